@@ -1,0 +1,122 @@
+package dev.taskcert.pki.issuance;
+
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Signs one X.509 v3 certificate: a thin wrapper over BouncyCastle that always adds the subject
+ * and authority key identifiers and a random positive serial of {@value #SERIAL_BITS} bits.
+ */
+public final class CertificateBuilder {
+  /** Serial numbers carry this many bits, the top one set, so at least 126 bits are random. */
+  public static final int SERIAL_BITS = 127;
+
+  private final X509v3CertificateBuilder builder;
+  private final PrivateKey signingKey;
+  private final BigInteger serial;
+
+  private CertificateBuilder(
+      X509v3CertificateBuilder builder, PrivateKey signingKey, BigInteger serial) {
+    this.builder = builder;
+    this.signingKey = signingKey;
+    this.serial = serial;
+  }
+
+  /** A certificate for {@code subjectKey} signed by {@code issuer}'s key. */
+  public static CertificateBuilder issuedBy(
+      X509Certificate issuer,
+      PrivateKey issuerKey,
+      X500Name subject,
+      PublicKey subjectKey,
+      Instant notBefore,
+      Instant notAfter,
+      SecureRandom random) {
+    BigInteger serial = randomSerial(random);
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
+    try {
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      builder.addExtension(
+          Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
+      builder.addExtension(
+          Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer));
+    } catch (GeneralSecurityException | CertIOException e) {
+      throw new IllegalStateException("cannot compute key identifiers", e);
+    }
+    return new CertificateBuilder(builder, issuerKey, serial);
+  }
+
+  /** A self-signed certificate (a root). */
+  public static CertificateBuilder selfSigned(
+      X500Name subject,
+      PublicKey key,
+      PrivateKey privateKey,
+      Instant notBefore,
+      Instant notAfter,
+      SecureRandom random) {
+    BigInteger serial = randomSerial(random);
+    JcaX509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            subject, serial, Date.from(notBefore), Date.from(notAfter), subject, key);
+    try {
+      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+      builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
+      builder.addExtension(
+          Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(key));
+    } catch (GeneralSecurityException | CertIOException e) {
+      throw new IllegalStateException("cannot compute key identifiers", e);
+    }
+    return new CertificateBuilder(builder, privateKey, serial);
+  }
+
+  /** Adds an extension. */
+  public CertificateBuilder extension(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {
+    try {
+      builder.addExtension(oid, critical, value);
+    } catch (CertIOException e) {
+      throw new IllegalArgumentException("cannot encode extension " + oid, e);
+    }
+    return this;
+  }
+
+  public BigInteger serial() {
+    return serial;
+  }
+
+  /** Signs and returns the certificate as a JDK {@link X509Certificate}. */
+  public X509Certificate sign() {
+    try {
+      ContentSigner signer =
+          new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(signingKey))
+              .setProvider(BouncyCastle.PROVIDER)
+              .build(signingKey);
+      return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
+    } catch (OperatorCreationException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign certificate", e);
+    }
+  }
+
+  private static BigInteger randomSerial(SecureRandom random) {
+    return new BigInteger(SERIAL_BITS - 1, random).setBit(SERIAL_BITS - 1);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.taskcert.pki.issuance;
+
+import dev.taskcert.pki.ca.IntermediateCa;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.pki.identity.WorkloadIdentity;
+import java.net.InetAddress;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+
+/**
+ * Issues leaf certificates under the intermediate CA.
+ *
+ * <p>Client certificates carry exactly one URI SAN, the SPIFFE ID of the identity the caller
+ * passes in (which the server reads from its database, never from the CSR); {@code CA:false},
+ * key usage {@code digitalSignature}, EKU {@code clientAuth}; not-before backdated by the policy;
+ * not-after never later than the intermediate's.
+ */
+public final class CertificateIssuer {
+  private final IntermediateCa ca;
+  private final SpiffeIdCodec codec;
+  private final IssuancePolicy policy;
+  private final SecureRandom random;
+
+  public CertificateIssuer(
+      IntermediateCa ca, SpiffeIdCodec codec, IssuancePolicy policy, SecureRandom random) {
+    this.ca = ca;
+    this.codec = codec;
+    this.policy = policy;
+    this.random = random;
+  }
+
+  public IssuancePolicy policy() {
+    return policy;
+  }
+
+  public IntermediateCa ca() {
+    return ca;
+  }
+
+  /** Issues a client certificate for {@code identity} with the policy's lifetime. */
+  public IssuedCertificate issueClient(PublicKey subjectKey, WorkloadIdentity identity, Instant now) {
+    return issueClient(subjectKey, identity, now, policy.lifetime());
+  }
+
+  /** Issues a client certificate for {@code identity} with an explicit lifetime (capped by the policy maximum). */
+  public IssuedCertificate issueClient(
+      PublicKey subjectKey, WorkloadIdentity identity, Instant now, Duration lifetime) {
+    if (lifetime.compareTo(IssuancePolicy.MAX_LIFETIME) > 0) {
+      throw new IllegalArgumentException(
+          "client certificate lifetime must be at most " + IssuancePolicy.MAX_LIFETIME + ", got " + lifetime);
+    }
+    String spiffeId = codec.encode(identity);
+    Window window = window(now, lifetime);
+    CertificateBuilder builder =
+        CertificateBuilder.issuedBy(
+                ca.certificate(), ca.privateKey(), subjectFor(identity), subjectKey,
+                window.notBefore(), window.notAfter(), random)
+            .extension(Extension.basicConstraints, true, new BasicConstraints(false))
+            .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+            .extension(
+                Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+            .extension(
+                Extension.subjectAlternativeName,
+                false,
+                new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)));
+    return finish(builder, window, spiffeId);
+  }
+
+  /**
+   * Issues a TLS server certificate for the given DNS names and IP addresses, EKU {@code serverAuth}.
+   */
+  public IssuedCertificate issueServer(
+      PublicKey subjectKey, List<String> dnsNames, List<InetAddress> addresses, Instant now, Duration lifetime) {
+    List<GeneralName> names = new ArrayList<>();
+    dnsNames.forEach(name -> names.add(new GeneralName(GeneralName.dNSName, name)));
+    addresses.forEach(
+        address -> names.add(new GeneralName(GeneralName.iPAddress, address.getHostAddress())));
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
+    }
+    Window window = window(now, lifetime);
+    X500Name subject =
+        new X500NameBuilder(BCStyle.INSTANCE)
+            .addRDN(BCStyle.O, "taskcert")
+            .addRDN(BCStyle.CN, dnsNames.isEmpty() ? "taskcert server" : dnsNames.get(0))
+            .build();
+    CertificateBuilder builder =
+        CertificateBuilder.issuedBy(
+                ca.certificate(), ca.privateKey(), subject, subjectKey,
+                window.notBefore(), window.notAfter(), random)
+            .extension(Extension.basicConstraints, true, new BasicConstraints(false))
+            .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+            .extension(
+                Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+            .extension(
+                Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
+    return finish(builder, window, null);
+  }
+
+  private IssuedCertificate finish(CertificateBuilder builder, Window window, String spiffeId) {
+    X509Certificate leaf = builder.sign();
+    return new IssuedCertificate(
+        List.of(leaf, ca.certificate()),
+        builder.serial().toString(16),
+        window.notBefore(),
+        window.notAfter(),
+        spiffeId);
+  }
+
+  private Window window(Instant now, Duration lifetime) {
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      throw new IllegalArgumentException("lifetime must be positive, got " + lifetime);
+    }
+    Instant caNotAfter = ca.certificate().getNotAfter().toInstant();
+    if (!now.isBefore(caNotAfter)) {
+      throw new IllegalStateException("the intermediate CA expired at " + caNotAfter + "; rotate it");
+    }
+    Instant caNotBefore = ca.certificate().getNotBefore().toInstant();
+    Instant notBefore = now.minus(policy.backdate());
+    if (notBefore.isBefore(caNotBefore)) {
+      notBefore = caNotBefore;
+    }
+    Instant notAfter = now.plus(lifetime);
+    if (notAfter.isAfter(caNotAfter)) {
+      notAfter = caNotAfter;
+    }
+    // X.509 times have one-second precision; truncate so the recorded window matches the certificate.
+    return new Window(
+        Instant.ofEpochSecond(notBefore.getEpochSecond()), Instant.ofEpochSecond(notAfter.getEpochSecond()));
+  }
+
+  private static X500Name subjectFor(WorkloadIdentity identity) {
+    String unit = identity instanceof TaskIdentity ? "task" : "admin";
+    return new X500NameBuilder(BCStyle.INSTANCE)
+        .addRDN(BCStyle.O, "taskcert")
+        .addRDN(BCStyle.OU, unit)
+        .build();
+  }
+
+  private record Window(Instant notBefore, Instant notAfter) {}
+}

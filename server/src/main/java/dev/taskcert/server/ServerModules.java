@@ -1,0 +1,29 @@
+package dev.taskcert.server;
+
+import com.google.inject.Module;
+import dev.taskcert.server.config.ConfigModule;
+import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.db.DatabaseModule;
+import dev.taskcert.server.enrollment.EnrollmentModule;
+import dev.taskcert.server.grpc.GrpcModule;
+import dev.taskcert.server.pki.PkiModule;
+import dev.taskcert.server.taskinstance.TaskInstanceModule;
+import dev.taskcert.server.variable.VariableModule;
+import java.time.Clock;
+import java.util.List;
+
+/** The full set of Guice modules a server is made of, one per concern. */
+public final class ServerModules {
+  private ServerModules() {}
+
+  public static List<Module> all(ServerConfig config, Clock clock) {
+    return List.of(
+        new ConfigModule(config, clock),
+        new DatabaseModule(),
+        new PkiModule(),
+        new GrpcModule(),
+        new EnrollmentModule(),
+        new TaskInstanceModule(),
+        new VariableModule());
+  }
+}

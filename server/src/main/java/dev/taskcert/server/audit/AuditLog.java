@@ -1,0 +1,71 @@
+package dev.taskcert.server.audit;
+
+import dev.taskcert.server.db.Transactions;
+import jakarta.inject.Inject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records security-relevant decisions (denials, refused enrollments, issuance, queuing) both as a
+ * structured log line on the {@code taskcert.audit} logger and as a row in {@code audit_event}.
+ *
+ * <p>Each event is written in its own transaction so that a refused request, whose own work is
+ * rolled back, still leaves its audit row. Callers never pass secret values.
+ */
+public final class AuditLog {
+  private static final Logger log = LoggerFactory.getLogger("taskcert.audit");
+  private static final int MAX_FIELD = 1024;
+
+  /** What kind of decision an event records. */
+  public enum Kind {
+    DENY,
+    UNAUTHENTICATED,
+    ENROLL_REFUSED,
+    ISSUE,
+    QUEUE;
+
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final Transactions transactions;
+
+  @Inject
+  AuditLog(Transactions transactions) {
+    this.transactions = transactions;
+  }
+
+  /**
+   * Records one event.
+   *
+   * @param principal SPIFFE ID of the caller, if known
+   * @param rpc full gRPC method name, if the event came from an RPC
+   * @param resource what was concerned, for example {@code variable:payments_api_url}
+   * @param detail the reason for a denial, or what was done
+   */
+  public void record(Kind kind, String principal, String rpc, String resource, String detail) {
+    String p = clip(principal);
+    String r = clip(rpc);
+    String res = clip(resource);
+    String d = clip(detail);
+    log.info("audit kind={} principal={} rpc={} resource={} detail=\"{}\"",
+        kind.label(), p, r, res, d == null ? "" : d.replace("\"", "'"));
+    try {
+      transactions.withMapper(AuditMapper.class, mapper -> {
+        mapper.insert(kind.label(), p, r, res, d);
+        return null;
+      });
+    } catch (RuntimeException e) {
+      // The log line above is the record of last resort when the database is unavailable.
+      log.warn("audit event could not be stored: {}", e.toString());
+    }
+  }
+
+  private static String clip(String value) {
+    if (value == null || value.length() <= MAX_FIELD) {
+      return value;
+    }
+    return value.substring(0, MAX_FIELD) + "...";
+  }
+}

@@ -1,0 +1,53 @@
+package dev.taskcert.server.catalog;
+
+import dev.taskcert.server.db.Transactions;
+import io.grpc.Status;
+import jakarta.inject.Inject;
+import java.time.Instant;
+
+/**
+ * Registers what tasks run and who owns it: teams, DAG bundles, DAGs and dag runs. Every method is
+ * idempotent so the control plane can repeat itself safely.
+ */
+public final class Catalog {
+  private final Transactions transactions;
+
+  @Inject
+  Catalog(Transactions transactions) {
+    this.transactions = transactions;
+  }
+
+  /** Creates a team; returns whether it was new. */
+  public boolean registerTeam(String name) {
+    return transactions.withMapper(CatalogMapper.class, mapper -> mapper.insertTeam(name) != null);
+  }
+
+  /**
+   * Creates or re-assigns a bundle.
+   *
+   * @param team owning team, or {@code null} for a bundle whose DAGs are global
+   */
+  public void registerBundle(String name, String team) {
+    transactions.withMapper(CatalogMapper.class, mapper -> {
+      Long teamId = null;
+      if (team != null) {
+        teamId = mapper.teamId(team);
+        if (teamId == null) {
+          throw Status.NOT_FOUND.withDescription("team '" + team + "' does not exist").asRuntimeException();
+        }
+      }
+      return mapper.upsertBundle(name, teamId);
+    });
+  }
+
+  /** Creates or updates a DAG. */
+  public void registerDag(DagRegistration dag) {
+    transactions.withMapper(CatalogMapper.class, mapper -> mapper.upsertDag(dag));
+  }
+
+  /** Creates a dag run if it does not exist yet; returns whether it was new. */
+  public boolean createDagRun(String dagId, String runId, Instant logicalDate, String runType) {
+    return transactions.withMapper(CatalogMapper.class,
+        mapper -> mapper.insertDagRun(dagId, runId, logicalDate, logicalDate, logicalDate, runType, "{}") != null);
+  }
+}

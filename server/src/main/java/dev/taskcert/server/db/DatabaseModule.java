@@ -1,0 +1,67 @@
+package dev.taskcert.server.db;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.taskcert.server.audit.AuditMapper;
+import dev.taskcert.server.catalog.CatalogMapper;
+import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.enrollment.EnrollmentTokenMapper;
+import dev.taskcert.server.enrollment.IssuedCertificateMapper;
+import dev.taskcert.server.taskinstance.TaskInstanceMapper;
+import dev.taskcert.server.variable.VariableMapper;
+import javax.sql.DataSource;
+import org.apache.ibatis.mapping.Environment;
+import org.apache.ibatis.session.Configuration;
+import org.apache.ibatis.session.SqlSessionFactory;
+import org.apache.ibatis.session.SqlSessionFactoryBuilder;
+import org.apache.ibatis.transaction.jdbc.JdbcTransactionFactory;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL access: a HikariCP pool, the schema migrated by Flyway at start, and MyBatis with one
+ * mapper per aggregate.
+ */
+public final class DatabaseModule extends AbstractModule {
+  private static final Logger log = LoggerFactory.getLogger(DatabaseModule.class);
+
+  @Provides
+  @Singleton
+  DataSource dataSource(ServerConfig config) {
+    ServerConfig.DatabaseConfig db = config.database();
+    HikariConfig hikari = new HikariConfig();
+    hikari.setJdbcUrl(db.jdbcUrl());
+    hikari.setUsername(db.user());
+    hikari.setPassword(db.password());
+    hikari.setMaximumPoolSize(db.maxPoolSize());
+    hikari.setPoolName("taskcert-db");
+    hikari.setConnectionTimeout(5_000);
+    hikari.setAutoCommit(false);
+    HikariDataSource dataSource = new HikariDataSource(hikari);
+    var result = Flyway.configure().dataSource(dataSource).load().migrate();
+    log.info("Database schema at version {} ({} migrations applied now)",
+        result.targetSchemaVersion, result.migrationsExecuted);
+    return dataSource;
+  }
+
+  @Provides
+  @Singleton
+  SqlSessionFactory sqlSessionFactory(DataSource dataSource) {
+    Configuration configuration =
+        new Configuration(new Environment("taskcert", new JdbcTransactionFactory(), dataSource));
+    configuration.setMapUnderscoreToCamelCase(true);
+    configuration.setArgNameBasedConstructorAutoMapping(true);
+    configuration.getTypeHandlerRegistry().register(java.util.List.class, new TextArrayTypeHandler());
+    configuration.addMapper(CatalogMapper.class);
+    configuration.addMapper(TaskInstanceMapper.class);
+    configuration.addMapper(EnrollmentTokenMapper.class);
+    configuration.addMapper(IssuedCertificateMapper.class);
+    configuration.addMapper(VariableMapper.class);
+    configuration.addMapper(AuditMapper.class);
+    return new SqlSessionFactoryBuilder().build(configuration);
+  }
+}

@@ -1,0 +1,38 @@
+package dev.taskcert.server.db;
+
+import jakarta.inject.Inject;
+import java.util.function.Function;
+import org.apache.ibatis.session.SqlSession;
+import org.apache.ibatis.session.SqlSessionFactory;
+
+/**
+ * Runs work in one database transaction at a service boundary: commits when the work returns,
+ * rolls back when it throws, so a refused request leaves nothing behind.
+ */
+public final class Transactions {
+  private final SqlSessionFactory sessions;
+
+  @Inject
+  Transactions(SqlSessionFactory sessions) {
+    this.sessions = sessions;
+  }
+
+  /** Runs {@code work} in a transaction and returns its result. */
+  public <T> T inTransaction(Function<SqlSession, T> work) {
+    try (SqlSession session = sessions.openSession(false)) {
+      try {
+        T result = work.apply(session);
+        session.commit(true);
+        return result;
+      } catch (RuntimeException | Error e) {
+        session.rollback(true);
+        throw e;
+      }
+    }
+  }
+
+  /** Runs {@code work} with one mapper in a transaction. */
+  public <M, T> T withMapper(Class<M> mapperType, Function<M, T> work) {
+    return inTransaction(session -> work.apply(session.getMapper(mapperType)));
+  }
+}

@@ -1,0 +1,107 @@
+package dev.taskcert.server.grpc;
+
+import dev.taskcert.pki.identity.InvalidIdentityException;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.identity.WorkloadIdentity;
+import io.grpc.Attributes;
+import io.grpc.Grpc;
+import io.grpc.ServerTransportFilter;
+import jakarta.inject.Inject;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Turns the client certificate verified by the TLS handshake into the connection's {@link
+ * Principal}, once per connection. A certificate that verified but does not carry exactly one
+ * canonical SPIFFE ID of our trust domain yields an error attribute instead, which the {@link
+ * AuthenticationInterceptor} turns into UNAUTHENTICATED on every call.
+ */
+public final class PeerIdentityFilter extends ServerTransportFilter {
+  /** The caller's principal, present when the peer certificate carried a valid identity. */
+  public static final Attributes.Key<Principal> PRINCIPAL = Attributes.Key.create("taskcert.principal");
+  /** Why the peer has no principal, when it presented an unusable certificate. */
+  public static final Attributes.Key<String> IDENTITY_ERROR = Attributes.Key.create("taskcert.identity-error");
+
+  private static final int SAN_URI = 6;
+
+  private final SpiffeIdCodec codec;
+
+  @Inject
+  PeerIdentityFilter(SpiffeIdCodec codec) {
+    this.codec = codec;
+  }
+
+  @Override
+  public Attributes transportReady(Attributes attributes) {
+    SSLSession session = attributes.get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+    if (session == null) {
+      return attributes.toBuilder().set(IDENTITY_ERROR, "connection is not TLS").build();
+    }
+    try {
+      return attributes.toBuilder().set(PRINCIPAL, principalOf(session)).build();
+    } catch (IdentityException e) {
+      return attributes.toBuilder().set(IDENTITY_ERROR, e.getMessage()).build();
+    }
+  }
+
+  private Principal principalOf(SSLSession session) throws IdentityException {
+    Certificate[] chain;
+    try {
+      chain = session.getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      throw new IdentityException("no verified client certificate");
+    }
+    if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+      throw new IdentityException("no X.509 client certificate");
+    }
+    String spiffeId = singleUriSan(leaf);
+    WorkloadIdentity identity;
+    try {
+      identity = codec.parse(spiffeId);
+    } catch (InvalidIdentityException e) {
+      throw new IdentityException("client certificate identity is invalid: " + e.getMessage());
+    }
+    return new Principal(
+        identity,
+        spiffeId,
+        leaf.getSerialNumber().toString(16),
+        leaf.getNotBefore().toInstant(),
+        leaf.getNotAfter().toInstant());
+  }
+
+  private static String singleUriSan(X509Certificate leaf) throws IdentityException {
+    Collection<List<?>> names;
+    try {
+      names = leaf.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      throw new IdentityException("client certificate has a malformed subjectAltName");
+    }
+    List<String> uris = new ArrayList<>();
+    if (names != null) {
+      for (List<?> name : names) {
+        if (name.size() >= 2 && Integer.valueOf(SAN_URI).equals(name.get(0))) {
+          uris.add(String.valueOf(name.get(1)));
+        }
+      }
+    }
+    if (uris.size() != 1) {
+      throw new IdentityException(
+          "client certificate must carry exactly one URI SAN (a SPIFFE ID), found " + uris.size());
+    }
+    return uris.get(0);
+  }
+
+  private static final class IdentityException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    IdentityException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.taskcert.server.grpc;
+
+import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.server.pki.ServerCredentials;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the server's TLS contexts on netty-tcnative (BoringSSL): TLS 1.3 and 1.2 only, HTTP/2
+ * ciphers only; mutual TLS against the trust bundle on the execution port, server authentication
+ * only on the enrollment port.
+ */
+public final class TlsContexts {
+  private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
+  private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+  private TlsContexts() {}
+
+  /**
+   * The TLS provider every context uses.
+   *
+   * @throws IllegalStateException if netty-tcnative cannot load on this platform
+   */
+  public static SslProvider requireOpenSsl() {
+    if (!OpenSsl.isAvailable()) {
+      throw new IllegalStateException(
+          "netty-tcnative (BoringSSL) is not available on this platform", OpenSsl.unavailabilityCause());
+    }
+    return SslProvider.OPENSSL;
+  }
+
+  /** Logs which TLS implementation serves, once at start-up. */
+  public static void logProvider() {
+    log.info("TLS provider: {} ({}), netty-tcnative available: {}",
+        SslProvider.OPENSSL, OpenSsl.versionString(), OpenSsl.isAvailable());
+  }
+
+  /** Mutual TLS: the client must present a certificate chaining to a root of {@code bundle}. */
+  public static SslContext mutualTls(ServerCredentials credentials, TrustBundle bundle) throws SSLException {
+    return GrpcSslContexts.configure(
+            SslContextBuilder.forServer(credentials.privateKey(), credentials.chainArray()), requireOpenSsl())
+        .protocols(PROTOCOLS)
+        .trustManager(bundle.asArray())
+        .clientAuth(ClientAuth.REQUIRE)
+        .build();
+  }
+
+  /** Server authentication only, for enrollment by callers that have no certificate yet. */
+  public static SslContext serverOnly(ServerCredentials credentials) throws SSLException {
+    return GrpcSslContexts.configure(
+            SslContextBuilder.forServer(credentials.privateKey(), credentials.chainArray()), requireOpenSsl())
+        .protocols(PROTOCOLS)
+        .clientAuth(ClientAuth.NONE)
+        .build();
+  }
+}

@@ -1,0 +1,70 @@
+package dev.taskcert.server.taskinstance;
+
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.server.audit.AuditLog;
+import dev.taskcert.server.db.Transactions;
+import dev.taskcert.server.grpc.CallContext;
+import io.grpc.Status;
+import jakarta.inject.Inject;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The task-state gate every task RPC passes: the certificate's try must be the task instance's
+ * current try, in a state the RPC allows. Refusals are FAILED_PRECONDITION, naming the current
+ * state or try, and audited.
+ */
+public final class LiveTryGuard {
+  private final Transactions transactions;
+  private final AuditLog audit;
+  private final SpiffeIdCodec codec;
+
+  @Inject
+  LiveTryGuard(Transactions transactions, AuditLog audit, SpiffeIdCodec codec) {
+    this.transactions = transactions;
+    this.audit = audit;
+    this.codec = codec;
+  }
+
+  /** Requires the caller's try to be current and RUNNING. */
+  public TaskInstanceRow requireRunning(TaskIdentity caller) {
+    return require(caller, EnumSet.of(TaskState.RUNNING));
+  }
+
+  /**
+   * Requires the caller's try to be current and in one of {@code allowed}.
+   *
+   * @return the task instance as it is now
+   */
+  public TaskInstanceRow require(TaskIdentity caller, Set<TaskState> allowed) {
+    TaskInstanceRow row =
+        transactions.withMapper(
+            TaskInstanceMapper.class,
+            mapper -> mapper.find(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex()));
+    return check(caller, row, allowed);
+  }
+
+  /** Applies the gate to a row the caller already loaded (for example under a row lock). */
+  public TaskInstanceRow check(TaskIdentity caller, TaskInstanceRow row, Set<TaskState> allowed) {
+    if (row == null) {
+      throw refuse(caller, "task instance does not exist");
+    }
+    if (row.tryNumber() != caller.tryNumber()) {
+      throw refuse(caller,
+          "try " + caller.tryNumber() + " is superseded: the current try is " + row.tryNumber());
+    }
+    if (!allowed.contains(row.taskState())) {
+      throw refuse(caller,
+          "task instance is " + row.state() + "; this call needs "
+              + allowed.stream().map(Enum::name).collect(Collectors.joining(" or ")));
+    }
+    return row;
+  }
+
+  private RuntimeException refuse(TaskIdentity caller, String reason) {
+    audit.record(AuditLog.Kind.DENY, codec.encode(caller), CallContext.method(), "task_instance", reason);
+    return Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.taskcert.server.taskinstance;
+
+import java.time.Instant;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+import org.apache.ibatis.annotations.Update;
+
+/** SQL for task instances and their current try. */
+public interface TaskInstanceMapper {
+
+  String COLUMNS = """
+      ti.id, r.dag_id, r.run_id, ti.task_id, ti.map_index, ti.try_number, ti.max_tries, ti.state,
+      ti.hostname, ti.pid, ti.start_date, ti.end_date
+      """;
+
+  @Select("select " + COLUMNS + """
+      from task_instance ti join dag_run r on r.id = ti.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and ti.task_id = #{taskId}
+        and ti.map_index = #{mapIndex}""")
+  TaskInstanceRow find(
+      @Param("dagId") String dagId,
+      @Param("runId") String runId,
+      @Param("taskId") String taskId,
+      @Param("mapIndex") int mapIndex);
+
+  @Select("select " + COLUMNS + """
+      from task_instance ti join dag_run r on r.id = ti.dag_run_id
+      where ti.id = #{id} for update of ti""")
+  TaskInstanceRow lockById(@Param("id") long id);
+
+  @Select("select " + COLUMNS + """
+      from task_instance ti join dag_run r on r.id = ti.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and ti.task_id = #{taskId}
+        and ti.map_index = #{mapIndex}
+      for update of ti""")
+  TaskInstanceRow lock(
+      @Param("dagId") String dagId,
+      @Param("runId") String runId,
+      @Param("taskId") String taskId,
+      @Param("mapIndex") int mapIndex);
+
+  /** Creates the first try of a task instance in QUEUED; returns its id. */
+  @Select("""
+      insert into task_instance (dag_run_id, task_id, map_index, try_number, max_tries, state)
+      values (#{dagRunId}, #{taskId}, #{mapIndex}, 1, #{maxTries}, 'QUEUED')
+      returning id""")
+  long insertFirstTry(
+      @Param("dagRunId") long dagRunId,
+      @Param("taskId") String taskId,
+      @Param("mapIndex") int mapIndex,
+      @Param("maxTries") int maxTries);
+
+  /** Makes a new try current, superseding the previous one. */
+  @Update("""
+      update task_instance
+      set try_number = try_number + 1, max_tries = #{maxTries}, state = 'QUEUED',
+          hostname = null, pid = null, unix_user = null, start_date = null, end_date = null,
+          last_heartbeat_at = null, updated_at = now()
+      where id = #{id}""")
+  int startNextTry(@Param("id") long id, @Param("maxTries") int maxTries);
+
+  @Update("""
+      update task_instance
+      set state = 'RUNNING', hostname = #{hostname}, pid = #{pid}, unix_user = #{unixUser},
+          start_date = #{startDate}, last_heartbeat_at = #{startDate}, updated_at = now()
+      where id = #{id} and try_number = #{tryNumber} and state = 'QUEUED'""")
+  int markRunning(
+      @Param("id") long id,
+      @Param("tryNumber") int tryNumber,
+      @Param("hostname") String hostname,
+      @Param("pid") int pid,
+      @Param("unixUser") String unixUser,
+      @Param("startDate") Instant startDate);
+
+  @Update("""
+      update task_instance
+      set state = #{state}, end_date = #{endDate}, updated_at = now()
+      where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
+  int markFinished(
+      @Param("id") long id,
+      @Param("tryNumber") int tryNumber,
+      @Param("state") String state,
+      @Param("endDate") Instant endDate);
+}

@@ -1,0 +1,72 @@
+package dev.taskcert.server.authz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.pki.identity.TrustDomain;
+import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.server.catalog.DagOwnership;
+import dev.taskcert.server.config.ServerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AuthorizationPolicyTest {
+  private static final TaskIdentity TASK = new TaskIdentity("dag", "run", "task", -1, 1);
+
+  private static AuthorizationPolicy policy(boolean multiTeam) {
+    return new AuthorizationPolicy(new ServerConfig(new TrustDomain("t.example"), "127.0.0.1", 0, 0, Path.of("ca"),
+        List.of("localhost"), new ServerConfig.DatabaseConfig("jdbc:postgresql:x", "u", "", 1),
+        IssuancePolicy.DEFAULT, Duration.ofHours(1), multiTeam));
+  }
+
+  private static CallerScope caller(String team, boolean declares, List<String> patterns) {
+    return new CallerScope(TASK, new DagOwnership("dag", team, declares, List.of(), patterns, "TEAM"));
+  }
+
+  @Test
+  void allowsGlobalAndOwnTeamVariablesAndDeniesOthers() {
+    AuthorizationPolicy policy = policy(true);
+    CallerScope caller = caller("a", false, List.of());
+    assertEquals(Decision.ALLOW, policy.readVariable(caller, "k", null));
+    assertEquals(Decision.ALLOW, policy.readVariable(caller, "k", "a"));
+    Decision denied = policy.readVariable(caller, "k", "b");
+    assertInstanceOf(Decision.Deny.class, denied);
+    assertTrue(((Decision.Deny) denied).reason().contains("team 'b'"));
+  }
+
+  @Test
+  void callerWithoutTeamReadsOnlyGlobalVariables() {
+    CallerScope caller = caller(null, false, List.of());
+    assertEquals(Decision.ALLOW, policy(true).readVariable(caller, "k", null));
+    assertInstanceOf(Decision.Deny.class, policy(true).readVariable(caller, "k", "a"));
+  }
+
+  @Test
+  void skipsTeamChecksWhenMultiTeamIsOff() {
+    assertEquals(Decision.ALLOW, policy(false).readVariable(caller("a", false, List.of()), "k", "b"));
+  }
+
+  @Test
+  void declaredPatternsStillApplyWhenMultiTeamIsOff() {
+    CallerScope caller = caller("a", true, List.of("etl_*", "exact"));
+    AuthorizationPolicy policy = policy(false);
+    assertEquals(Decision.ALLOW, policy.variableDeclared(caller, "etl_source"));
+    assertEquals(Decision.ALLOW, policy.variableDeclared(caller, "exact"));
+    assertInstanceOf(Decision.Deny.class, policy.variableDeclared(caller, "exactly"));
+    assertInstanceOf(Decision.Deny.class, policy.variableDeclared(caller, "other"));
+  }
+
+  @Test
+  void globTreatsOnlyStarAsSpecial() {
+    assertTrue(AuthorizationPolicy.globMatches("a.b*", "a.bc"));
+    assertFalse(AuthorizationPolicy.globMatches("a.b*", "axbc"));
+    assertTrue(AuthorizationPolicy.globMatches("*", ""));
+    assertTrue(AuthorizationPolicy.globMatches("*mid*", "xmidy"));
+    assertFalse(AuthorizationPolicy.globMatches("[a]", "a"));
+  }
+}

@@ -1,0 +1,238 @@
+package dev.taskcert.server.enrollment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollRequest;
+import dev.taskcert.proto.ca.v1.EnrollResponse;
+import dev.taskcert.proto.ca.v1.GetTrustBundleRequest;
+import dev.taskcert.proto.ca.v1.RenewRequest;
+import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.dev.DevEnvironment;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.supervisor.ClientTls;
+import dev.taskcert.supervisor.TaskKeys;
+import dev.taskcert.supervisor.TaskSession;
+import dev.taskcert.supervisor.TerminalState;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayInputStream;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.ExtensionsGenerator;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EnrollmentTest {
+  private static TestEnvironment env;
+  private final SecureRandom random = new SecureRandom();
+  private ManagedChannel enrollChannel;
+  private CertificateAuthorityGrpc.CertificateAuthorityBlockingStub ca;
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = new TestEnvironment();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    env.close();
+  }
+
+  @BeforeEach
+  void openChannel() throws Exception {
+    enrollChannel = ClientTls.serverAuthChannel(env.dev.enrollmentTarget(), env.supervisorConfig().trustRoots());
+    ca = CertificateAuthorityGrpc.newBlockingStub(enrollChannel).withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void closeChannel() {
+    enrollChannel.shutdownNow();
+  }
+
+  private EnrollResponse enroll(String token, byte[] csr) {
+    return ca.enroll(EnrollRequest.newBuilder().setEnrollmentToken(token).setCsrDer(ByteString.copyFrom(csr)).build());
+  }
+
+  private byte[] freshCsr() {
+    return TaskKeys.csr(TaskKeys.generate(random));
+  }
+
+  private static Status.Code codeOf(Runnable call) {
+    return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
+  }
+
+  @Test
+  void issuesCertificateForTheQueuedTryAndRecordsIt() throws Exception {
+    QueuedTry queued = env.queue(DemoData.ANALYTICS);
+    EnrollResponse response = enroll(queued.enrollmentToken(), freshCsr());
+    assertEquals(queued.spiffeId(), response.getSpiffeId());
+    assertEquals(2, response.getCertificateChainDerCount());
+    assertEquals(1, response.getTrustBundleDerCount());
+    assertEquals(1, env.count("select count(*) from issued_certificate where serial_hex = '"
+        + response.getSerialHex() + "' and spiffe_id = '" + queued.spiffeId() + "'"));
+    assertEquals("issue", env.audit(1).get(0).kind());
+  }
+
+  @Test
+  void takesIdentityFromTheTaskRowNotFromTheCsr() throws Exception {
+    QueuedTry analytics = env.queue(DemoData.ANALYTICS);
+    String payments = new SpiffeIdCodec(DevEnvironment.TRUST_DOMAIN).encode(env.queue(DemoData.PAYMENTS).identity());
+    KeyPair keys = TaskKeys.generate(random);
+    ExtensionsGenerator extensions = new ExtensionsGenerator();
+    extensions.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, payments)));
+    byte[] csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + "payments"), keys.getPublic())
+        .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
+        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()))
+        .getEncoded();
+    EnrollResponse response = enroll(analytics.enrollmentToken(), csr);
+    X509Certificate leaf = (X509Certificate) CertificateFactory.getInstance("X.509")
+        .generateCertificate(new ByteArrayInputStream(response.getCertificateChainDer(0).toByteArray()));
+    assertEquals(1, leaf.getSubjectAlternativeNames().size());
+    assertEquals(analytics.spiffeId(), leaf.getSubjectAlternativeNames().iterator().next().get(1));
+    assertEquals("OU=task,O=taskcert", leaf.getSubjectX500Principal().getName(), "the CSR subject is ignored");
+  }
+
+  @Test
+  void refusesReusedToken() {
+    QueuedTry queued = env.queue(DemoData.PAYMENTS);
+    enroll(queued.enrollmentToken(), freshCsr());
+    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll(queued.enrollmentToken(), freshCsr())));
+    assertEquals("enroll_refused", env.audit(1).get(0).kind());
+  }
+
+  @Test
+  void refusesUnknownAndMalformedTokens() {
+    assertEquals(Status.Code.UNAUTHENTICATED,
+        codeOf(() -> enroll("A".repeat(EnrollmentTokens.TOKEN_LENGTH), freshCsr())));
+    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll("not a token", freshCsr())));
+    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll("", freshCsr())));
+  }
+
+  @Test
+  void refusesExpiredToken() {
+    QueuedTry queued = env.dev.taskQueue()
+        .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, DemoData.ANALYTICS.taskId(), -1, 3, Duration.ofMinutes(1));
+    env.clock.advance(Duration.ofMinutes(2));
+    try {
+      assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll(queued.enrollmentToken(), freshCsr())));
+    } finally {
+      env.clock.advance(Duration.ofMinutes(-2));
+    }
+  }
+
+  @Test
+  void badCsrLeavesTheTokenUsable() throws Exception {
+    QueuedTry queued = env.queue(DemoData.ANALYTICS);
+    long issuedBefore = env.count("select count(*) from issued_certificate");
+    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> enroll(queued.enrollmentToken(), new byte[] {1, 2, 3})));
+    assertEquals(issuedBefore, env.count("select count(*) from issued_certificate"));
+    assertEquals(queued.spiffeId(), enroll(queued.enrollmentToken(), freshCsr()).getSpiffeId());
+  }
+
+  @Test
+  void tokenOfASupersededTryIsUseless() {
+    QueuedTry first = env.queue(DemoData.PAYMENTS);
+    QueuedTry second = env.queue(DemoData.PAYMENTS);
+    assertEquals(Status.Code.FAILED_PRECONDITION, codeOf(() -> enroll(first.enrollmentToken(), freshCsr())));
+    assertEquals(second.spiffeId(), enroll(second.enrollmentToken(), freshCsr()).getSpiffeId());
+  }
+
+  @Test
+  void concurrentRedemptionsOfOneTokenHaveExactlyOneWinner() throws Exception {
+    QueuedTry queued = env.queue(DemoData.ANALYTICS);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Status.Code>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        byte[] csr = freshCsr();
+        Callable<Status.Code> attempt = () -> {
+          try {
+            enroll(queued.enrollmentToken(), csr);
+            return Status.Code.OK;
+          } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+          }
+        };
+        results.add(pool.submit(attempt));
+      }
+      int ok = 0;
+      for (Future<Status.Code> result : results) {
+        Status.Code code = result.get(30, TimeUnit.SECONDS);
+        if (code == Status.Code.OK) {
+          ok++;
+        } else {
+          assertEquals(Status.Code.UNAUTHENTICATED, code);
+        }
+      }
+      assertEquals(1, ok);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void renewsForALiveTryAndRefusesOnceItEnds() throws Exception {
+    try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
+      ManagedChannel mtls = ClientTls.mutualTlsChannel(env.dev.executionTarget(), session.credentials());
+      try {
+        CertificateAuthorityGrpc.CertificateAuthorityBlockingStub renewing =
+            CertificateAuthorityGrpc.newBlockingStub(mtls).withDeadlineAfter(10, TimeUnit.SECONDS);
+        EnrollResponse renewed =
+            renewing.renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(freshCsr())).build());
+        assertEquals(session.credentials().spiffeId(), renewed.getSpiffeId());
+        assertNotEquals(session.credentials().serialHex(), renewed.getSerialHex());
+
+        session.client().finishTask(TerminalState.SUCCESS);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
+            renewing.renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(freshCsr())).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("SUCCESS"), e.getStatus().getDescription());
+      } finally {
+        mtls.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void renewWithoutClientCertificateIsUnauthenticated() {
+    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() ->
+        ca.renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(freshCsr())).build())));
+  }
+
+  @Test
+  void servesTheTrustBundle() throws Exception {
+    var bundle = ca.getTrustBundle(GetTrustBundleRequest.getDefaultInstance());
+    assertEquals(DevEnvironment.TRUST_DOMAIN.name(), bundle.getTrustDomain());
+    assertEquals(
+        ByteString.copyFrom(env.dev.ca().loadTrustBundle().roots().get(0).getEncoded()),
+        bundle.getRootCertificatesDer(0));
+  }
+}

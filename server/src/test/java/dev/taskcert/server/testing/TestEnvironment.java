@@ -1,0 +1,95 @@
+package dev.taskcert.server.testing;
+
+import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.server.audit.AuditEventRow;
+import dev.taskcert.server.audit.AuditMapper;
+import dev.taskcert.server.db.Transactions;
+import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.dev.DevEnvironment;
+import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.supervisor.SupervisorConfig;
+import dev.taskcert.supervisor.TaskSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * A whole server for integration tests: real embedded PostgreSQL, a real CA in a temporary
+ * directory, real TLS on loopback, the demo data, and a clock the test controls.
+ */
+public final class TestEnvironment implements AutoCloseable {
+  public final MutableClock clock = new MutableClock(Instant.now());
+  public final DevEnvironment dev;
+  private final Path directory;
+
+  public TestEnvironment() throws Exception {
+    directory = Files.createTempDirectory("taskcert-test");
+    dev = DevEnvironment.start(new DevEnvironment.Options(
+        directory, 0, 0, IssuancePolicy.DEFAULT, clock));
+  }
+
+  public SupervisorConfig supervisorConfig() throws Exception {
+    return new SupervisorConfig(dev.executionTarget(), dev.enrollmentTarget(),
+        dev.ca().loadTrustBundle().roots(), Duration.ofSeconds(10));
+  }
+
+  /** Queues the next try of a demo task. */
+  public QueuedTry queue(DemoData.DemoTask task) {
+    return dev.taskQueue().queue(task.dagId(), DemoData.RUN_ID, task.taskId(), -1, 3, null);
+  }
+
+  /** Queues, enrolls and starts a try of a demo task. */
+  public TaskSession startedSession(DemoData.DemoTask task) throws Exception {
+    TaskSession session = TaskSession.open(supervisorConfig(), queue(task).enrollmentToken(), new SecureRandom());
+    session.client().startTask("worker-1", 4242, "airflow");
+    return session;
+  }
+
+  public <T> T instance(Class<T> type) {
+    return dev.runtime().injector().getInstance(type);
+  }
+
+  /** The newest audit events, newest first. */
+  public List<AuditEventRow> audit(int limit) {
+    return instance(Transactions.class).withMapper(AuditMapper.class, mapper -> mapper.newest(limit));
+  }
+
+  /** Runs a query returning one number. */
+  public long count(String sql) throws SQLException {
+    try (Connection connection = instance(DataSource.class).getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      long value = rows.getLong(1);
+      connection.rollback();
+      return value;
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      dev.close();
+    } finally {
+      deleteRecursively(directory);
+    }
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.taskcert.server.variable;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskcert.server.audit.AuditEventRow;
+import dev.taskcert.server.catalog.Catalog;
+import dev.taskcert.server.catalog.DagRegistration;
+import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.supervisor.TaskSession;
+import dev.taskcert.supervisor.TaskcertException;
+import dev.taskcert.supervisor.Variable;
+import io.grpc.Status;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class VariableAuthorizationTest {
+  private static TestEnvironment env;
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = new TestEnvironment();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    env.close();
+  }
+
+  @Test
+  void readsOwnTeamVariable() throws Exception {
+    try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
+      Variable variable = session.client().getVariable("analytics_bucket");
+      assertEquals("s3://analytics-raw-events", variable.value());
+      assertEquals(Optional.of("analytics"), variable.team());
+    }
+  }
+
+  @Test
+  void readsGlobalVariable() throws Exception {
+    try (TaskSession session = env.startedSession(DemoData.PAYMENTS)) {
+      Variable variable = session.client().getVariable(DemoData.GLOBAL_VARIABLE);
+      assertEquals("dev", variable.value());
+      assertEquals(Optional.empty(), variable.team());
+    }
+  }
+
+  @Test
+  void refusesAnotherTeamsVariableAndAuditsIt() throws Exception {
+    try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
+      TaskcertException e = assertThrows(TaskcertException.PermissionDenied.class,
+          () -> session.client().getVariable("payments_api_url"));
+      assertEquals(Status.Code.PERMISSION_DENIED, e.code());
+      assertTrue(e.getMessage().contains("team 'payments'"), e.getMessage());
+      AuditEventRow audit = env.audit(1).get(0);
+      assertEquals("deny", audit.kind());
+      assertEquals(session.credentials().spiffeId(), audit.principal());
+      assertEquals("taskcert.execution.v1.Variables/GetVariable", audit.rpc());
+      assertEquals("variable:payments_api_url", audit.resource());
+      assertTrue(!audit.detail().contains("ledger.payments.example"), "no secret values in the audit trail");
+    }
+  }
+
+  @Test
+  void reportsAbsentVariableAsNotFound() throws Exception {
+    try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
+      assertEquals(Status.Code.NOT_FOUND,
+          assertThrows(TaskcertException.NotFound.class, () -> session.client().getVariable("no_such_key")).code());
+    }
+  }
+
+  @Test
+  void rejectsMalformedKeys() throws Exception {
+    try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
+      assertEquals(Status.Code.INVALID_ARGUMENT,
+          assertThrows(TaskcertException.InvalidRequest.class, () -> session.client().getVariable("")).code());
+      assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(TaskcertException.InvalidRequest.class,
+          () -> session.client().getVariable("k".repeat(VariableService.MAX_KEY_BYTES + 1))).code());
+    }
+  }
+
+  @Test
+  void enforcesTheDagsDeclaredVariables() throws Exception {
+    Catalog catalog = env.instance(Catalog.class);
+    catalog.registerDag(new DagRegistration(
+        "declared_dag", "analytics-dags", true, List.of(), List.of("analytics_*"), "TEAM"));
+    catalog.createDagRun("declared_dag", "manual__1", Instant.parse("2026-11-25T00:00:00Z"), "manual");
+    QueuedTry queued = env.dev.taskQueue().queue("declared_dag", "manual__1", "only_task", -1, 1, null);
+    try (TaskSession session = TaskSession.open(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom())) {
+      session.client().startTask("worker-1", 7, "airflow");
+      assertEquals("s3://analytics-raw-events", session.client().getVariable("analytics_bucket").value());
+      TaskcertException e = assertThrows(TaskcertException.PermissionDenied.class,
+          () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
+      assertTrue(e.getMessage().contains("not declared"), e.getMessage());
+    }
+  }
+}

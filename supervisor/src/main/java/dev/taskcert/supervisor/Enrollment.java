@@ -1,0 +1,74 @@
+package dev.taskcert.supervisor;
+
+import com.google.protobuf.ByteString;
+import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollRequest;
+import dev.taskcert.proto.ca.v1.EnrollResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayInputStream;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Redeems an enrollment token: generates a key pair in memory, sends a CSR to the CA over
+ * server-authenticated TLS, and returns the credentials of the task try.
+ */
+public final class Enrollment {
+  private Enrollment() {}
+
+  /**
+   * Enrolls once.
+   *
+   * @throws TaskcertException mapped from the server's status (for example {@link
+   *     TaskcertException.NotAuthenticated} for a used or expired token)
+   */
+  public static TaskCredentials enroll(SupervisorConfig config, String enrollmentToken, SecureRandom random) {
+    KeyPair keys = TaskKeys.generate(random);
+    ManagedChannel channel = ClientTls.serverAuthChannel(config.enrollmentTarget(), config.trustRoots());
+    try {
+      EnrollResponse response =
+          CertificateAuthorityGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
+              .enroll(EnrollRequest.newBuilder()
+                  .setEnrollmentToken(enrollmentToken)
+                  .setCsrDer(ByteString.copyFrom(TaskKeys.csr(keys)))
+                  .build());
+      return credentialsFrom(keys, response);
+    } catch (StatusRuntimeException e) {
+      throw TaskcertException.from(e);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  static TaskCredentials credentialsFrom(KeyPair keys, EnrollResponse response) {
+    return new TaskCredentials(
+        keys.getPrivate(),
+        decode(response.getCertificateChainDerList()),
+        decode(response.getTrustBundleDerList()),
+        response.getSpiffeId(),
+        response.getSerialHex(),
+        Instant.ofEpochSecond(response.getNotAfter().getSeconds()));
+  }
+
+  private static List<X509Certificate> decode(List<ByteString> ders) {
+    try {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      List<X509Certificate> certificates = new ArrayList<>();
+      for (ByteString der : ders) {
+        certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der.toByteArray())));
+      }
+      return certificates;
+    } catch (CertificateException e) {
+      throw new IllegalStateException("the CA returned a certificate that cannot be parsed", e);
+    }
+  }
+}
