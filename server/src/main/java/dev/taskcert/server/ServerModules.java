@@ -1,14 +1,18 @@
 package dev.taskcert.server;
 
 import com.google.inject.Module;
+import dev.taskcert.server.admin.AdminModule;
 import dev.taskcert.server.config.ConfigModule;
+import dev.taskcert.server.connection.ConnectionModule;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.db.DatabaseModule;
 import dev.taskcert.server.enrollment.EnrollmentModule;
 import dev.taskcert.server.grpc.GrpcModule;
 import dev.taskcert.server.pki.PkiModule;
+import dev.taskcert.server.secret.SecretModule;
 import dev.taskcert.server.taskinstance.TaskInstanceModule;
 import dev.taskcert.server.variable.VariableModule;
+import dev.taskcert.server.xcom.XComModule;
 import java.time.Clock;
 import java.util.List;
 
@@ -22,8 +26,12 @@ public final class ServerModules {
         new DatabaseModule(),
         new PkiModule(),
         new GrpcModule(),
+        new SecretModule(),
         new EnrollmentModule(),
         new TaskInstanceModule(),
-        new VariableModule());
+        new VariableModule(),
+        new ConnectionModule(),
+        new XComModule(),
+        new AdminModule());
   }
 }

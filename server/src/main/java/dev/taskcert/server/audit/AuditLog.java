@@ -1,6 +1,7 @@
 package dev.taskcert.server.audit;
 
 import dev.taskcert.server.db.Transactions;
+import dev.taskcert.server.metrics.ServerMetrics;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,9 @@ public final class AuditLog {
     UNAUTHENTICATED,
     ENROLL_REFUSED,
     ISSUE,
-    QUEUE;
+    REVOKE,
+    QUEUE,
+    ADMIN;
 
     String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -30,10 +33,12 @@ public final class AuditLog {
   }
 
   private final Transactions transactions;
+  private final ServerMetrics metrics;
 
   @Inject
-  AuditLog(Transactions transactions) {
+  AuditLog(Transactions transactions, ServerMetrics metrics) {
     this.transactions = transactions;
+    this.metrics = metrics;
   }
 
   /**
@@ -49,6 +54,7 @@ public final class AuditLog {
     String r = clip(rpc);
     String res = clip(resource);
     String d = clip(detail);
+    metrics.audited(kind.label());
     log.info("audit kind={} principal={} rpc={} resource={} detail=\"{}\"",
         kind.label(), p, r, res, d == null ? "" : d.replace("\"", "'"));
     try {

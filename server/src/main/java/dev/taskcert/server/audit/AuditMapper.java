@@ -22,4 +22,9 @@ public interface AuditMapper {
       select id, at, kind, principal, rpc, resource, detail from audit_event
       order by id desc limit #{limit}""")
   List<AuditEventRow> newest(@Param("limit") int limit);
+
+  @Select("""
+      select id, at, kind, principal, rpc, resource, detail from audit_event
+      where id < #{beforeId} order by id desc limit #{limit}""")
+  List<AuditEventRow> olderThan(@Param("beforeId") long beforeId, @Param("limit") int limit);
 }

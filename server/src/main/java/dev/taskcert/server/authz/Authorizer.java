@@ -3,9 +3,8 @@ package dev.taskcert.server.authz;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.server.audit.AuditLog;
-import dev.taskcert.server.catalog.CatalogMapper;
+import dev.taskcert.server.catalog.OwnershipCache;
 import dev.taskcert.server.catalog.DagOwnership;
-import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.CallContext;
 import io.grpc.Status;
 import jakarta.inject.Inject;
@@ -15,24 +14,21 @@ import jakarta.inject.Inject;
  * with its reason. Also loads the {@link CallerScope} the policy decides on.
  */
 public final class Authorizer {
-  private final Transactions transactions;
+  private final OwnershipCache ownership;
   private final AuditLog audit;
   private final SpiffeIdCodec codec;
 
   @Inject
-  Authorizer(Transactions transactions, AuditLog audit, SpiffeIdCodec codec) {
-    this.transactions = transactions;
+  Authorizer(OwnershipCache ownership, AuditLog audit, SpiffeIdCodec codec) {
+    this.ownership = ownership;
     this.audit = audit;
     this.codec = codec;
   }
 
   /** Loads what authorization needs to know about the calling task. */
   public CallerScope scopeOf(TaskIdentity caller) {
-    DagOwnership dag =
-        transactions.withMapper(CatalogMapper.class, mapper -> mapper.dagOwnership(caller.dagId()));
-    if (dag == null) {
-      throw deny(caller, "dag:" + caller.dagId(), "DAG '" + caller.dagId() + "' is not registered");
-    }
+    DagOwnership dag = ownership.find(caller.dagId())
+        .orElseThrow(() -> deny(caller, "dag:" + caller.dagId(), "DAG '" + caller.dagId() + "' is not registered"));
     return new CallerScope(caller, dag);
   }
 
@@ -47,7 +43,8 @@ public final class Authorizer {
     }
   }
 
-  private RuntimeException deny(TaskIdentity caller, String resource, String reason) {
+  /** Audits a denial and returns the PERMISSION_DENIED error to throw. */
+  public RuntimeException deny(TaskIdentity caller, String resource, String reason) {
     audit.record(AuditLog.Kind.DENY, codec.encode(caller), CallContext.method(), resource, reason);
     return Status.PERMISSION_DENIED.withDescription(reason).asRuntimeException();
   }

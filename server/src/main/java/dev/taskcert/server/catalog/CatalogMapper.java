@@ -61,4 +61,33 @@ public interface CatalogMapper {
       left join team t on t.id = b.team_id
       where d.dag_id = #{dagId}""")
   DagOwnership dagOwnership(@Param("dagId") String dagId);
+
+  @Select("""
+      select dag_id, run_id, logical_date, data_interval_start, data_interval_end, run_type,
+             conf::text as conf_json, state
+      from dag_run where dag_id = #{dagId} and run_id = #{runId}""")
+  DagRunRow dagRun(@Param("dagId") String dagId, @Param("runId") String runId);
+
+  /** The newest successful run of the DAG that is older than the given run. */
+  @Select("""
+      select r.dag_id, r.run_id, r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type,
+             r.conf::text as conf_json, r.state
+      from dag_run r join dag_run current on current.dag_id = r.dag_id and current.run_id = #{runId}
+      where r.dag_id = #{dagId} and r.state = 'success' and r.id <> current.id
+        and coalesce(r.logical_date, r.created_at) < coalesce(current.logical_date, current.created_at)
+      order by coalesce(r.logical_date, r.created_at) desc, r.id desc
+      limit 1""")
+  DagRunRow previousSuccessfulRun(@Param("dagId") String dagId, @Param("runId") String runId);
+
+  @org.apache.ibatis.annotations.Update("""
+      update dag_run set state = #{state},
+        end_date = case when #{state} in ('success', 'failed') then now() else null end
+      where dag_id = #{dagId} and run_id = #{runId}""")
+  int setDagRunState(@Param("dagId") String dagId, @Param("runId") String runId, @Param("state") String state);
+
+  @Select("select id from dag_bundle where name = #{name}")
+  Long bundleId(@Param("name") String name);
+
+  @Select("select count(*) > 0 from dag where dag_id = #{dagId}")
+  boolean dagExists(@Param("dagId") String dagId);
 }

@@ -73,7 +73,7 @@ public final class ServerCli implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      DevEnvironment environment = DevEnvironment.start(new DevEnvironment.Options(
+      DevEnvironment environment = DevEnvironment.start(DevEnvironment.Options.of(
           dataDir, port, enrollPort, new IssuancePolicy(certLifetime, Duration.ofSeconds(60)), Clock.systemUTC()));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -134,7 +134,7 @@ public final class ServerCli implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       Path dataDir = Files.createTempDirectory("taskcert-demo");
       List<DemoScenario.Step> steps;
-      try (DevEnvironment environment = DevEnvironment.start(new DevEnvironment.Options(
+      try (DevEnvironment environment = DevEnvironment.start(DevEnvironment.Options.of(
           dataDir, 0, 0, IssuancePolicy.DEFAULT, Clock.systemUTC()))) {
         steps = new DemoScenario(environment, out).run();
       } finally {

@@ -5,48 +5,129 @@ import dev.taskcert.pki.issuance.IssuancePolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Everything the server needs to start, as one immutable value.
+ * Everything the server needs to start, as one immutable value. Build it with {@link #builder};
+ * {@link ServerConfigLoader} fills a builder from a properties file and environment overrides.
  *
  * @param trustDomain SPIFFE trust domain of every identity this server issues and accepts
- * @param bindAddress address both ports listen on
+ * @param bindAddress address every port listens on
  * @param executionPort mutual-TLS port: Execution API, Renew, Admin (0 picks a free port)
  * @param enrollmentPort server-auth-only TLS port: Enroll and GetTrustBundle (0 picks a free port)
+ * @param metricsPort plain-HTTP Prometheus port ({@code -1} disables it, 0 picks a free port)
  * @param caDirectory where the CA's certificates and keys live
  * @param serverNames DNS names and IP literals the server's TLS certificate is valid for
  * @param database how to reach PostgreSQL
  * @param issuance lifetime and backdating of task certificates
  * @param enrollmentTokenTtl default lifetime of an enrollment token
  * @param multiTeam whether team boundaries are enforced
+ * @param cacheTtl longest time a cached task state, ownership or revocation fact is used
+ * @param secretKeyFile file holding the key that encrypts connection passwords at rest
+ * @param maxXComValueBytes largest XCom value accepted, in bytes of JSON
  */
 public record ServerConfig(
     TrustDomain trustDomain,
     String bindAddress,
     int executionPort,
     int enrollmentPort,
+    int metricsPort,
     Path caDirectory,
     List<String> serverNames,
     DatabaseConfig database,
     IssuancePolicy issuance,
     Duration enrollmentTokenTtl,
-    boolean multiTeam) {
+    boolean multiTeam,
+    Duration cacheTtl,
+    Path secretKeyFile,
+    int maxXComValueBytes) {
 
   public ServerConfig {
+    Objects.requireNonNull(trustDomain, "trust domain");
+    Objects.requireNonNull(caDirectory, "CA directory");
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(secretKeyFile, "secret key file");
     serverNames = List.copyOf(serverNames);
-    if (executionPort < 0 || executionPort > 65535 || enrollmentPort < 0 || enrollmentPort > 65535) {
-      throw new IllegalArgumentException("ports must be between 0 and 65535");
+    requirePort("execution port", executionPort);
+    requirePort("enrollment port", enrollmentPort);
+    if (metricsPort != -1) {
+      requirePort("metrics port", metricsPort);
     }
     if (enrollmentTokenTtl.isNegative() || enrollmentTokenTtl.isZero()) {
       throw new IllegalArgumentException("enrollment token TTL must be positive");
     }
+    if (cacheTtl.isNegative() || cacheTtl.compareTo(Duration.ofMinutes(5)) > 0) {
+      throw new IllegalArgumentException("cache TTL must be between 0 and 5 minutes, got " + cacheTtl);
+    }
+    if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
+      throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
+    }
+  }
+
+  private static void requirePort(String what, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(what + " must be between 0 and 65535, got " + port);
+    }
+  }
+
+  /** A builder holding the documented defaults. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /** Connection settings for PostgreSQL. */
   public record DatabaseConfig(String jdbcUrl, String user, String password, int maxPoolSize) {
+    public DatabaseConfig {
+      Objects.requireNonNull(jdbcUrl, "JDBC URL");
+      if (maxPoolSize < 1) {
+        throw new IllegalArgumentException("pool size must be at least 1");
+      }
+    }
+
     @Override
     public String toString() {
       return "DatabaseConfig[jdbcUrl=" + jdbcUrl + ", user=" + user + ", maxPoolSize=" + maxPoolSize + "]";
+    }
+  }
+
+  /** Mutable builder; every field starts at its documented default. */
+  public static final class Builder {
+    private TrustDomain trustDomain;
+    private String bindAddress = "127.0.0.1";
+    private int executionPort = 7443;
+    private int enrollmentPort = 7444;
+    private int metricsPort = -1;
+    private Path caDirectory;
+    private List<String> serverNames = List.of("localhost", "127.0.0.1");
+    private DatabaseConfig database;
+    private IssuancePolicy issuance = IssuancePolicy.DEFAULT;
+    private Duration enrollmentTokenTtl = Duration.ofHours(24);
+    private boolean multiTeam = true;
+    private Duration cacheTtl = Duration.ofSeconds(5);
+    private Path secretKeyFile;
+    private int maxXComValueBytes = 1024 * 1024;
+
+    private Builder() {}
+
+    public Builder trustDomain(TrustDomain value) { trustDomain = value; return this; }
+    public Builder bindAddress(String value) { bindAddress = value; return this; }
+    public Builder executionPort(int value) { executionPort = value; return this; }
+    public Builder enrollmentPort(int value) { enrollmentPort = value; return this; }
+    public Builder metricsPort(int value) { metricsPort = value; return this; }
+    public Builder caDirectory(Path value) { caDirectory = value; return this; }
+    public Builder serverNames(List<String> value) { serverNames = value; return this; }
+    public Builder database(DatabaseConfig value) { database = value; return this; }
+    public Builder issuance(IssuancePolicy value) { issuance = value; return this; }
+    public Builder enrollmentTokenTtl(Duration value) { enrollmentTokenTtl = value; return this; }
+    public Builder multiTeam(boolean value) { multiTeam = value; return this; }
+    public Builder cacheTtl(Duration value) { cacheTtl = value; return this; }
+    public Builder secretKeyFile(Path value) { secretKeyFile = value; return this; }
+    public Builder maxXComValueBytes(int value) { maxXComValueBytes = value; return this; }
+
+    public ServerConfig build() {
+      return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
+          caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
+          secretKeyFile, maxXComValueBytes);
     }
   }
 }

@@ -8,6 +8,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.taskcert.server.audit.AuditMapper;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.connection.ConnectionMapper;
+import dev.taskcert.server.revocation.RevocationMapper;
+import dev.taskcert.server.xcom.XComMapper;
 import dev.taskcert.server.enrollment.EnrollmentTokenMapper;
 import dev.taskcert.server.enrollment.IssuedCertificateMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceMapper;
@@ -62,6 +65,9 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(IssuedCertificateMapper.class);
     configuration.addMapper(VariableMapper.class);
     configuration.addMapper(AuditMapper.class);
+    configuration.addMapper(ConnectionMapper.class);
+    configuration.addMapper(XComMapper.class);
+    configuration.addMapper(RevocationMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }

@@ -10,12 +10,12 @@ import dev.taskcert.server.catalog.Catalog;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.enrollment.TaskQueue;
+import dev.taskcert.server.secret.SecretBox;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,15 +33,37 @@ public final class DevEnvironment implements AutoCloseable {
   private final ServerRuntime runtime;
   private final CaDirectory ca;
 
-  private DevEnvironment(EmbeddedDatabase database, ServerRuntime runtime, CaDirectory ca) {
+  private final ServerConfig config;
+
+  private DevEnvironment(EmbeddedDatabase database, ServerRuntime runtime, CaDirectory ca, ServerConfig config) {
     this.database = database;
     this.runtime = runtime;
     this.ca = ca;
+    this.config = config;
   }
 
-  /** Options of a dev environment. */
-  public record Options(Path dataDirectory, int executionPort, int enrollmentPort, IssuancePolicy issuance,
-      Clock clock) {}
+  /** The configuration the server was started with (a second replica can reuse it). */
+  public ServerConfig config() {
+    return config;
+  }
+
+  /**
+   * Options of a dev environment.
+   *
+   * @param tweaks adjusts the server configuration before start (ports, TTLs, multi-team...)
+   */
+  public record Options(Path dataDirectory, Clock clock, UnaryOperator<ServerConfig.Builder> tweaks) {
+    /** Dev defaults on the given ports. */
+    public static Options of(Path dataDirectory, int executionPort, int enrollmentPort, IssuancePolicy issuance,
+        Clock clock) {
+      return new Options(dataDirectory, clock,
+          builder -> builder.executionPort(executionPort).enrollmentPort(enrollmentPort).issuance(issuance));
+    }
+
+    public Options with(UnaryOperator<ServerConfig.Builder> more) {
+      return new Options(dataDirectory, clock, builder -> more.apply(tweaks.apply(builder)));
+    }
+  }
 
   /** Starts PostgreSQL, the CA and the server, and seeds the demo data. */
   public static DevEnvironment start(Options options) throws IOException, CaLoadException {
@@ -51,17 +73,13 @@ public final class DevEnvironment implements AutoCloseable {
     ca.loadOrInitialize(TRUST_DOMAIN, KeyAlgorithm.EC_P256, options.clock().instant(), new SecureRandom());
     log.info("Starting embedded PostgreSQL in {}", data.resolve("postgres"));
     EmbeddedDatabase database = EmbeddedDatabase.start(data.resolve("postgres"));
-    ServerConfig config = new ServerConfig(
-        TRUST_DOMAIN,
-        "127.0.0.1",
-        options.executionPort(),
-        options.enrollmentPort(),
-        ca.path(),
-        List.of("localhost", "127.0.0.1"),
-        new ServerConfig.DatabaseConfig(database.jdbcUrl(), database.user(), "", 8),
-        options.issuance(),
-        Duration.ofHours(24),
-        true);
+    ServerConfig config = options.tweaks().apply(ServerConfig.builder()
+            .trustDomain(TRUST_DOMAIN)
+            .caDirectory(ca.path())
+            .secretKeyFile(data.resolve("secret.key"))
+            .database(new ServerConfig.DatabaseConfig(database.jdbcUrl(), database.user(), "", 8)))
+        .build();
+    SecretBox.loadOrCreate(config.secretKeyFile(), new SecureRandom());
     ServerRuntime runtime;
     try {
       runtime = ServerRuntime.start(config, options.clock());
@@ -70,7 +88,7 @@ public final class DevEnvironment implements AutoCloseable {
       throw e;
     }
     DemoData.seed(runtime.injector().getInstance(Catalog.class), runtime.injector().getInstance(Transactions.class));
-    return new DevEnvironment(database, runtime, ca);
+    return new DevEnvironment(database, runtime, ca, config);
   }
 
   public ServerRuntime runtime() {

@@ -6,6 +6,8 @@ import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.db.Transactions;
+import dev.taskcert.server.grpc.CallContext;
+import dev.taskcert.server.taskinstance.TaskInstanceCache;
 import dev.taskcert.server.taskinstance.TaskInstanceMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
 import io.grpc.Status;
@@ -26,6 +28,7 @@ public final class TaskQueue {
   private final ServerConfig config;
   private final Clock clock;
   private final AuditLog audit;
+  private final TaskInstanceCache cache;
 
   @Inject
   TaskQueue(
@@ -34,7 +37,9 @@ public final class TaskQueue {
       SpiffeIdCodec codec,
       ServerConfig config,
       Clock clock,
-      AuditLog audit) {
+      AuditLog audit,
+      TaskInstanceCache cache) {
+    this.cache = cache;
     this.transactions = transactions;
     this.tokens = tokens;
     this.codec = codec;
@@ -79,7 +84,8 @@ public final class TaskQueue {
               TaskIdentity identity = row.currentTry();
               return new QueuedTry(identity, codec.encode(identity), token, expiresAt);
             });
-    audit.record(AuditLog.Kind.QUEUE, null, null, queued.spiffeId(), "token expires " + expiresAt);
+    cache.invalidate(queued.identity());
+    audit.record(AuditLog.Kind.QUEUE, CallContext.callerIdOrNull(), CallContext.method(), queued.spiffeId(), "token expires " + expiresAt);
     return queued;
   }
 }

@@ -1,6 +1,7 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.server.audit.AuditLog;
+import dev.taskcert.server.revocation.RevocationCache;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
@@ -13,18 +14,23 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * Admits a call only when its connection carries a principal and the certificate is valid now.
- * Expiry is checked per call, not per handshake, so a long-lived connection cannot outlive its
- * certificate. Refusals are UNAUTHENTICATED and audited.
+ * Admits a call only when its connection carries a principal and the certificate is valid now and
+ * not revoked. Expiry and revocation are checked per call, not per handshake, so a long-lived
+ * connection cannot outlive its certificate. Refusals are UNAUTHENTICATED and audited.
  */
 public final class AuthenticationInterceptor implements ServerInterceptor {
+  private static final java.util.Set<String> OPEN_SERVICES = java.util.Set.of(
+      "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection");
+
   private final Clock clock;
   private final AuditLog audit;
+  private final RevocationCache revocations;
 
   @Inject
-  AuthenticationInterceptor(Clock clock, AuditLog audit) {
+  AuthenticationInterceptor(Clock clock, AuditLog audit, RevocationCache revocations) {
     this.clock = clock;
     this.audit = audit;
+    this.revocations = revocations;
   }
 
   @Override
@@ -32,6 +38,10 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
     Principal principal = call.getAttributes().get(PeerIdentityFilter.PRINCIPAL);
+    // Health and reflection answer without an identity: load balancers and tools probe them.
+    if (principal == null && OPEN_SERVICES.contains(call.getMethodDescriptor().getServiceName())) {
+      return next.startCall(call, headers);
+    }
     if (principal == null) {
       String error = call.getAttributes().get(PeerIdentityFilter.IDENTITY_ERROR);
       return refuse(call, method, null, error == null ? "no verified client certificate" : error);
@@ -44,6 +54,10 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
     if (now.isBefore(principal.notBefore())) {
       return refuse(call, method, principal.spiffeId(),
           "client certificate " + principal.serialHex() + " is not valid before " + principal.notBefore());
+    }
+    if (revocations.isRevoked(principal.serialHex())) {
+      return refuse(call, method, principal.spiffeId(),
+          "client certificate " + principal.serialHex() + " is revoked");
     }
     Context context =
         Context.current().withValue(CallContext.PRINCIPAL, principal).withValue(CallContext.METHOD, method);

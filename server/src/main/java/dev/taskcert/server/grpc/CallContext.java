@@ -26,6 +26,12 @@ public final class CallContext {
     return principal;
   }
 
+  /** The SPIFFE ID of the current RPC's caller, or {@code null} outside an authenticated RPC. */
+  public static String callerIdOrNull() {
+    Principal principal = PRINCIPAL.get();
+    return principal == null ? null : principal.spiffeId();
+  }
+
   /** The full gRPC method name of the current RPC, or {@code null} outside one. */
   public static String method() {
     return METHOD.get();

@@ -1,14 +1,21 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.server.cache.InvalidationBus;
 import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.metrics.ServerMetrics;
 import dev.taskcert.server.pki.ServerCredentials;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -16,23 +23,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two listening ports: the mutual-TLS execution port (every call authenticated by {@link
- * AuthenticationInterceptor}) and the enrollment port (TLS with server authentication only).
+ * The listening ports: the mutual-TLS execution port (every call authenticated by {@link
+ * AuthenticationInterceptor}), the enrollment port (TLS with server authentication only), and,
+ * when configured, a plain-HTTP Prometheus metrics port. Both gRPC ports serve the standard health
+ * service and server reflection. Stopping drains in-flight calls before closing.
  */
 public final class TaskcertServer {
   private static final Logger log = LoggerFactory.getLogger(TaskcertServer.class);
   /** Largest request message accepted, in bytes. */
   public static final int MAX_INBOUND_MESSAGE_BYTES = 4 * 1024 * 1024;
+  /** Largest request metadata accepted, in bytes. */
+  public static final int MAX_INBOUND_METADATA_BYTES = 16 * 1024;
 
   private final ServerConfig config;
   private final ServerCredentials credentials;
   private final TrustBundle bundle;
   private final PeerIdentityFilter identityFilter;
   private final AuthenticationInterceptor authentication;
+  private final MetricsInterceptor metricsInterceptor;
+  private final ServerMetrics metrics;
+  private final InvalidationBus invalidations;
   private final Set<BindableService> executionServices;
   private final Set<BindableService> enrollmentServices;
+  private final HealthStatusManager health = new HealthStatusManager();
   private Server execution;
   private Server enrollment;
+  private HTTPServer metricsServer;
 
   @Inject
   TaskcertServer(
@@ -41,6 +57,9 @@ public final class TaskcertServer {
       TrustBundle bundle,
       PeerIdentityFilter identityFilter,
       AuthenticationInterceptor authentication,
+      MetricsInterceptor metricsInterceptor,
+      ServerMetrics metrics,
+      InvalidationBus invalidations,
       @ServicePorts.Execution Set<BindableService> executionServices,
       @ServicePorts.Enrollment Set<BindableService> enrollmentServices) {
     this.config = config;
@@ -48,36 +67,67 @@ public final class TaskcertServer {
     this.bundle = bundle;
     this.identityFilter = identityFilter;
     this.authentication = authentication;
+    this.metricsInterceptor = metricsInterceptor;
+    this.metrics = metrics;
+    this.invalidations = invalidations;
     this.executionServices = executionServices;
     this.enrollmentServices = enrollmentServices;
   }
 
-  /** Binds both ports and starts serving. */
+  /** Binds every port and starts serving. */
   public synchronized void start() throws IOException {
     TlsContexts.logProvider();
+    invalidations.start();
     NettyServerBuilder executionBuilder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort()))
-            .sslContext(TlsContexts.mutualTls(credentials, bundle))
+        bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
+            .sslContext(TlsContexts.mutualTls(credentials, bundle, metrics))
             .addTransportFilter(identityFilter)
-            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-    executionServices.forEach(
-        service -> executionBuilder.addService(ServerInterceptors.intercept(service, authentication)));
-    NettyServerBuilder enrollmentBuilder =
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.enrollmentPort()))
-            .sslContext(TlsContexts.serverOnly(credentials))
-            .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+            .intercept(authentication)
+            .intercept(metricsInterceptor);
+    executionServices.forEach(executionBuilder::addService);
+    executionBuilder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
+
     MethodNameInterceptor methodName = new MethodNameInterceptor();
+    NettyServerBuilder enrollmentBuilder =
+        bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.enrollmentPort())))
+            .sslContext(TlsContexts.serverOnly(credentials))
+            .intercept(metricsInterceptor);
     enrollmentServices.forEach(
         service -> enrollmentBuilder.addService(ServerInterceptors.intercept(service, methodName)));
+    enrollmentBuilder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
+
     execution = executionBuilder.build().start();
     try {
       enrollment = enrollmentBuilder.build().start();
-    } catch (IOException e) {
+      if (config.metricsPort() >= 0) {
+        metricsServer = HTTPServer.builder()
+            .inetAddress(InetAddress.getByName(config.bindAddress()))
+            .port(config.metricsPort())
+            .registry(metrics.registry())
+            .buildAndStart();
+      }
+    } catch (IOException | RuntimeException e) {
       execution.shutdownNow();
+      if (enrollment != null) {
+        enrollment.shutdownNow();
+      }
       throw e;
     }
-    log.info("Serving the Execution API (mutual TLS) on {}:{} and enrollment (TLS) on {}:{}",
-        config.bindAddress(), executionPort(), config.bindAddress(), enrollmentPort());
+    health.setStatus("", ServingStatus.SERVING);
+    log.info("Serving the Execution API (mutual TLS) on {}:{} and enrollment (TLS) on {}:{}{}",
+        config.bindAddress(), executionPort(), config.bindAddress(), enrollmentPort(),
+        metricsServer == null ? "" : "; metrics on http://" + config.bindAddress() + ":" + metricsPort() + "/metrics");
+  }
+
+  private static NettyServerBuilder bounded(NettyServerBuilder builder) {
+    return builder
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES)
+        .maxConcurrentCallsPerConnection(256)
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .keepAliveTime(60, TimeUnit.SECONDS)
+        .keepAliveTimeout(20, TimeUnit.SECONDS)
+        .maxConnectionIdle(30, TimeUnit.MINUTES);
   }
 
   public int executionPort() {
@@ -88,8 +138,14 @@ public final class TaskcertServer {
     return enrollment.getPort();
   }
 
+  /** The metrics port, or -1 when metrics are off. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.getPort();
+  }
+
   /** Stops accepting calls, lets in-flight calls finish for up to {@code graceSeconds}, then closes. */
   public synchronized void stop(long graceSeconds) throws InterruptedException {
+    health.enterTerminalState();
     for (Server server : new Server[] {enrollment, execution}) {
       if (server != null) {
         server.shutdown();
@@ -97,8 +153,14 @@ public final class TaskcertServer {
     }
     for (Server server : new Server[] {enrollment, execution}) {
       if (server != null && !server.awaitTermination(graceSeconds, TimeUnit.SECONDS)) {
+        log.warn("calls still running after {} s; cancelling them", graceSeconds);
         server.shutdownNow();
       }
     }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    invalidations.close();
+    log.info("Server stopped");
   }
 }

@@ -1,6 +1,7 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.server.metrics.ServerMetrics;
 import dev.taskcert.server.pki.ServerCredentials;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
@@ -43,11 +44,12 @@ public final class TlsContexts {
   }
 
   /** Mutual TLS: the client must present a certificate chaining to a root of {@code bundle}. */
-  public static SslContext mutualTls(ServerCredentials credentials, TrustBundle bundle) throws SSLException {
+  public static SslContext mutualTls(ServerCredentials credentials, TrustBundle bundle, ServerMetrics metrics)
+      throws SSLException {
     return GrpcSslContexts.configure(
             SslContextBuilder.forServer(credentials.privateKey(), credentials.chainArray()), requireOpenSsl())
         .protocols(PROTOCOLS)
-        .trustManager(bundle.asArray())
+        .trustManager(new CountingTrustManager(bundle, metrics))
         .clientAuth(ClientAuth.REQUIRE)
         .build();
   }

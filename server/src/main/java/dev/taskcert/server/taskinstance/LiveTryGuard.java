@@ -3,7 +3,6 @@ package dev.taskcert.server.taskinstance;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.server.audit.AuditLog;
-import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.CallContext;
 import io.grpc.Status;
 import jakarta.inject.Inject;
@@ -17,13 +16,13 @@ import java.util.stream.Collectors;
  * state or try, and audited.
  */
 public final class LiveTryGuard {
-  private final Transactions transactions;
+  private final TaskInstanceCache instances;
   private final AuditLog audit;
   private final SpiffeIdCodec codec;
 
   @Inject
-  LiveTryGuard(Transactions transactions, AuditLog audit, SpiffeIdCodec codec) {
-    this.transactions = transactions;
+  LiveTryGuard(TaskInstanceCache instances, AuditLog audit, SpiffeIdCodec codec) {
+    this.instances = instances;
     this.audit = audit;
     this.codec = codec;
   }
@@ -34,16 +33,13 @@ public final class LiveTryGuard {
   }
 
   /**
-   * Requires the caller's try to be current and in one of {@code allowed}.
+   * Requires the caller's try to be current and in one of {@code allowed}, reading the task
+   * instance through the cache (stale by at most the cache TTL, usually not at all).
    *
    * @return the task instance as it is now
    */
   public TaskInstanceRow require(TaskIdentity caller, Set<TaskState> allowed) {
-    TaskInstanceRow row =
-        transactions.withMapper(
-            TaskInstanceMapper.class,
-            mapper -> mapper.find(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex()));
-    return check(caller, row, allowed);
+    return check(caller, instances.find(caller).orElse(null), allowed);
   }
 
   /** Applies the gate to a row the caller already loaded (for example under a row lock). */
@@ -63,7 +59,8 @@ public final class LiveTryGuard {
     return row;
   }
 
-  private RuntimeException refuse(TaskIdentity caller, String reason) {
+  /** Audits a refusal of the caller's try and returns the FAILED_PRECONDITION error to throw. */
+  public RuntimeException refuse(TaskIdentity caller, String reason) {
     audit.record(AuditLog.Kind.DENY, codec.encode(caller), CallContext.method(), "task_instance", reason);
     return Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException();
   }

@@ -81,4 +81,53 @@ public interface TaskInstanceMapper {
       @Param("tryNumber") int tryNumber,
       @Param("state") String state,
       @Param("endDate") Instant endDate);
+
+  @Update("""
+      update task_instance set last_heartbeat_at = #{at}
+      where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
+  int heartbeat(@Param("id") long id, @Param("tryNumber") int tryNumber, @Param("at") Instant at);
+
+  @Update("""
+      update task_instance
+      set state = 'DEFERRED', trigger_classpath = #{classpath}, trigger_kwargs = cast(#{triggerKwargs} as jsonb),
+          trigger_timeout = #{triggerTimeout}, next_method = #{nextMethod},
+          next_kwargs = cast(#{nextKwargs} as jsonb), updated_at = now()
+      where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
+  int markDeferred(@Param("id") long id, @Param("tryNumber") int tryNumber, @Param("classpath") String classpath,
+      @Param("triggerKwargs") String triggerKwargs, @Param("triggerTimeout") Instant triggerTimeout,
+      @Param("nextMethod") String nextMethod, @Param("nextKwargs") String nextKwargs);
+
+  @Update("""
+      update task_instance
+      set state = 'UP_FOR_RESCHEDULE', reschedule_date = #{rescheduleDate}, end_date = #{endDate}, updated_at = now()
+      where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
+  int markRescheduled(@Param("id") long id, @Param("tryNumber") int tryNumber,
+      @Param("rescheduleDate") Instant rescheduleDate, @Param("endDate") Instant endDate);
+
+  @Update("""
+      update task_instance set rendered_fields = cast(#{fields} as jsonb), updated_at = now()
+      where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
+  int setRenderedFields(@Param("id") long id, @Param("tryNumber") int tryNumber, @Param("fields") String fields);
+
+  /** Marks not-yet-running task instances of a dag run SKIPPED; returns how many changed. */
+  @Update("""
+      <script>
+      update task_instance set state = 'SKIPPED', updated_at = now()
+      where dag_run_id = #{dagRunId} and state = 'QUEUED' and task_id in
+      <foreach item="taskId" collection="taskIds" open="(" separator="," close=")">#{taskId}</foreach>
+      </script>""")
+  int skipQueued(@Param("dagRunId") long dagRunId, @Param("taskIds") java.util.List<String> taskIds);
+
+  /** Creates SKIPPED rows (try 1) for tasks of a dag run that have no task instance yet. */
+  @Update("""
+      <script>
+      insert into task_instance (dag_run_id, task_id, map_index, try_number, max_tries, state)
+      select #{dagRunId}, t.task_id, -1, 1, 1, 'SKIPPED'
+      from unnest(array[<foreach item="taskId" collection="taskIds" separator=",">#{taskId}</foreach>]::text[]) as t(task_id)
+      where not exists (select 1 from task_instance ti where ti.dag_run_id = #{dagRunId} and ti.task_id = t.task_id)
+      </script>""")
+  int insertSkipped(@Param("dagRunId") long dagRunId, @Param("taskIds") java.util.List<String> taskIds);
+
+  @Select("select dag_run_id from task_instance where id = #{id}")
+  long dagRunIdOf(@Param("id") long id);
 }

@@ -1,5 +1,7 @@
 package dev.taskcert.server.variable;
 
+import java.util.List;
+import org.apache.ibatis.annotations.Delete;
 import org.apache.ibatis.annotations.Param;
 import org.apache.ibatis.annotations.Select;
 import org.apache.ibatis.annotations.Update;
@@ -24,4 +26,21 @@ public interface VariableMapper {
       @Param("value") String value,
       @Param("description") String description,
       @Param("team") String team);
+
+  @Delete("delete from variable where key = #{key}")
+  int delete(@Param("key") String key);
+
+  /**
+   * Keys starting with {@code prefix} after {@code after} in key order that a caller of
+   * {@code team} may see ({@code team = null} sees global variables only; {@code allTeams} sees all).
+   */
+  @Select("""
+      <script>
+      select v.key from variable v left join team t on t.id = v.team_id
+      where v.key like #{likePrefix} escape '\\' and v.key &gt; #{after}
+      <if test="!allTeams">and (v.team_id is null or t.name = #{team})</if>
+      order by v.key collate "C" limit #{limit}
+      </script>""")
+  List<String> keys(@Param("likePrefix") String likePrefix, @Param("after") String after,
+      @Param("team") String team, @Param("allTeams") boolean allTeams, @Param("limit") int limit);
 }

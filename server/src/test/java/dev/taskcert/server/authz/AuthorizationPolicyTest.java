@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.TrustDomain;
-import dev.taskcert.pki.issuance.IssuancePolicy;
 import dev.taskcert.server.catalog.DagOwnership;
 import dev.taskcert.server.config.ServerConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +17,13 @@ class AuthorizationPolicyTest {
   private static final TaskIdentity TASK = new TaskIdentity("dag", "run", "task", -1, 1);
 
   private static AuthorizationPolicy policy(boolean multiTeam) {
-    return new AuthorizationPolicy(new ServerConfig(new TrustDomain("t.example"), "127.0.0.1", 0, 0, Path.of("ca"),
-        List.of("localhost"), new ServerConfig.DatabaseConfig("jdbc:postgresql:x", "u", "", 1),
-        IssuancePolicy.DEFAULT, Duration.ofHours(1), multiTeam));
+    return new AuthorizationPolicy(ServerConfig.builder()
+        .trustDomain(new TrustDomain("t.example"))
+        .caDirectory(Path.of("ca"))
+        .secretKeyFile(Path.of("secret.key"))
+        .database(new ServerConfig.DatabaseConfig("jdbc:postgresql:x", "u", "", 1))
+        .multiTeam(multiTeam)
+        .build());
   }
 
   private static CallerScope caller(String team, boolean declares, List<String> patterns) {

@@ -3,6 +3,7 @@ package dev.taskcert.server.testing;
 import dev.taskcert.pki.issuance.IssuancePolicy;
 import dev.taskcert.server.audit.AuditEventRow;
 import dev.taskcert.server.audit.AuditMapper;
+import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.dev.DevEnvironment;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
@@ -33,9 +35,13 @@ public final class TestEnvironment implements AutoCloseable {
   private final Path directory;
 
   public TestEnvironment() throws Exception {
+    this(builder -> builder);
+  }
+
+  /** An environment whose server configuration is adjusted by {@code tweaks}. */
+  public TestEnvironment(UnaryOperator<ServerConfig.Builder> tweaks) throws Exception {
     directory = Files.createTempDirectory("taskcert-test");
-    dev = DevEnvironment.start(new DevEnvironment.Options(
-        directory, 0, 0, IssuancePolicy.DEFAULT, clock));
+    dev = DevEnvironment.start(DevEnvironment.Options.of(directory, 0, 0, IssuancePolicy.DEFAULT, clock).with(tweaks));
   }
 
   public SupervisorConfig supervisorConfig() throws Exception {

@@ -1,0 +1,390 @@
+package dev.taskcert.server.admin;
+
+import com.google.protobuf.Timestamp;
+import dev.taskcert.pki.identity.AdminIdentity;
+import dev.taskcert.proto.admin.v1.AdminDeleteConnectionRequest;
+import dev.taskcert.proto.admin.v1.AdminDeleteConnectionResponse;
+import dev.taskcert.proto.admin.v1.AdminDeleteVariableRequest;
+import dev.taskcert.proto.admin.v1.AdminDeleteVariableResponse;
+import dev.taskcert.proto.admin.v1.AdminGrpc;
+import dev.taskcert.proto.admin.v1.AdminSetConnectionRequest;
+import dev.taskcert.proto.admin.v1.AdminSetConnectionResponse;
+import dev.taskcert.proto.admin.v1.AdminSetVariableRequest;
+import dev.taskcert.proto.admin.v1.AdminSetVariableResponse;
+import dev.taskcert.proto.admin.v1.AuditEvent;
+import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
+import dev.taskcert.proto.admin.v1.CreateDagRunResponse;
+import dev.taskcert.proto.admin.v1.ListAuditEventsRequest;
+import dev.taskcert.proto.admin.v1.ListAuditEventsResponse;
+import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
+import dev.taskcert.proto.admin.v1.QueueTaskInstanceResponse;
+import dev.taskcert.proto.admin.v1.RegisterDagBundleRequest;
+import dev.taskcert.proto.admin.v1.RegisterDagBundleResponse;
+import dev.taskcert.proto.admin.v1.RegisterDagRequest;
+import dev.taskcert.proto.admin.v1.RegisterDagResponse;
+import dev.taskcert.proto.admin.v1.RegisterTeamRequest;
+import dev.taskcert.proto.admin.v1.RegisterTeamResponse;
+import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
+import dev.taskcert.proto.admin.v1.RevokeCertificatesResponse;
+import dev.taskcert.proto.admin.v1.SetDagRunStateRequest;
+import dev.taskcert.proto.admin.v1.SetDagRunStateResponse;
+import dev.taskcert.proto.admin.v1.XComReadScope;
+import dev.taskcert.server.audit.AuditEventRow;
+import dev.taskcert.server.audit.AuditLog;
+import dev.taskcert.server.audit.AuditMapper;
+import dev.taskcert.server.catalog.Catalog;
+import dev.taskcert.server.catalog.CatalogMapper;
+import dev.taskcert.server.catalog.DagRegistration;
+import dev.taskcert.server.catalog.OwnershipCache;
+import dev.taskcert.server.connection.ConnectionMapper;
+import dev.taskcert.server.connection.ConnectionRow;
+import dev.taskcert.server.db.Transactions;
+import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.server.enrollment.TaskQueue;
+import dev.taskcert.server.grpc.CallContext;
+import dev.taskcert.server.grpc.JsonValues;
+import dev.taskcert.server.grpc.PageTokens;
+import dev.taskcert.server.grpc.Principal;
+import dev.taskcert.server.grpc.RequestLimits;
+import dev.taskcert.server.grpc.Timestamps;
+import dev.taskcert.server.grpc.UnaryCalls;
+import dev.taskcert.server.revocation.RevocationCache;
+import dev.taskcert.server.revocation.RevocationMapper;
+import dev.taskcert.server.secret.SecretBox;
+import dev.taskcert.server.variable.VariableMapper;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The control-plane API. Every RPC requires an admin certificate
+ * ({@code spiffe://<trust-domain>/admin/<name>}); task certificates are refused with
+ * PERMISSION_DENIED and the refusal is audited. Every change is audited with the admin's identity
+ * and never with secret values.
+ */
+public final class AdminService extends AdminGrpc.AdminImplBase {
+  private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9_-]{1,50}");
+  private static final Pattern SERIAL = Pattern.compile("[0-9a-f]{1,64}");
+  private static final Set<String> RUN_STATES = Set.of("queued", "running", "success", "failed");
+  private static final Set<String> RUN_TYPES = Set.of("scheduled", "manual", "backfill", "asset_triggered");
+
+  private final Catalog catalog;
+  private final Transactions transactions;
+  private final TaskQueue queue;
+  private final SecretBox secrets;
+  private final AuditLog audit;
+  private final OwnershipCache ownership;
+  private final RevocationCache revocations;
+  private final Clock clock;
+
+  @Inject
+  AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, SecretBox secrets, AuditLog audit,
+      OwnershipCache ownership, RevocationCache revocations, Clock clock) {
+    this.catalog = catalog;
+    this.transactions = transactions;
+    this.queue = queue;
+    this.secrets = secrets;
+    this.audit = audit;
+    this.ownership = ownership;
+    this.revocations = revocations;
+    this.clock = clock;
+  }
+
+  @Override
+  public void registerTeam(RegisterTeamRequest request, StreamObserver<RegisterTeamResponse> observer) {
+    admin(observer, "team:" + request.getName(), () -> {
+      String name = requireTeam(request.getName());
+      return RegisterTeamResponse.newBuilder().setCreated(catalog.registerTeam(name)).build();
+    });
+  }
+
+  @Override
+  public void registerDagBundle(RegisterDagBundleRequest request, StreamObserver<RegisterDagBundleResponse> observer) {
+    admin(observer, "bundle:" + request.getName(), () -> {
+      String name = RequestLimits.requireText(request.getName(), "name", 250);
+      catalog.registerBundle(name, request.getTeam().isEmpty() ? null : requireTeam(request.getTeam()));
+      ownership.invalidateAll();
+      return RegisterDagBundleResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void registerDag(RegisterDagRequest request, StreamObserver<RegisterDagResponse> observer) {
+    admin(observer, "dag:" + request.getDagId(), () -> {
+      String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
+      String bundle = RequestLimits.requireText(request.getBundle(), "bundle", 250);
+      if (request.getAllowedConnectionIdsCount() > 1000 || request.getAllowedVariablePatternsCount() > 1000) {
+        throw RequestLimits.invalid("at most 1000 declared connections and 1000 variable patterns");
+      }
+      request.getAllowedConnectionIdsList().forEach(id -> RequestLimits.requireText(id, "allowed_connection_ids", 250));
+      request.getAllowedVariablePatternsList().forEach(p -> RequestLimits.requireText(p, "allowed_variable_patterns", 250));
+      if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.bundleId(bundle)) == null) {
+        throw Status.NOT_FOUND.withDescription("bundle '" + bundle + "' does not exist").asRuntimeException();
+      }
+      catalog.registerDag(new DagRegistration(dagId, bundle, request.getDeclaresResources(),
+          request.getAllowedConnectionIdsList(), request.getAllowedVariablePatternsList(),
+          scopeName(request.getXcomReadScope())));
+      ownership.invalidateAll();
+      return RegisterDagResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void createDagRun(CreateDagRunRequest request, StreamObserver<CreateDagRunResponse> observer) {
+    admin(observer, "dag_run:" + request.getDagId() + "/" + request.getRunId(), () -> {
+      String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
+      String runId = RequestLimits.requireText(request.getRunId(), "run_id", 250);
+      String runType = request.getRunType().isEmpty() ? "manual" : request.getRunType();
+      if (!RUN_TYPES.contains(runType)) {
+        throw RequestLimits.invalid("run_type must be one of " + RUN_TYPES);
+      }
+      String conf = JsonValues.requireJsonObject(request.getConfJson(), "conf_json", 64 * 1024);
+      requireDag(dagId);
+      transactions.withMapper(CatalogMapper.class, mapper -> mapper.insertDagRun(dagId, runId,
+          instantOrNull(request.hasLogicalDate(), request.getLogicalDate()),
+          instantOrNull(request.hasDataIntervalStart(), request.getDataIntervalStart()),
+          instantOrNull(request.hasDataIntervalEnd(), request.getDataIntervalEnd()), runType, conf));
+      return CreateDagRunResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void setDagRunState(SetDagRunStateRequest request, StreamObserver<SetDagRunStateResponse> observer) {
+    admin(observer, "dag_run:" + request.getDagId() + "/" + request.getRunId(), () -> {
+      if (!RUN_STATES.contains(request.getState())) {
+        throw RequestLimits.invalid("state must be one of " + RUN_STATES);
+      }
+      int updated = transactions.withMapper(CatalogMapper.class,
+          mapper -> mapper.setDagRunState(request.getDagId(), request.getRunId(), request.getState()));
+      if (updated == 0) {
+        throw Status.NOT_FOUND.withDescription("dag run does not exist").asRuntimeException();
+      }
+      return SetDagRunStateResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void queueTaskInstance(QueueTaskInstanceRequest request, StreamObserver<QueueTaskInstanceResponse> observer) {
+    admin(observer, "task_instance:" + request.getDagId() + "/" + request.getRunId() + "/" + request.getTaskId(), () -> {
+      String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
+      String runId = RequestLimits.requireText(request.getRunId(), "run_id", 250);
+      String taskId = RequestLimits.requireText(request.getTaskId(), "task_id", 250);
+      if (request.getMapIndex() < -1) {
+        throw RequestLimits.invalid("map_index must be -1 or more");
+      }
+      if (request.getMaxTries() < 0 || request.getTokenTtlSeconds() < 0
+          || request.getTokenTtlSeconds() > Duration.ofDays(7).toSeconds()) {
+        throw RequestLimits.invalid("max_tries must not be negative; token_ttl_seconds must be 0 to 7 days");
+      }
+      Duration ttl = request.getTokenTtlSeconds() == 0 ? null : Duration.ofSeconds(request.getTokenTtlSeconds());
+      QueuedTry queued = queue.queue(dagId, runId, taskId, request.getMapIndex(), request.getMaxTries(), ttl);
+      return QueueTaskInstanceResponse.newBuilder()
+          .setTryNumber(queued.identity().tryNumber())
+          .setEnrollmentToken(queued.enrollmentToken())
+          .setTokenExpiresAt(Timestamps.of(queued.tokenExpiresAt()))
+          .setSpiffeId(queued.spiffeId())
+          .build();
+    });
+  }
+
+  @Override
+  public void setVariable(AdminSetVariableRequest request, StreamObserver<AdminSetVariableResponse> observer) {
+    admin(observer, "variable:" + request.getKey(), () -> {
+      String key = RequestLimits.requireText(request.getKey(), "key", 250);
+      String value = RequestLimits.optionalText(request.getValue(), "value", 64 * 1024);
+      String description = RequestLimits.optionalText(request.getDescription(), "description", 1024);
+      String team = optionalTeam(request.getTeam());
+      transactions.withMapper(VariableMapper.class,
+          mapper -> mapper.upsert(key, value, description.isEmpty() ? null : description, team));
+      return AdminSetVariableResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteVariable(AdminDeleteVariableRequest request, StreamObserver<AdminDeleteVariableResponse> observer) {
+    admin(observer, "variable:" + request.getKey(), () -> {
+      String key = RequestLimits.requireText(request.getKey(), "key", 250);
+      int deleted = transactions.withMapper(VariableMapper.class, mapper -> mapper.delete(key));
+      return AdminDeleteVariableResponse.newBuilder().setDeleted(deleted > 0).build();
+    });
+  }
+
+  @Override
+  public void setConnection(AdminSetConnectionRequest request, StreamObserver<AdminSetConnectionResponse> observer) {
+    admin(observer, "connection:" + request.getConnId(), () -> {
+      String connId = RequestLimits.requireText(request.getConnId(), "conn_id", 250);
+      String team = optionalTeam(request.getTeam());
+      if (request.getPort() < 0 || request.getPort() > 65535) {
+        throw RequestLimits.invalid("port must be between 0 and 65535");
+      }
+      String password = RequestLimits.optionalText(request.getPassword(), "password", 4096);
+      ConnectionRow row = new ConnectionRow(connId, team,
+          RequestLimits.optionalText(request.getConnType(), "conn_type", 100),
+          RequestLimits.optionalText(request.getHost(), "host", 1024),
+          RequestLimits.optionalText(request.getSchema(), "schema", 1024),
+          RequestLimits.optionalText(request.getLogin(), "login", 1024),
+          password.isEmpty() ? null : secrets.seal(password, connId),
+          request.getPort(),
+          JsonValues.requireJsonObject(request.getExtraJson(), "extra_json", 64 * 1024));
+      transactions.withMapper(ConnectionMapper.class, mapper -> mapper.upsert(row));
+      return AdminSetConnectionResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteConnection(AdminDeleteConnectionRequest request,
+      StreamObserver<AdminDeleteConnectionResponse> observer) {
+    admin(observer, "connection:" + request.getConnId(), () -> {
+      String connId = RequestLimits.requireText(request.getConnId(), "conn_id", 250);
+      int deleted = transactions.withMapper(ConnectionMapper.class, mapper -> mapper.delete(connId));
+      return AdminDeleteConnectionResponse.newBuilder().setDeleted(deleted > 0).build();
+    });
+  }
+
+  @Override
+  public void revokeCertificates(RevokeCertificatesRequest request,
+      StreamObserver<RevokeCertificatesResponse> observer) {
+    admin(observer, "certificates", () -> {
+      String reason = RequestLimits.optionalText(request.getReason(), "reason", 1024);
+      if (request.getSerialHexCount() == 0 && !request.hasTaskTry()) {
+        throw RequestLimits.invalid("name serials, a task try, or both");
+      }
+      if (request.getSerialHexCount() > 1000) {
+        throw RequestLimits.invalid("at most 1000 serials per call");
+      }
+      Set<String> serials = new LinkedHashSet<>();
+      for (String serial : request.getSerialHexList()) {
+        String normalized = serial.toLowerCase(java.util.Locale.ROOT).replaceFirst("^0+(?=.)", "");
+        if (!SERIAL.matcher(normalized).matches()) {
+          throw RequestLimits.invalid("serial '" + serial + "' is not hex");
+        }
+        serials.add(normalized);
+      }
+      Instant now = clock.instant();
+      List<String> revoked = transactions.withMapper(RevocationMapper.class, mapper -> {
+        List<String> done = new ArrayList<>();
+        for (String serial : serials) {
+          done.addAll(mapper.revokeSerial(serial, reason, now));
+        }
+        if (request.hasTaskTry()) {
+          var tt = request.getTaskTry();
+          done.addAll(mapper.revokeTry(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex(),
+              tt.getTryNumber(), reason, now));
+        }
+        return done;
+      });
+      String admin = CallContext.principal().spiffeId();
+      for (String serial : revoked) {
+        revocations.markRevoked(serial);
+        audit.record(AuditLog.Kind.REVOKE, admin, CallContext.method(), "certificate:" + serial, reason);
+      }
+      return RevokeCertificatesResponse.newBuilder().addAllRevokedSerialHex(revoked).build();
+    });
+  }
+
+  @Override
+  public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      requireAdmin();
+      int pageSize = PageTokens.pageSize(request.getPageSize(), 1000);
+      String after = PageTokens.decode(request.getPageToken());
+      long beforeId;
+      try {
+        beforeId = after.isEmpty() ? Long.MAX_VALUE : Long.parseLong(after);
+      } catch (NumberFormatException e) {
+        throw RequestLimits.invalid("page_token is not a token this server issued");
+      }
+      List<AuditEventRow> rows = transactions.withMapper(AuditMapper.class, mapper -> mapper.olderThan(beforeId, pageSize));
+      ListAuditEventsResponse.Builder response = ListAuditEventsResponse.newBuilder();
+      for (AuditEventRow row : rows) {
+        AuditEvent.Builder event = AuditEvent.newBuilder().setId(row.id()).setAt(Timestamps.of(row.at())).setKind(row.kind());
+        if (row.principal() != null) {
+          event.setPrincipal(row.principal());
+        }
+        if (row.rpc() != null) {
+          event.setRpc(row.rpc());
+        }
+        if (row.resource() != null) {
+          event.setResource(row.resource());
+        }
+        if (row.detail() != null) {
+          event.setDetail(row.detail());
+        }
+        response.addEvents(event);
+      }
+      if (rows.size() == pageSize) {
+        response.setNextPageToken(PageTokens.encode(Long.toString(rows.get(rows.size() - 1).id())));
+      }
+      return response.build();
+    });
+  }
+
+  /** Runs an admin change: requires an admin caller, then audits what was done. */
+  private <T> void admin(StreamObserver<T> observer, String resource, Supplier<T> body) {
+    UnaryCalls.respond(observer, () -> {
+      AdminIdentity admin = requireAdmin();
+      T result = body.get();
+      audit.record(AuditLog.Kind.ADMIN, CallContext.principal().spiffeId(), CallContext.method(), resource,
+          "by admin " + admin.name());
+      return result;
+    });
+  }
+
+  private AdminIdentity requireAdmin() {
+    Principal principal = CallContext.principal();
+    try {
+      return principal.requireAdmin();
+    } catch (StatusRuntimeException e) {
+      audit.record(AuditLog.Kind.DENY, principal.spiffeId(), CallContext.method(), "admin",
+          "task certificate on the Admin API");
+      throw e;
+    }
+  }
+
+  private void requireDag(String dagId) {
+    if (!transactions.withMapper(CatalogMapper.class, mapper -> mapper.dagExists(dagId))) {
+      throw Status.NOT_FOUND.withDescription("DAG '" + dagId + "' is not registered").asRuntimeException();
+    }
+  }
+
+  private String optionalTeam(String team) {
+    if (team.isEmpty()) {
+      return null;
+    }
+    requireTeam(team);
+    if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.teamId(team)) == null) {
+      throw Status.NOT_FOUND.withDescription("team '" + team + "' does not exist").asRuntimeException();
+    }
+    return team;
+  }
+
+  private static String requireTeam(String name) {
+    if (!TEAM.matcher(name).matches()) {
+      throw RequestLimits.invalid("team name must be 1 to 50 characters of [A-Za-z0-9_-]");
+    }
+    return name;
+  }
+
+  private static String scopeName(XComReadScope scope) {
+    return switch (scope) {
+      case XCOM_READ_SCOPE_SAME_DAG -> "SAME_DAG";
+      case XCOM_READ_SCOPE_SAME_RUN -> "SAME_RUN";
+      case XCOM_READ_SCOPE_UNSPECIFIED, XCOM_READ_SCOPE_TEAM -> "TEAM";
+      default -> throw RequestLimits.invalid("unknown xcom_read_scope " + scope);
+    };
+  }
+
+  private static Instant instantOrNull(boolean present, Timestamp timestamp) {
+    return present ? Timestamps.toInstant(timestamp) : null;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.taskcert.server.metrics;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * The server's Prometheus metrics: RPCs by method and status, audit events by kind (denials,
+ * refused enrollments, issuance, revocation), TLS handshakes that failed, and cache hit ratios.
+ * Each server has its own registry so several can run in one JVM.
+ */
+@Singleton
+public final class ServerMetrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter rpcs;
+  private final Counter auditEvents;
+  private final Counter handshakeFailures;
+
+  @Inject
+  ServerMetrics() {
+    rpcs = Counter.builder()
+        .name("taskcert_rpc_total")
+        .help("RPCs completed, by full method name and gRPC status code")
+        .labelNames("method", "code")
+        .register(registry);
+    auditEvents = Counter.builder()
+        .name("taskcert_audit_events_total")
+        .help("Audited decisions by kind: deny, unauthenticated, enroll_refused, issue, revoke, queue, admin")
+        .labelNames("kind")
+        .register(registry);
+    handshakeFailures = Counter.builder()
+        .name("taskcert_tls_handshake_failures_total")
+        .help("TLS handshakes that failed, by port")
+        .labelNames("port")
+        .register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  public void rpcCompleted(String method, String code) {
+    rpcs.labelValues(method, code).inc();
+  }
+
+  public void audited(String kind) {
+    auditEvents.labelValues(kind).inc();
+  }
+
+  public void handshakeFailed(String port) {
+    handshakeFailures.labelValues(port).inc();
+  }
+
+  /** Exports a cache's hit ratio as {@code taskcert_cache_hit_ratio{cache=name}}. */
+  public void registerCache(String name, Cache<?, ?> cache) {
+    GaugeWithCallback.builder()
+        .name("taskcert_cache_" + name + "_hit_ratio")
+        .help("Hit ratio of the " + name + " cache since start")
+        .callback(callback -> callback.call(cache.stats().hitRate()))
+        .register(registry);
+  }
+}

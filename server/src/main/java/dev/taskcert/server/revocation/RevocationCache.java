@@ -1,0 +1,51 @@
+package dev.taskcert.server.revocation;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import dev.taskcert.server.cache.CacheFactory;
+import dev.taskcert.server.cache.InvalidationBus;
+import dev.taskcert.server.db.Transactions;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+/**
+ * Whether a certificate serial is revoked, checked on every call. Answers are cached for at most
+ * the configured TTL; a revocation through any replica reaches all of them at once through
+ * PostgreSQL NOTIFY {@code revoked:<serial>}. Serials the CA never recorded (for example operator
+ * certificates issued offline) count as not revoked.
+ */
+@Singleton
+public final class RevocationCache implements InvalidationBus.Listener {
+  private static final String PREFIX = "revoked:";
+
+  private final Transactions transactions;
+  private final Cache<String, Boolean> cache;
+
+  @Inject
+  RevocationCache(Transactions transactions, CacheFactory caches, InvalidationBus bus) {
+    this.transactions = transactions;
+    this.cache = caches.create("revocation");
+    bus.register(this);
+  }
+
+  public boolean isRevoked(String serialHex) {
+    return cache.get(serialHex, serial -> Boolean.TRUE.equals(
+        transactions.withMapper(RevocationMapper.class, mapper -> mapper.isRevoked(serial))));
+  }
+
+  /** Records a revocation made by this replica. */
+  public void markRevoked(String serialHex) {
+    cache.put(serialHex, true);
+  }
+
+  @Override
+  public void onNotification(String payload) {
+    if (payload.startsWith(PREFIX)) {
+      cache.put(payload.substring(PREFIX.length()), true);
+    }
+  }
+
+  @Override
+  public void onResync() {
+    cache.invalidateAll();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.taskcert.server.revocation;
+
+import java.time.Instant;
+import java.util.List;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+
+/** SQL for revoking issued certificates and asking whether one is revoked. */
+public interface RevocationMapper {
+
+  @Select("select revoked_at is not null from issued_certificate where serial_hex = #{serial}")
+  Boolean isRevoked(@Param("serial") String serialHex);
+
+  @Select("""
+      update issued_certificate set revoked_at = #{now}, revocation_reason = #{reason}
+      where serial_hex = #{serial} and revoked_at is null
+      returning serial_hex""")
+  List<String> revokeSerial(@Param("serial") String serialHex, @Param("reason") String reason,
+      @Param("now") Instant now);
+
+  @Select("""
+      update issued_certificate c set revoked_at = #{now}, revocation_reason = #{reason}
+      from task_instance ti join dag_run r on r.id = ti.dag_run_id
+      where c.task_instance_id = ti.id and c.try_number = #{tryNumber} and c.revoked_at is null
+        and r.dag_id = #{dagId} and r.run_id = #{runId} and ti.task_id = #{taskId} and ti.map_index = #{mapIndex}
+      returning c.serial_hex""")
+  List<String> revokeTry(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("mapIndex") int mapIndex, @Param("tryNumber") int tryNumber,
+      @Param("reason") String reason, @Param("now") Instant now);
+
+  /** Serials revoked and not yet expired, for a CRL. */
+  @Select("select serial_hex from issued_certificate where revoked_at is not null and not_after > #{now}")
+  List<String> revokedUnexpired(@Param("now") Instant now);
+}

@@ -1,0 +1,83 @@
+package dev.taskcert.server.xcom;
+
+import java.util.List;
+import org.apache.ibatis.annotations.Delete;
+import org.apache.ibatis.annotations.Param;
+import org.apache.ibatis.annotations.Select;
+import org.apache.ibatis.annotations.Update;
+
+/** SQL for XComs. */
+public interface XComMapper {
+
+  String COLUMNS = "r.dag_id, r.run_id, x.task_id, x.map_index, x.key, x.value::text as value";
+
+  @Update("""
+      insert into xcom (dag_run_id, task_id, map_index, key, value, mapped_length)
+      values ((select id from dag_run where dag_id = #{dagId} and run_id = #{runId}),
+              #{taskId}, #{mapIndex}, #{key}, cast(#{value} as jsonb), #{mappedLength})
+      on conflict (dag_run_id, task_id, map_index, key) do update set
+        value = excluded.value, mapped_length = excluded.mapped_length, created_at = now()""")
+  int upsert(@Param("dagId") String dagId, @Param("runId") String runId, @Param("taskId") String taskId,
+      @Param("mapIndex") int mapIndex, @Param("key") String key, @Param("value") String value,
+      @Param("mappedLength") Integer mappedLength);
+
+  @Delete("""
+      delete from xcom x using dag_run r
+      where r.id = x.dag_run_id and r.dag_id = #{dagId} and r.run_id = #{runId}
+        and x.task_id = #{taskId} and x.map_index = #{mapIndex} and x.key = #{key}""")
+  int delete(@Param("dagId") String dagId, @Param("runId") String runId, @Param("taskId") String taskId,
+      @Param("mapIndex") int mapIndex, @Param("key") String key);
+
+  @Select("select " + COLUMNS + """
+       from xcom x join dag_run r on r.id = x.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId}
+        and x.map_index = #{mapIndex} and x.key = #{key}""")
+  XComRow find(@Param("dagId") String dagId, @Param("runId") String runId, @Param("taskId") String taskId,
+      @Param("mapIndex") int mapIndex, @Param("key") String key);
+
+  /** The newest value in a run of the same DAG whose logical date is not after the given run's. */
+  @Select("select " + COLUMNS + """
+       from xcom x join dag_run r on r.id = x.dag_run_id
+      join dag_run target on target.dag_id = r.dag_id and target.run_id = #{runId}
+      where r.dag_id = #{dagId} and x.task_id = #{taskId} and x.map_index = #{mapIndex} and x.key = #{key}
+        and coalesce(r.logical_date, r.created_at) <= coalesce(target.logical_date, target.created_at)
+      order by coalesce(r.logical_date, r.created_at) desc, r.id desc
+      limit 1""")
+  XComRow findLatestUpTo(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("mapIndex") int mapIndex, @Param("key") String key);
+
+  /** Values of a mapped task (map index >= 0) in map-index order. */
+  @Select("select " + COLUMNS + """
+       from xcom x join dag_run r on r.id = x.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
+        and x.map_index >= 0
+      order by x.map_index
+      offset #{offset} limit #{limit}""")
+  List<XComRow> mapped(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("key") String key, @Param("offset") int offset,
+      @Param("limit") int limit);
+
+  /** Map indexes that have a value under the key (any, including -1), ascending. */
+  @Select("""
+      select x.map_index from xcom x join dag_run r on r.id = x.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
+      order by x.map_index""")
+  List<Integer> mapIndexes(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("key") String key);
+
+  /** Number of mapped values (map index >= 0). */
+  @Select("""
+      select count(*) from xcom x join dag_run r on r.id = x.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
+        and x.map_index >= 0""")
+  int mappedCount(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("key") String key);
+
+  /** Keys a task instance has stored, for clearing at the start of a new try. */
+  @Select("""
+      select distinct x.key from xcom x join dag_run r on r.id = x.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.map_index = #{mapIndex}
+      order by x.key""")
+  List<String> keysOf(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("mapIndex") int mapIndex);
+}

@@ -1,0 +1,213 @@
+package dev.taskcert.server.xcom;
+
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.proto.execution.v1.DeleteXComRequest;
+import dev.taskcert.proto.execution.v1.DeleteXComResponse;
+import dev.taskcert.proto.execution.v1.GetXComCountRequest;
+import dev.taskcert.proto.execution.v1.GetXComCountResponse;
+import dev.taskcert.proto.execution.v1.GetXComItemRequest;
+import dev.taskcert.proto.execution.v1.GetXComRequest;
+import dev.taskcert.proto.execution.v1.GetXComResponse;
+import dev.taskcert.proto.execution.v1.GetXComSliceRequest;
+import dev.taskcert.proto.execution.v1.GetXComSliceResponse;
+import dev.taskcert.proto.execution.v1.SetXComRequest;
+import dev.taskcert.proto.execution.v1.SetXComResponse;
+import dev.taskcert.proto.execution.v1.XComRef;
+import dev.taskcert.proto.execution.v1.XComsGrpc;
+import dev.taskcert.server.authz.AuthorizationPolicy;
+import dev.taskcert.server.authz.Authorizer;
+import dev.taskcert.server.authz.CallerScope;
+import dev.taskcert.server.catalog.DagOwnership;
+import dev.taskcert.server.catalog.OwnershipCache;
+import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.db.Transactions;
+import dev.taskcert.server.grpc.CallContext;
+import dev.taskcert.server.grpc.JsonValues;
+import dev.taskcert.server.grpc.RequestLimits;
+import dev.taskcert.server.grpc.UnaryCalls;
+import dev.taskcert.server.taskinstance.LiveTryGuard;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import jakarta.inject.Inject;
+import java.util.List;
+
+/**
+ * XCom RPCs for a running task. Writes and deletes always target the caller's own (dag, run, task,
+ * map index) taken from its certificate: the request has no field that could name another task.
+ * Reads are allowed within the caller's team (or global DAGs), narrowed by its DAG's declared XCom
+ * read scope.
+ */
+public final class XComService extends XComsGrpc.XComsImplBase {
+  /** Longest XCom key, in bytes. */
+  public static final int MAX_KEY_BYTES = 512;
+  /** Most values one slice may return. */
+  public static final int MAX_SLICE_VALUES = 1000;
+
+  private final Transactions transactions;
+  private final LiveTryGuard guard;
+  private final Authorizer authorizer;
+  private final AuthorizationPolicy policy;
+  private final OwnershipCache ownership;
+  private final int maxValueBytes;
+
+  @Inject
+  XComService(Transactions transactions, LiveTryGuard guard, Authorizer authorizer, AuthorizationPolicy policy,
+      OwnershipCache ownership, ServerConfig config) {
+    this.transactions = transactions;
+    this.guard = guard;
+    this.authorizer = authorizer;
+    this.policy = policy;
+    this.ownership = ownership;
+    this.maxValueBytes = config.maxXComValueBytes();
+  }
+
+  /** A validated, authorized read target. */
+  private record Target(String dagId, String runId, String taskId, String key) {}
+
+  @Override
+  public void getXCom(GetXComRequest request, StreamObserver<GetXComResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      int mapIndex = request.hasMapIndex() ? request.getMapIndex() : -1;
+      if (mapIndex < -1) {
+        throw RequestLimits.invalid("map_index must be -1 or more");
+      }
+      Target target = authorizeRead(request.getRef());
+      XComRow row = transactions.withMapper(XComMapper.class, mapper -> request.getIncludePriorDates()
+          ? mapper.findLatestUpTo(target.dagId(), target.runId(), target.taskId(), mapIndex, target.key())
+          : mapper.find(target.dagId(), target.runId(), target.taskId(), mapIndex, target.key()));
+      if (row == null) {
+        throw notFound(target, "map index " + mapIndex);
+      }
+      return response(row);
+    });
+  }
+
+  @Override
+  public void setXCom(SetXComRequest request, StreamObserver<SetXComResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      TaskIdentity caller = CallContext.principal().requireTask();
+      String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
+      String value = JsonValues.requireJson(request.getValueJson(), "value_json", maxValueBytes);
+      if (request.getMappedLength() < 0) {
+        throw RequestLimits.invalid("mapped_length must not be negative");
+      }
+      Integer mappedLength = request.getMappedLength() > 0 ? request.getMappedLength() : null;
+      guard.requireRunning(caller);
+      transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(
+          caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex(), key, value, mappedLength));
+      return SetXComResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void deleteXCom(DeleteXComRequest request, StreamObserver<DeleteXComResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      TaskIdentity caller = CallContext.principal().requireTask();
+      String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
+      guard.requireRunning(caller);
+      int deleted = transactions.withMapper(XComMapper.class, mapper ->
+          mapper.delete(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex(), key));
+      return DeleteXComResponse.newBuilder().setDeleted(deleted > 0).build();
+    });
+  }
+
+  @Override
+  public void getXComItem(GetXComItemRequest request, StreamObserver<GetXComResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      Target target = authorizeRead(request.getRef());
+      XComRow row = transactions.withMapper(XComMapper.class, mapper -> {
+        int count = mapper.mappedCount(target.dagId(), target.runId(), target.taskId(), target.key());
+        int position = request.getOffset() < 0 ? count + request.getOffset() : request.getOffset();
+        if (position < 0 || position >= count) {
+          return null;
+        }
+        List<XComRow> rows = mapper.mapped(target.dagId(), target.runId(), target.taskId(), target.key(), position, 1);
+        return rows.isEmpty() ? null : rows.get(0);
+      });
+      if (row == null) {
+        throw notFound(target, "offset " + request.getOffset());
+      }
+      return response(row);
+    });
+  }
+
+  @Override
+  public void getXComSlice(GetXComSliceRequest request, StreamObserver<GetXComSliceResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      int step = request.getStep() == 0 ? 1 : request.getStep();
+      if (step < 0) {
+        throw RequestLimits.invalid("step must be positive");
+      }
+      Target target = authorizeRead(request.getRef());
+      List<XComRow> values = transactions.withMapper(XComMapper.class, mapper -> {
+        int count = mapper.mappedCount(target.dagId(), target.runId(), target.taskId(), target.key());
+        int start = clampIndex(request.getStart(), count);
+        int stop = request.getHasStop() ? clampIndex(request.getStop(), count) : count;
+        if (stop <= start) {
+          return List.<XComRow>of();
+        }
+        int selected = (stop - start + step - 1) / step;
+        if (selected > MAX_SLICE_VALUES) {
+          throw Status.OUT_OF_RANGE
+              .withDescription("slice selects " + selected + " values; at most " + MAX_SLICE_VALUES + " per call")
+              .asRuntimeException();
+        }
+        List<XComRow> window = mapper.mapped(target.dagId(), target.runId(), target.taskId(), target.key(),
+            start, stop - start);
+        java.util.ArrayList<XComRow> picked = new java.util.ArrayList<>();
+        for (int i = 0; i < window.size(); i += step) {
+          picked.add(window.get(i));
+        }
+        return picked;
+      });
+      GetXComSliceResponse.Builder response = GetXComSliceResponse.newBuilder();
+      values.forEach(row -> response.addValuesJson(row.value()));
+      return response.build();
+    });
+  }
+
+  @Override
+  public void getXComCount(GetXComCountRequest request, StreamObserver<GetXComCountResponse> observer) {
+    UnaryCalls.respond(observer, () -> {
+      Target target = authorizeRead(request.getRef());
+      List<Integer> indexes = transactions.withMapper(XComMapper.class,
+          mapper -> mapper.mapIndexes(target.dagId(), target.runId(), target.taskId(), target.key()));
+      return GetXComCountResponse.newBuilder().setCount(indexes.size()).addAllMapIndexes(indexes).build();
+    });
+  }
+
+  /** Validates a read reference, applies the state gate and the read rule, and resolves defaults. */
+  private Target authorizeRead(XComRef ref) {
+    TaskIdentity caller = CallContext.principal().requireTask();
+    String dagId = ref.getDagId().isEmpty() ? caller.dagId() : RequestLimits.requireText(ref.getDagId(), "ref.dag_id", 250);
+    String runId = ref.getRunId().isEmpty() ? caller.runId() : RequestLimits.requireText(ref.getRunId(), "ref.run_id", 250);
+    String taskId = RequestLimits.requireText(ref.getTaskId(), "ref.task_id", 250);
+    String key = RequestLimits.requireText(ref.getKey(), "ref.key", MAX_KEY_BYTES);
+    guard.requireRunning(caller);
+    CallerScope scope = authorizer.scopeOf(caller);
+    DagOwnership targetDag = ownership.find(dagId).orElseThrow(() ->
+        Status.NOT_FOUND.withDescription("DAG '" + dagId + "' is not registered").asRuntimeException());
+    authorizer.enforce(policy.readXCom(scope, targetDag, runId), caller, "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key);
+    return new Target(dagId, runId, taskId, key);
+  }
+
+  private static int clampIndex(int index, int count) {
+    int position = index < 0 ? count + index : index;
+    return Math.max(0, Math.min(position, count));
+  }
+
+  private static RuntimeException notFound(Target target, String where) {
+    return Status.NOT_FOUND
+        .withDescription("no XCom '" + target.key() + "' of task '" + target.taskId() + "' in run '"
+            + target.runId() + "' at " + where)
+        .asRuntimeException();
+  }
+
+  private static GetXComResponse response(XComRow row) {
+    return GetXComResponse.newBuilder()
+        .setRef(XComRef.newBuilder().setDagId(row.dagId()).setRunId(row.runId()).setTaskId(row.taskId()).setKey(row.key()))
+        .setMapIndex(row.mapIndex())
+        .setValueJson(row.value())
+        .build();
+  }
+}
