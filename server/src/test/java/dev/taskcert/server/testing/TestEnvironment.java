@@ -1,6 +1,17 @@
 package dev.taskcert.server.testing;
 
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.identity.AdminIdentity;
+import dev.taskcert.pki.identity.WorkloadIdentity;
+import dev.taskcert.pki.issuance.CertificateIssuer;
 import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.pki.issuance.IssuedCertificate;
+import dev.taskcert.proto.admin.v1.AdminGrpc;
+import dev.taskcert.supervisor.ClientTls;
+import dev.taskcert.supervisor.TaskCredentials;
+import io.grpc.ManagedChannel;
+import java.security.KeyPair;
+import java.util.concurrent.TimeUnit;
 import dev.taskcert.server.audit.AuditEventRow;
 import dev.taskcert.server.audit.AuditMapper;
 import dev.taskcert.server.config.ServerConfig;
@@ -33,6 +44,7 @@ public final class TestEnvironment implements AutoCloseable {
   public final MutableClock clock = new MutableClock(Instant.now());
   public final DevEnvironment dev;
   private final Path directory;
+  private ManagedChannel adminChannel;
 
   public TestEnvironment() throws Exception {
     this(builder -> builder);
@@ -61,6 +73,43 @@ public final class TestEnvironment implements AutoCloseable {
     return session;
   }
 
+  /** Queues, enrolls and starts a try of a demo task, with raw stubs over its channel. */
+  public TestTask startTask(DemoData.DemoTask task) throws Exception {
+    return new TestTask(startedSession(task), dev.executionTarget());
+  }
+
+  /** Enrolls and starts an already queued try, with raw stubs over its channel. */
+  public TestTask startTask(QueuedTry queued) throws Exception {
+    return startTaskWithToken(queued.enrollmentToken());
+  }
+
+  /** Enrolls with a token (for example one the Admin API returned) and starts the try. */
+  public TestTask startTaskWithToken(String enrollmentToken) throws Exception {
+    TaskSession session = TaskSession.open(supervisorConfig(), enrollmentToken, new SecureRandom());
+    session.client().startTask("worker-1", 4242, "airflow");
+    return new TestTask(session, dev.executionTarget());
+  }
+
+  /** An Admin API stub authenticated with a fresh admin certificate. */
+  public AdminGrpc.AdminBlockingStub admin() {
+    if (adminChannel == null) {
+      adminChannel = ClientTls.mutualTlsChannel(dev.executionTarget(), credentialsFor(new AdminIdentity("test-operator")));
+    }
+    return AdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Credentials issued in-process by this server's CA for any identity. */
+  public TaskCredentials credentialsFor(WorkloadIdentity identity) {
+    KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
+    IssuedCertificate issued = instance(CertificateIssuer.class).issueClient(keys.getPublic(), identity, clock.instant());
+    try {
+      return new TaskCredentials(keys.getPrivate(), issued.chain(), supervisorConfig().trustRoots(),
+          issued.spiffeId(), issued.serialHex(), issued.notAfter());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public <T> T instance(Class<T> type) {
     return dev.runtime().injector().getInstance(type);
   }
@@ -84,6 +133,9 @@ public final class TestEnvironment implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (adminChannel != null) {
+      adminChannel.shutdownNow();
+    }
     try {
       dev.close();
     } finally {

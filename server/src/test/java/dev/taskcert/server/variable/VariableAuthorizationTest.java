@@ -1,6 +1,8 @@
 package dev.taskcert.server.variable;
 
+import static dev.taskcert.server.testing.Statuses.codeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +12,12 @@ import dev.taskcert.server.catalog.DagRegistration;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.enrollment.QueuedTry;
 import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.server.testing.TestTask;
+import dev.taskcert.proto.execution.v1.DeleteVariableRequest;
+import dev.taskcert.proto.execution.v1.GetVariableRequest;
+import dev.taskcert.proto.execution.v1.ListVariableKeysRequest;
+import dev.taskcert.proto.execution.v1.ListVariableKeysResponse;
+import dev.taskcert.proto.execution.v1.SetVariableRequest;
 import dev.taskcert.supervisor.TaskSession;
 import dev.taskcert.supervisor.TaskcertException;
 import dev.taskcert.supervisor.Variable;
@@ -100,6 +108,61 @@ class VariableAuthorizationTest {
       TaskcertException e = assertThrows(TaskcertException.PermissionDenied.class,
           () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
       assertTrue(e.getMessage().contains("not declared"), e.getMessage());
+    }
+  }
+
+  @Test
+  void writesAndDeletesOnlyOwnTeamVariables() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      task.variables().setVariable(SetVariableRequest.newBuilder().setKey("analytics_new").setValue("v1").build());
+      assertEquals(1, env.count("select count(*) from variable v join team t on t.id = v.team_id "
+          + "where v.key = 'analytics_new' and t.name = 'analytics'"));
+      task.variables().setVariable(SetVariableRequest.newBuilder().setKey("analytics_new").setValue("v2").build());
+      assertEquals("v2", task.variables().getVariable(GetVariableRequest.newBuilder().setKey("analytics_new").build())
+          .getValue());
+
+      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().setVariable(
+          SetVariableRequest.newBuilder().setKey("payments_api_url").setValue("https://evil").build())));
+      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().setVariable(
+          SetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).setValue("prod").build())));
+      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().deleteVariable(
+          DeleteVariableRequest.newBuilder().setKey("payments_api_url").build())));
+      assertEquals(1, env.count("select count(*) from variable where key = 'payments_api_url' "
+          + "and value = 'https://ledger.payments.example/api'"));
+      assertEquals(1, env.count("select count(*) from variable where key = 'platform_environment' and value = 'dev'"));
+      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.variables().setVariable(
+          SetVariableRequest.newBuilder().setKey("big").setValue("x".repeat(VariableService.MAX_VALUE_BYTES + 1)).build())));
+
+      assertTrue(task.variables().deleteVariable(DeleteVariableRequest.newBuilder().setKey("analytics_new").build())
+          .getDeleted());
+      assertFalse(task.variables().deleteVariable(DeleteVariableRequest.newBuilder().setKey("analytics_new").build())
+          .getDeleted());
+    }
+  }
+
+  @Test
+  void listsOnlyVisibleKeysAPageAtATime() throws Exception {
+    try (TestTask task = env.startTask(DemoData.PAYMENTS)) {
+      for (String key : List.of("payments_a", "payments_b", "payments_c")) {
+        task.variables().setVariable(SetVariableRequest.newBuilder().setKey(key).setValue("1").build());
+      }
+      ListVariableKeysResponse all = task.variables().listVariableKeys(ListVariableKeysRequest.newBuilder().build());
+      assertTrue(all.getKeysList().containsAll(List.of("payments_a", "payments_api_url", DemoData.GLOBAL_VARIABLE)));
+      assertFalse(all.getKeysList().contains("analytics_bucket"), all.getKeysList().toString());
+
+      ListVariableKeysResponse first = task.variables().listVariableKeys(
+          ListVariableKeysRequest.newBuilder().setPrefix("payments_").setPageSize(2).build());
+      assertEquals(List.of("payments_a", "payments_api_url"), first.getKeysList());
+      ListVariableKeysResponse second = task.variables().listVariableKeys(ListVariableKeysRequest.newBuilder()
+          .setPrefix("payments_").setPageSize(2).setPageToken(first.getNextPageToken()).build());
+      assertEquals(List.of("payments_b", "payments_c"), second.getKeysList());
+      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.variables().listVariableKeys(
+          ListVariableKeysRequest.newBuilder().setPageSize(1001).build())));
+      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.variables().listVariableKeys(
+          ListVariableKeysRequest.newBuilder().setPageToken("%%%").build())));
+      // LIKE wildcards in the prefix are literal.
+      assertEquals(List.of(), task.variables().listVariableKeys(
+          ListVariableKeysRequest.newBuilder().setPrefix("payments%").build()).getKeysList());
     }
   }
 }

@@ -1,0 +1,56 @@
+package dev.taskcert.server.testing;
+
+import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
+import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
+import dev.taskcert.proto.execution.v1.VariablesGrpc;
+import dev.taskcert.proto.execution.v1.XComsGrpc;
+import dev.taskcert.supervisor.ClientTls;
+import dev.taskcert.supervisor.TaskSession;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
+
+/** A started task try with raw gRPC stubs over its own mutual-TLS channel. */
+public final class TestTask implements AutoCloseable {
+  private final TaskSession session;
+  private final ManagedChannel channel;
+
+  TestTask(TaskSession session, String executionTarget) {
+    this.session = session;
+    this.channel = ClientTls.mutualTlsChannel(executionTarget, session.credentials());
+  }
+
+  public TaskSession session() {
+    return session;
+  }
+
+  public String spiffeId() {
+    return session.credentials().spiffeId();
+  }
+
+  public VariablesGrpc.VariablesBlockingStub variables() {
+    return VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public ConnectionsGrpc.ConnectionsBlockingStub connections() {
+    return ConnectionsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public XComsGrpc.XComsBlockingStub xcoms() {
+    return XComsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public TaskInstancesGrpc.TaskInstancesBlockingStub taskInstances() {
+    return TaskInstancesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public CertificateAuthorityGrpc.CertificateAuthorityBlockingStub ca() {
+    return CertificateAuthorityGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    session.close();
+  }
+}
