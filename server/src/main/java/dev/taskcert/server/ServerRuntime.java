@@ -37,6 +37,11 @@ public final class ServerRuntime implements AutoCloseable {
     return server.enrollmentPort();
   }
 
+  /** The Prometheus HTTP port, or -1 when metrics are off. */
+  public int metricsPort() {
+    return server.metricsPort();
+  }
+
   @Override
   public void close() throws InterruptedException {
     server.stop(10);

@@ -1,6 +1,10 @@
 package dev.taskcert.server.cli;
 
 import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.server.ServerRuntime;
+import dev.taskcert.server.authz.AuthorizationRules;
+import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.config.ServerConfigLoader;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.dev.DemoScenario;
 import dev.taskcert.server.dev.DevEnvironment;
@@ -25,14 +29,79 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "taskcert-server 0.1.0",
     description = "The taskcert execution server and CA.",
-    subcommands = {ServerCli.Dev.class, ServerCli.Demo.class})
+    subcommands = {ServerCli.Serve.class, ServerCli.Dev.class, ServerCli.Demo.class, ServerCli.Rules.class})
 public final class ServerCli implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    int exit = new CommandLine(new ServerCli()).execute(args);
-    if (exit != 0 || args.length == 0 || !"dev".equals(args[0])) {
-      System.exit(exit);
+    System.exit(new CommandLine(new ServerCli()).execute(args));
+  }
+
+  /** Runs a production server from a configuration file until stopped (SIGTERM drains calls). */
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Runs the server against an external PostgreSQL with the CA in --config's ca_directory.",
+        "Every key can be overridden by an environment variable TASKCERT_<KEY> ('.' becomes '_').",
+        "Stops on SIGTERM/SIGINT after draining in-flight calls. Exit code 1 on a configuration error."
+      })
+  static final class Serve implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--config", description = "properties file (see docs/configuration.md); optional if the environment sets every required key")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      ServerConfig serverConfig;
+      try {
+        serverConfig = new ServerConfigLoader(System.getenv()).load(config);
+      } catch (ServerConfigLoader.ConfigException e) {
+        spec.commandLine().getErr().println("error: " + e.getMessage());
+        return 1;
+      }
+      ServerRuntime runtime;
+      try {
+        runtime = ServerRuntime.start(serverConfig, Clock.systemUTC());
+      } catch (RuntimeException e) {
+        spec.commandLine().getErr().println("error: cannot start: " + rootMessage(e));
+        return 1;
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          runtime.close();
+        } catch (Exception e) {
+          System.err.println("error while stopping: " + e);
+        } finally {
+          stopped.countDown();
+        }
+      }, "taskcert-shutdown"));
+      stopped.await();
+      return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+      Throwable cause = e;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+  }
+
+  /** Prints the authorization rule table. */
+  @Command(name = "rules", mixinStandardHelpOptions = true,
+      description = "Prints the authorization rule of every RPC as a Markdown table.")
+  static final class Rules implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getOut().print(AuthorizationRules.markdownTable());
+      spec.commandLine().getOut().flush();
+      return 0;
     }
   }
 

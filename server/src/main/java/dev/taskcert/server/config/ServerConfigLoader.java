@@ -1,0 +1,165 @@
+package dev.taskcert.server.config;
+
+import dev.taskcert.pki.identity.TrustDomain;
+import dev.taskcert.pki.issuance.IssuancePolicy;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+
+/**
+ * Reads {@link ServerConfig} from a properties file, with any key overridden by an environment
+ * variable named {@code TASKCERT_} + the key in upper case with {@code .} replaced by {@code _}
+ * (for example {@code database.url} by {@code TASKCERT_DATABASE_URL}). Unknown keys are errors, so
+ * a typo never silently leaves a default in force. Every key and default is listed in
+ * {@link #KEYS} and documented in {@code docs/configuration.md}.
+ */
+public final class ServerConfigLoader {
+  /** Every key with its default ({@code null} = required) and meaning. */
+  public static final Map<String, String[]> KEYS = keys();
+
+  private final Map<String, String> environment;
+
+  public ServerConfigLoader(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  private static Map<String, String[]> keys() {
+    Map<String, String[]> keys = new LinkedHashMap<>();
+    keys.put("trust_domain", new String[] {null, "SPIFFE trust domain of all identities"});
+    keys.put("bind_address", new String[] {"127.0.0.1", "address every port listens on"});
+    keys.put("execution_port", new String[] {"7443", "mutual-TLS Execution/Admin API port"});
+    keys.put("enrollment_port", new String[] {"7444", "TLS enrollment port"});
+    keys.put("metrics_port", new String[] {"-1", "Prometheus HTTP port; -1 disables"});
+    keys.put("server_names", new String[] {"localhost,127.0.0.1", "DNS names / IPs in the server certificate"});
+    keys.put("ca_directory", new String[] {null, "directory of the CA files (see docs/operations.md)"});
+    keys.put("secret_key_file", new String[] {null, "file with the 32-byte base64 key sealing connection passwords (0600)"});
+    keys.put("database.url", new String[] {null, "PostgreSQL JDBC URL"});
+    keys.put("database.user", new String[] {"taskcert", "database user"});
+    keys.put("database.password", new String[] {"", "database password (prefer database.password_file)"});
+    keys.put("database.password_file", new String[] {"", "file holding the database password"});
+    keys.put("database.pool_size", new String[] {"16", "connection pool size"});
+    keys.put("certificate.lifetime", new String[] {"PT10M", "task certificate lifetime (ISO-8601, at most PT24H)"});
+    keys.put("certificate.backdate", new String[] {"PT60S", "not-before backdating for clock skew"});
+    keys.put("enrollment_token.ttl", new String[] {"PT24H", "default enrollment token lifetime"});
+    keys.put("multi_team", new String[] {"true", "enforce team boundaries"});
+    keys.put("cache.ttl", new String[] {"PT5S", "longest use of a cached task state / ownership / revocation fact"});
+    keys.put("xcom.max_value_bytes", new String[] {"1048576", "largest XCom value (JSON bytes)"});
+    return java.util.Collections.unmodifiableMap(keys);
+  }
+
+  /** The environment variable that overrides {@code key}. */
+  public static String environmentName(String key) {
+    return "TASKCERT_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  /**
+   * Loads the file (which may be {@code null} to use defaults and the environment only).
+   *
+   * @throws ConfigException naming the key and the problem
+   */
+  public ServerConfig load(Path file) throws ConfigException {
+    Properties properties = new Properties();
+    if (file != null) {
+      try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        properties.load(reader);
+      } catch (IOException e) {
+        throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+      }
+      TreeSet<String> unknown = new TreeSet<>(properties.stringPropertyNames());
+      unknown.removeAll(KEYS.keySet());
+      if (!unknown.isEmpty()) {
+        throw new ConfigException("unknown keys in " + file + ": " + unknown + "; known keys: " + KEYS.keySet());
+      }
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Map.Entry<String, String[]> entry : KEYS.entrySet()) {
+      String key = entry.getKey();
+      String value = environment.getOrDefault(environmentName(key), properties.getProperty(key, entry.getValue()[0]));
+      if (value == null || value.isBlank()) {
+        if (entry.getValue()[0] == null) {
+          throw new ConfigException(key + " is required (set it in the file or " + environmentName(key) + ")");
+        }
+        value = entry.getValue()[0];
+      }
+      values.put(key, value.trim());
+    }
+    try {
+      return ServerConfig.builder()
+          .trustDomain(new TrustDomain(values.get("trust_domain")))
+          .bindAddress(values.get("bind_address"))
+          .executionPort(integer(values, "execution_port"))
+          .enrollmentPort(integer(values, "enrollment_port"))
+          .metricsPort(integer(values, "metrics_port"))
+          .serverNames(List.copyOf(Arrays.stream(values.get("server_names").split(","))
+              .map(String::trim).filter(name -> !name.isEmpty()).toList()))
+          .caDirectory(Path.of(values.get("ca_directory")))
+          .secretKeyFile(Path.of(values.get("secret_key_file")))
+          .database(new ServerConfig.DatabaseConfig(values.get("database.url"), values.get("database.user"),
+              password(values), integer(values, "database.pool_size")))
+          .issuance(new IssuancePolicy(duration(values, "certificate.lifetime"), duration(values, "certificate.backdate")))
+          .enrollmentTokenTtl(duration(values, "enrollment_token.ttl"))
+          .multiTeam(bool(values, "multi_team"))
+          .cacheTtl(duration(values, "cache.ttl"))
+          .maxXComValueBytes(integer(values, "xcom.max_value_bytes"))
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static String password(Map<String, String> values) throws ConfigException {
+    String file = values.get("database.password_file");
+    if (file.isEmpty()) {
+      return values.get("database.password");
+    }
+    try {
+      return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new ConfigException("database.password_file: cannot read " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static int integer(Map<String, String> values, String key) throws ConfigException {
+    try {
+      return Integer.parseInt(values.get(key));
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + " must be an integer, got '" + values.get(key) + "'");
+    }
+  }
+
+  private static Duration duration(Map<String, String> values, String key) throws ConfigException {
+    try {
+      return Duration.parse(values.get(key));
+    } catch (DateTimeParseException e) {
+      throw new ConfigException(key + " must be an ISO-8601 duration such as PT10M, got '" + values.get(key) + "'");
+    }
+  }
+
+  private static boolean bool(Map<String, String> values, String key) throws ConfigException {
+    return switch (values.get(key).toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key + " must be true or false, got '" + values.get(key) + "'");
+    };
+  }
+
+  /** A configuration problem, with a message naming the key. */
+  public static final class ConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+}

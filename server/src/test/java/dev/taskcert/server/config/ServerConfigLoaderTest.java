@@ -1,0 +1,97 @@
+package dev.taskcert.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigLoaderTest {
+  @TempDir Path temp;
+
+  private Path file(String content) throws Exception {
+    Path file = temp.resolve("taskcert.properties");
+    Files.writeString(file, content);
+    return file;
+  }
+
+  private static final String REQUIRED = """
+      trust_domain=taskcert.example
+      ca_directory=/etc/taskcert/ca
+      secret_key_file=/etc/taskcert/secret.key
+      database.url=jdbc:postgresql://db:5432/taskcert
+      """;
+
+  @Test
+  void appliesDefaultsForEverythingButTheRequiredKeys() throws Exception {
+    ServerConfig config = new ServerConfigLoader(Map.of()).load(file(REQUIRED));
+    assertEquals("taskcert.example", config.trustDomain().name());
+    assertEquals(7443, config.executionPort());
+    assertEquals(7444, config.enrollmentPort());
+    assertEquals(-1, config.metricsPort());
+    assertEquals(Duration.ofMinutes(10), config.issuance().lifetime());
+    assertEquals(Duration.ofSeconds(5), config.cacheTtl());
+    assertTrue(config.multiTeam());
+    assertEquals("taskcert", config.database().user());
+  }
+
+  @Test
+  void environmentOverridesTheFile() throws Exception {
+    Path passwordFile = temp.resolve("db-password");
+    Files.writeString(passwordFile, "from-file\n");
+    ServerConfig config = new ServerConfigLoader(Map.of(
+        "TASKCERT_EXECUTION_PORT", "9443",
+        "TASKCERT_MULTI_TEAM", "false",
+        "TASKCERT_DATABASE_PASSWORD_FILE", passwordFile.toString(),
+        "TASKCERT_CERTIFICATE_LIFETIME", "PT5M"))
+        .load(file(REQUIRED + "execution_port=8443\n"));
+    assertEquals(9443, config.executionPort());
+    assertFalse(config.multiTeam());
+    assertEquals("from-file", config.database().password());
+    assertEquals(Duration.ofMinutes(5), config.issuance().lifetime());
+    assertFalse(config.database().toString().contains("from-file"), "passwords never appear in toString");
+  }
+
+  @Test
+  void runsFromTheEnvironmentAlone() throws Exception {
+    ServerConfig config = new ServerConfigLoader(Map.of(
+        "TASKCERT_TRUST_DOMAIN", "env.example", "TASKCERT_CA_DIRECTORY", "/ca",
+        "TASKCERT_SECRET_KEY_FILE", "/k", "TASKCERT_DATABASE_URL", "jdbc:postgresql://x/y")).load(null);
+    assertEquals("env.example", config.trustDomain().name());
+  }
+
+  @Test
+  void namesTheKeyOfEveryProblem() throws Exception {
+    ServerConfigLoader loader = new ServerConfigLoader(Map.of());
+    assertTrue(assertThrows(ServerConfigLoader.ConfigException.class, () -> loader.load(file("trust_domain=x\n")))
+        .getMessage().contains("ca_directory is required"));
+    assertTrue(assertThrows(ServerConfigLoader.ConfigException.class, () -> loader.load(file(REQUIRED + "executon_port=1\n")))
+        .getMessage().contains("unknown keys"));
+    assertTrue(assertThrows(ServerConfigLoader.ConfigException.class, () -> loader.load(file(REQUIRED + "cache.ttl=5s\n")))
+        .getMessage().contains("cache.ttl"));
+    assertTrue(assertThrows(ServerConfigLoader.ConfigException.class, () -> loader.load(file(REQUIRED + "multi_team=yes\n")))
+        .getMessage().contains("multi_team"));
+    assertTrue(assertThrows(ServerConfigLoader.ConfigException.class,
+        () -> loader.load(file(REQUIRED + "certificate.lifetime=PT48H\n"))).getMessage().contains("lifetime"));
+    assertTrue(assertThrows(ServerConfigLoader.ConfigException.class,
+        () -> loader.load(file(REQUIRED.replace("taskcert.example", "Bad Domain")))).getMessage().contains("trust domain"));
+    assertTrue(assertThrows(ServerConfigLoader.ConfigException.class, () -> loader.load(temp.resolve("missing")))
+        .getMessage().contains("cannot read"));
+  }
+
+  @Test
+  void documentsEveryKey() throws Exception {
+    String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+    for (String key : ServerConfigLoader.KEYS.keySet()) {
+      assertTrue(docs.contains("`" + key + "`"), "docs/configuration.md does not document " + key);
+      assertTrue(docs.contains("`" + ServerConfigLoader.environmentName(key) + "`"),
+          "docs/configuration.md does not name " + ServerConfigLoader.environmentName(key));
+    }
+  }
+}
