@@ -5,7 +5,7 @@ import dev.taskcert.server.enrollment.QueuedTry;
 import dev.taskcert.supervisor.SupervisorConfig;
 import dev.taskcert.supervisor.TaskSession;
 import dev.taskcert.supervisor.TaskcertException;
-import dev.taskcert.supervisor.TerminalState;
+import dev.taskcert.supervisor.client.TerminalState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;

@@ -9,7 +9,8 @@ import jakarta.inject.Singleton;
 
 /**
  * The server's Prometheus metrics: RPCs by method and status, audit events by kind (denials,
- * refused enrollments, issuance, revocation), TLS handshakes that failed, and cache hit ratios.
+ * refused enrollments, issuance, revocation), TLS handshakes whose client certificate failed
+ * verification, and cache hit ratios.
  * Each server has its own registry so several can run in one JVM.
  */
 @Singleton
@@ -33,7 +34,7 @@ public final class ServerMetrics {
         .register(registry);
     handshakeFailures = Counter.builder()
         .name("taskcert_tls_handshake_failures_total")
-        .help("TLS handshakes that failed, by port")
+        .help("TLS handshakes refused because the client certificate failed verification, by port")
         .labelNames("port")
         .register(registry);
   }

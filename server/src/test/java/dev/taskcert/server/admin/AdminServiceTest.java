@@ -22,7 +22,7 @@ import dev.taskcert.proto.execution.v1.GetVariableRequest;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
-import dev.taskcert.supervisor.ClientTls;
+import dev.taskcert.supervisor.channel.ClientTls;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.util.concurrent.TimeUnit;

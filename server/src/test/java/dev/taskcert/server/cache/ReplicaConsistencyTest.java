@@ -14,7 +14,7 @@ import dev.taskcert.server.config.ServerConfigLoader;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
-import dev.taskcert.supervisor.ClientTls;
+import dev.taskcert.supervisor.channel.ClientTls;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -19,8 +19,8 @@ import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.dev.DevEnvironment;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
-import dev.taskcert.supervisor.ClientTls;
-import dev.taskcert.supervisor.TaskCredentials;
+import dev.taskcert.supervisor.channel.ClientTls;
+import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -144,6 +144,16 @@ class OperationsTest {
       intruder.shutdownNow();
     }
 
+    // A client with no certificate at all is refused by BoringSSL before verification (not counted).
+    ManagedChannel anonymous = ClientTls.serverAuthChannel("localhost:" + fromFile.executionPort(),
+        env.supervisorConfig().trustRoots());
+    try {
+      assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(anonymous)
+          .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
+    } finally {
+      anonymous.shutdownNow();
+    }
+
     HttpResponse<String> metrics = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fromFile.metricsPort() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -152,7 +162,7 @@ class OperationsTest {
     assertTrue(body.contains("taskcert_rpc_total{code=\"OK\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
     assertTrue(body.contains("taskcert_rpc_total{code=\"PERMISSION_DENIED\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
     assertTrue(body.contains("taskcert_audit_events_total{kind=\"deny\"}"), body);
-    assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\"}"), body);
+    assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\"} 1.0"), body);
     assertTrue(body.contains("taskcert_cache_task_instance_hit_ratio"), body);
   }
 }

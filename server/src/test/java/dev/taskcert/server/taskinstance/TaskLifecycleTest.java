@@ -179,7 +179,7 @@ class TaskLifecycleTest {
     private final io.grpc.ManagedChannel channel;
 
     ClosableChannel(TaskSession session) {
-      channel = dev.taskcert.supervisor.ClientTls.mutualTlsChannel(env.dev.executionTarget(), session.credentials());
+      channel = dev.taskcert.supervisor.channel.ClientTls.mutualTlsChannel(env.dev.executionTarget(), session.credentials());
     }
 
     dev.taskcert.proto.execution.v1.TaskInstancesGrpc.TaskInstancesBlockingStub taskInstances() {

@@ -7,21 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move forward by hand, so expiry is tested without sleeping. */
+/**
+ * The system clock plus an offset tests move by hand, so expiry is tested without sleeping while
+ * time still flows (TLS peers check certificates against real time).
+ */
 public final class MutableClock extends Clock {
-  private final AtomicReference<Instant> now;
-
-  public MutableClock(Instant start) {
-    this.now = new AtomicReference<>(start);
-  }
+  private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
   public void advance(Duration duration) {
-    now.updateAndGet(instant -> instant.plus(duration));
+    offset.updateAndGet(current -> current.plus(duration));
   }
 
   @Override
   public Instant instant() {
-    return now.get();
+    return Instant.now().plus(offset.get());
   }
 
   @Override

@@ -7,8 +7,8 @@ import dev.taskcert.pki.issuance.CertificateIssuer;
 import dev.taskcert.pki.issuance.IssuancePolicy;
 import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
-import dev.taskcert.supervisor.ClientTls;
-import dev.taskcert.supervisor.TaskCredentials;
+import dev.taskcert.supervisor.channel.ClientTls;
+import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
 import java.security.KeyPair;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +41,7 @@ import javax.sql.DataSource;
  * directory, real TLS on loopback, the demo data, and a clock the test controls.
  */
 public final class TestEnvironment implements AutoCloseable {
-  public final MutableClock clock = new MutableClock(Instant.now());
+  public final MutableClock clock = new MutableClock();
   public final DevEnvironment dev;
   private final Path directory;
   private ManagedChannel adminChannel;

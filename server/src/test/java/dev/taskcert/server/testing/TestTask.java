@@ -5,7 +5,7 @@ import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
 import dev.taskcert.proto.execution.v1.XComsGrpc;
-import dev.taskcert.supervisor.ClientTls;
+import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.TaskSession;
 import io.grpc.ManagedChannel;
 import java.util.concurrent.TimeUnit;

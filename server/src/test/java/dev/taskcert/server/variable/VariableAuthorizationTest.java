@@ -20,7 +20,7 @@ import dev.taskcert.proto.execution.v1.ListVariableKeysResponse;
 import dev.taskcert.proto.execution.v1.SetVariableRequest;
 import dev.taskcert.supervisor.TaskSession;
 import dev.taskcert.supervisor.TaskcertException;
-import dev.taskcert.supervisor.Variable;
+import dev.taskcert.supervisor.client.Variable;
 import io.grpc.Status;
 import java.security.SecureRandom;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.taskcert.supervisor;
+package dev.taskcert.supervisor.client;
 
 import dev.taskcert.proto.execution.v1.TaskState;
 

@@ -1,5 +1,6 @@
-package dev.taskcert.supervisor;
+package dev.taskcert.supervisor.channel;
 
+import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;

@@ -1,9 +1,14 @@
-package dev.taskcert.supervisor;
+package dev.taskcert.supervisor.credentials;
 
 import com.google.protobuf.ByteString;
 import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
 import dev.taskcert.proto.ca.v1.EnrollRequest;
 import dev.taskcert.proto.ca.v1.EnrollResponse;
+import dev.taskcert.proto.ca.v1.RenewRequest;
+import dev.taskcert.supervisor.SupervisorConfig;
+import dev.taskcert.supervisor.TaskcertException;
+import dev.taskcert.supervisor.channel.ClientTls;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayInputStream;
@@ -12,14 +17,16 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Redeems an enrollment token: generates a key pair in memory, sends a CSR to the CA over
- * server-authenticated TLS, and returns the credentials of the task try.
+ * Obtains certificates from the CA: {@link #enroll} redeems an enrollment token over
+ * server-authenticated TLS; {@link #renew} asks for a fresh certificate of the caller's own
+ * identity over its mutual-TLS channel. Each call uses a fresh key pair generated in memory.
  */
 public final class Enrollment {
   private Enrollment() {}
@@ -49,13 +56,33 @@ public final class Enrollment {
     }
   }
 
+  /**
+   * Renews over {@code channel}, which must present the current certificate.
+   *
+   * @throws TaskcertException mapped from the server's status ({@link TaskcertException.TaskNotLive}
+   *     once the try ended or was superseded)
+   */
+  public static TaskCredentials renew(Channel channel, Duration timeout, SecureRandom random) {
+    KeyPair keys = TaskKeys.generate(random);
+    try {
+      EnrollResponse response = CertificateAuthorityGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(TaskKeys.csr(keys))).build());
+      return credentialsFrom(keys, response);
+    } catch (StatusRuntimeException e) {
+      throw TaskcertException.from(e);
+    }
+  }
+
   static TaskCredentials credentialsFrom(KeyPair keys, EnrollResponse response) {
+    X509Certificate leaf = decode(response.getCertificateChainDerList().subList(0, 1)).get(0);
     return new TaskCredentials(
         keys.getPrivate(),
         decode(response.getCertificateChainDerList()),
         decode(response.getTrustBundleDerList()),
         response.getSpiffeId(),
         response.getSerialHex(),
+        leaf.getNotBefore().toInstant(),
         Instant.ofEpochSecond(response.getNotAfter().getSeconds()));
   }
 

@@ -1,4 +1,4 @@
-package dev.taskcert.supervisor;
+package dev.taskcert.supervisor.credentials;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,0 +1,141 @@
+package dev.taskcert.supervisor.credentials;
+
+import dev.taskcert.supervisor.SupervisorConfig;
+import dev.taskcert.supervisor.TaskcertException;
+import io.grpc.Channel;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a task try's credentials fresh: renews at a fraction of each certificate's remaining
+ * lifetime (with jitter, so many supervisors do not renew in step), over the current mutual-TLS
+ * channel, with a new in-memory key each time, and hands the result to listeners (the rotating
+ * channel). Failures are retried with exponential backoff that never waits past expiry; listeners
+ * hear of each failure with the time the current certificate expires, and of the end when the
+ * server says the try is no longer live.
+ */
+public final class CredentialRotator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CredentialRotator.class);
+
+  /** Hears about renewals. */
+  public interface Listener {
+    /** New credentials are in force. */
+    void onRenewed(TaskCredentials credentials);
+
+    /** A renewal attempt failed; the current certificate expires at {@code expiresAt}. */
+    default void onRenewalFailed(TaskcertException error, Instant expiresAt) {}
+
+    /** The try is no longer live (ended or superseded): renewal stopped for good. */
+    default void onTryEnded(TaskcertException error) {}
+  }
+
+  private final Channel channel;
+  private final SupervisorConfig.RenewalPolicy policy;
+  private final Duration callTimeout;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final ScheduledExecutorService scheduler;
+  private final AtomicReference<TaskCredentials> current;
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private volatile Instant receivedAt;
+  private volatile ScheduledFuture<?> next;
+  private volatile boolean stopped;
+
+  public CredentialRotator(TaskCredentials initial, Channel channel, SupervisorConfig config, Clock clock,
+      SecureRandom random) {
+    this.channel = channel;
+    this.policy = config.renewal();
+    this.callTimeout = config.callTimeout();
+    this.clock = clock;
+    this.random = random;
+    this.current = new AtomicReference<>(initial);
+    this.receivedAt = clock.instant();
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "taskcert-renewal");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  /** The credentials in force now. */
+  public TaskCredentials current() {
+    return current.get();
+  }
+
+  /** Schedules the first renewal. */
+  public void start() {
+    schedule(renewalDelay(), policy.initialBackoff());
+  }
+
+  /** When to renew the current certificate: a jittered fraction of what remained when it arrived. */
+  Duration renewalDelay() {
+    Duration remaining = Duration.between(receivedAt, current.get().notAfter());
+    double share = policy.fraction() + (random.nextDouble() * 2 - 1) * policy.jitter();
+    long millis = Math.max(0, (long) (remaining.toMillis() * share) - Duration.between(receivedAt, clock.instant()).toMillis());
+    return Duration.ofMillis(millis);
+  }
+
+  private void schedule(Duration delay, Duration backoff) {
+    if (stopped) {
+      return;
+    }
+    next = scheduler.schedule(() -> renew(backoff), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void renew(Duration backoff) {
+    if (stopped) {
+      return;
+    }
+    try {
+      TaskCredentials renewed = Enrollment.renew(channel, callTimeout, random);
+      current.set(renewed);
+      receivedAt = clock.instant();
+      log.debug("renewed {}: serial {} valid until {}", renewed.spiffeId(), renewed.serialHex(), renewed.notAfter());
+      for (Listener listener : listeners) {
+        listener.onRenewed(renewed);
+      }
+      schedule(renewalDelay(), policy.initialBackoff());
+    } catch (TaskcertException.TaskNotLive | TaskcertException.PermissionDenied e) {
+      log.info("renewal stopped: {}", e.getMessage());
+      stopped = true;
+      listeners.forEach(listener -> listener.onTryEnded(e));
+    } catch (TaskcertException e) {
+      Instant expiresAt = current.get().notAfter();
+      Duration left = Duration.between(clock.instant(), expiresAt);
+      log.warn("certificate renewal failed ({}); the certificate expires in {} ms; retrying in {} ms",
+          e.getMessage(), left.toMillis(), Math.min(backoff.toMillis(), Math.max(0, left.toMillis() / 2)));
+      listeners.forEach(listener -> listener.onRenewalFailed(e, expiresAt));
+      Duration wait = left.isNegative() ? backoff : Duration.ofMillis(Math.min(backoff.toMillis(), left.toMillis() / 2));
+      Duration nextBackoff = backoff.multipliedBy(2).compareTo(policy.maxBackoff()) > 0 ? policy.maxBackoff() : backoff.multipliedBy(2);
+      schedule(wait, nextBackoff);
+    } catch (RuntimeException e) {
+      log.error("unexpected renewal failure", e);
+      schedule(backoff, policy.maxBackoff());
+    }
+  }
+
+  @Override
+  public void close() {
+    stopped = true;
+    ScheduledFuture<?> pending = next;
+    if (pending != null) {
+      pending.cancel(false);
+    }
+    scheduler.shutdownNow();
+  }
+}
