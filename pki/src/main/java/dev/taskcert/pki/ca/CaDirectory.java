@@ -5,42 +5,62 @@ import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.pki.pem.PemException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The CA's files in one directory: {@code root.pem}, {@code root-key.pem}, {@code intermediate.pem},
- * {@code intermediate-key.pem} and {@code bundle.pem} (the roots relying parties trust).
+ * The online CA's files in one directory: {@code intermediate.pem}, {@code intermediate-key.pem},
+ * {@code bundle.pem} (the roots relying parties trust), retired intermediates as {@code
+ * intermediate-<serial>.pem}, and {@code root.pem} with {@code root-key.pem} only when the root key
+ * is kept online (development).
  *
- * <p>Private keys are written with mode 0600 and refused on load when group or world can read them.
+ * <p>Private keys are written with mode 0600 and refused on load when group or others can read
+ * them. With a passphrase they are encrypted PKCS#8 and an unencrypted key is refused; without one
+ * (development) they are plain PKCS#8 and an encrypted key is refused.
  */
 public final class CaDirectory {
-  private static final Logger log = LoggerFactory.getLogger(CaDirectory.class);
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Pattern RETIRED_INTERMEDIATE = Pattern.compile("intermediate-[0-9a-f]+\\.pem");
 
-  public static final String ROOT = "root.pem";
-  public static final String ROOT_KEY = "root-key.pem";
+  public static final String ROOT = RootKeyDirectory.CERTIFICATE;
+  public static final String ROOT_KEY = RootKeyDirectory.KEY;
   public static final String INTERMEDIATE = "intermediate.pem";
   public static final String INTERMEDIATE_KEY = "intermediate-key.pem";
   public static final String BUNDLE = "bundle.pem";
 
   private final Path directory;
+  private final KeyProtection protection;
+  private final SecureRandom random;
 
+  /** A CA directory whose keys are stored unencrypted: development only. */
   public CaDirectory(Path directory) {
+    this(directory, KeyProtection.none(), new SecureRandom());
+  }
+
+  /** A CA directory whose keys are encrypted with {@code passphrase}. */
+  public CaDirectory(Path directory, Passphrase passphrase) {
+    this(directory, KeyProtection.passphrase(passphrase), new SecureRandom());
+  }
+
+  /**
+   * A CA directory whose keys are stored as {@code protection} says.
+   *
+   * @param random salts and IVs for keys this instance encrypts
+   */
+  public CaDirectory(Path directory, KeyProtection protection, SecureRandom random) {
     this.directory = directory;
+    this.protection = protection;
+    this.random = random;
   }
 
   public Path path() {
@@ -51,18 +71,25 @@ public final class CaDirectory {
     return directory.resolve(BUNDLE);
   }
 
+  public KeyProtection keyProtection() {
+    return protection;
+  }
+
   /** Whether an intermediate has been written here. */
   public boolean isInitialized() {
     return Files.exists(directory.resolve(INTERMEDIATE)) && Files.exists(directory.resolve(INTERMEDIATE_KEY));
   }
 
   /**
-   * Loads the CA, or creates and writes a new hierarchy first if the directory holds none.
+   * Loads the CA, or creates and writes a new hierarchy first if the directory holds none (the
+   * root key then stays in this directory, which suits development).
    */
   public IntermediateCa loadOrInitialize(
       TrustDomain trustDomain, KeyAlgorithm algorithm, Instant now, SecureRandom random)
       throws IOException, CaLoadException {
     if (!isInitialized()) {
+      // Looked up here, not in a static field, so the operator CLI never initializes logging.
+      Logger log = LoggerFactory.getLogger(CaDirectory.class);
       log.info("No CA in {}; creating a {} root and intermediate for trust domain {}",
           directory, algorithm, trustDomain);
       write(CaHierarchy.create(trustDomain, algorithm, now, random));
@@ -70,44 +97,118 @@ public final class CaDirectory {
     return loadIntermediate();
   }
 
-  /** Writes a whole hierarchy, refusing to overwrite an existing one. */
+  /** Writes a whole hierarchy, root key included, refusing to overwrite an existing one. */
   public void write(CaHierarchy hierarchy) throws IOException {
-    if (isInitialized()) {
-      throw new IOException("refusing to overwrite the CA already in " + directory);
-    }
-    Files.createDirectories(directory);
-    writePublic(ROOT, Pem.certificates(List.of(hierarchy.root())));
-    writePrivate(ROOT_KEY, Pem.privateKey(hierarchy.rootKey()));
-    writePrivate(INTERMEDIATE_KEY, Pem.privateKey(hierarchy.intermediate().privateKey()));
-    writePublic(INTERMEDIATE, Pem.certificates(List.of(hierarchy.intermediate().certificate())));
-    writePublic(BUNDLE, Pem.certificates(List.of(hierarchy.root())));
+    refuseIfInitialized();
+    CaFiles.createPrivateDirectories(directory);
+    rootKeys().writeOver(hierarchy.rootCa());
+    writeOnlinePart(hierarchy);
+  }
+
+  /**
+   * Writes a hierarchy with the root certificate and key in {@code rootKeys} instead of here, so
+   * this directory holds only the intermediate's key. Refuses to overwrite either.
+   */
+  public void write(CaHierarchy hierarchy, RootKeyDirectory rootKeys) throws IOException {
+    refuseIfInitialized();
+    CaFiles.createPrivateDirectories(directory);
+    rootKeys.write(hierarchy.rootCa());
+    writeOnlinePart(hierarchy);
   }
 
   /** Loads the online intermediate and checks that it chains to a root of the bundle. */
   public IntermediateCa loadIntermediate() throws IOException, CaLoadException {
-    X509Certificate intermediate = readCertificates(INTERMEDIATE).get(0);
-    PrivateKey key = readPrivateKey(INTERMEDIATE_KEY);
-    checkKeyMatches(intermediate.getPublicKey(), key, INTERMEDIATE_KEY);
-    for (X509Certificate root : loadTrustBundle().roots()) {
-      if (root.getSubjectX500Principal().equals(intermediate.getIssuerX500Principal())) {
-        try {
-          intermediate.verify(root.getPublicKey());
-          return new IntermediateCa(intermediate, key, root);
-        } catch (java.security.GeneralSecurityException e) {
-          // Same name but another key (an earlier root generation): keep looking.
+    X509Certificate intermediate = loadIntermediateCertificate();
+    PrivateKey key = intermediateKeyFile().readMatching(intermediate);
+    X509Certificate root =
+        loadTrustBundle()
+            .issuerOf(intermediate)
+            .orElseThrow(() -> new CaLoadException(INTERMEDIATE + " is not signed by any root in " + BUNDLE));
+    return new IntermediateCa(intermediate, key, root);
+  }
+
+  /** The current intermediate's certificate, without touching its key. */
+  public X509Certificate loadIntermediateCertificate() throws IOException, CaLoadException {
+    return readCertificates(directory.resolve(INTERMEDIATE)).get(0);
+  }
+
+  /** Intermediates retired by rotation ({@code intermediate-<serial>.pem}), in no order. */
+  public List<X509Certificate> loadRetiredIntermediates() throws IOException, CaLoadException {
+    List<X509Certificate> retired = new ArrayList<>();
+    if (!Files.isDirectory(directory)) {
+      return retired;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+      for (Path file : files) {
+        if (RETIRED_INTERMEDIATE.matcher(file.getFileName().toString()).matches()) {
+          retired.add(readCertificates(file).get(0));
         }
       }
     }
-    throw new CaLoadException(INTERMEDIATE + " is not signed by any root in " + BUNDLE);
+    return retired;
   }
 
   /** Loads the roots relying parties should trust. */
   public TrustBundle loadTrustBundle() throws IOException, CaLoadException {
-    return new TrustBundle(readCertificates(BUNDLE));
+    return new TrustBundle(readCertificates(bundlePath()));
   }
 
-  private List<X509Certificate> readCertificates(String name) throws IOException, CaLoadException {
-    Path file = directory.resolve(name);
+  /** Replaces {@code bundle.pem}. */
+  public void writeTrustBundle(TrustBundle bundle) throws IOException {
+    CaFiles.writePublic(bundlePath(), Pem.certificates(bundle.roots()));
+  }
+
+  /**
+   * Makes {@code next} the online intermediate. The current intermediate's certificate is kept as
+   * {@code intermediate-<serial>.pem}; its key is replaced. Certificates it issued stay valid,
+   * because they chain through that certificate to a root that is still in the bundle.
+   *
+   * @return the file the previous certificate was kept in, if there was one
+   * @throws CaLoadException if {@code next} is not signed by a root of the bundle
+   */
+  public Optional<Path> installIntermediate(IntermediateCa next) throws IOException, CaLoadException {
+    if (loadTrustBundle().issuerOf(next.certificate()).isEmpty()) {
+      throw new CaLoadException(
+          "the new intermediate is not signed by any root in " + bundlePath()
+              + "; add its root to the bundle first");
+    }
+    Optional<Path> archived = Optional.empty();
+    if (Files.exists(directory.resolve(INTERMEDIATE))) {
+      X509Certificate current = loadIntermediateCertificate();
+      Path file = directory.resolve("intermediate-" + current.getSerialNumber().toString(16) + ".pem");
+      CaFiles.writePublic(file, Pem.certificates(List.of(current)));
+      archived = Optional.of(file);
+    }
+    intermediateKeyFile().write(next.privateKey(), random);
+    CaFiles.writePublic(directory.resolve(INTERMEDIATE), Pem.certificates(List.of(next.certificate())));
+    return archived;
+  }
+
+  /** The root key files in this directory, protected like the intermediate's key. */
+  public RootKeyDirectory rootKeys() {
+    return new RootKeyDirectory(directory, protection, random);
+  }
+
+  /** The intermediate's key file. */
+  public PrivateKeyFile intermediateKeyFile() {
+    return new PrivateKeyFile(directory.resolve(INTERMEDIATE_KEY), protection);
+  }
+
+  private void refuseIfInitialized() throws IOException {
+    if (isInitialized()) {
+      throw new IOException("refusing to overwrite the CA already in " + directory);
+    }
+  }
+
+  // The intermediate's certificate is written last: isInitialized() implies every file is there.
+  private void writeOnlinePart(CaHierarchy hierarchy) throws IOException {
+    CaFiles.writePublic(bundlePath(), Pem.certificates(List.of(hierarchy.root())));
+    intermediateKeyFile().write(hierarchy.intermediate().privateKey(), random);
+    CaFiles.writePublic(
+        directory.resolve(INTERMEDIATE), Pem.certificates(List.of(hierarchy.intermediate().certificate())));
+  }
+
+  private static List<X509Certificate> readCertificates(Path file) throws IOException, CaLoadException {
     if (!Files.exists(file)) {
       throw new CaLoadException(file + " does not exist");
     }
@@ -115,56 +216,6 @@ public final class CaDirectory {
       return Pem.parseCertificates(Files.readString(file, StandardCharsets.US_ASCII));
     } catch (PemException e) {
       throw new CaLoadException(file + ": " + e.getMessage());
-    }
-  }
-
-  private PrivateKey readPrivateKey(String name) throws IOException, CaLoadException {
-    Path file = directory.resolve(name);
-    if (!Files.exists(file)) {
-      throw new CaLoadException(file + " does not exist");
-    }
-    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-    if (!OWNER_ONLY.containsAll(permissions)) {
-      throw new CaLoadException(
-          file + " is readable by group or others (" + PosixFilePermissions.toString(permissions)
-              + "); run chmod 600 on it");
-    }
-    try {
-      return Pem.parsePrivateKey(Files.readString(file, StandardCharsets.US_ASCII));
-    } catch (PemException e) {
-      throw new CaLoadException(file + ": " + e.getMessage());
-    }
-  }
-
-  private static void checkKeyMatches(PublicKey publicKey, PrivateKey privateKey, String name)
-      throws CaLoadException {
-    if (!KeyPairs.matches(publicKey, privateKey)) {
-      throw new CaLoadException(name + " does not match the public key of its certificate");
-    }
-  }
-
-  private void writePublic(String name, String content) throws IOException {
-    writeAtomically(name, content, PosixFilePermissions.fromString("rw-r--r--"));
-  }
-
-  private void writePrivate(String name, String content) throws IOException {
-    writeAtomically(name, content, OWNER_ONLY);
-  }
-
-  private void writeAtomically(String name, String content, Set<PosixFilePermission> permissions)
-      throws IOException {
-    Path target = directory.resolve(name);
-    Path temp = Files.createTempFile(directory, "." + name, ".tmp",
-        PosixFilePermissions.asFileAttribute(permissions));
-    try {
-      Files.writeString(temp, content, StandardCharsets.US_ASCII);
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
     }
   }
 }

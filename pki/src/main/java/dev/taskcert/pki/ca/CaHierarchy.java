@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
@@ -36,18 +38,48 @@ public record CaHierarchy(X509Certificate root, PrivateKey rootKey, Intermediate
   /** Creates a fresh root and intermediate for {@code trustDomain}. */
   public static CaHierarchy create(
       TrustDomain trustDomain, KeyAlgorithm algorithm, Instant now, SecureRandom random) {
-    KeyPair rootKeys = algorithm.generate(random);
-    X500Name rootName = name(trustDomain, "taskcert root " + GENERATION.format(now));
+    RootCa root = createRoot(trustDomain, algorithm, now, random);
+    IntermediateCa intermediate =
+        createIntermediate(trustDomain, root.certificate(), root.privateKey(), algorithm, now, random);
+    return new CaHierarchy(root.certificate(), root.privateKey(), intermediate);
+  }
+
+  /**
+   * Creates a new self-signed root (at {@code init}, and for a root rollover). Its name carries the
+   * creation time, so successive roots of one trust domain have distinct names.
+   */
+  public static RootCa createRoot(
+      TrustDomain trustDomain, KeyAlgorithm algorithm, Instant now, SecureRandom random) {
+    KeyPair keys = algorithm.generate(random);
     X509Certificate root =
         CertificateBuilder.selfSigned(
-                rootName, rootKeys.getPublic(), rootKeys.getPrivate(),
+                name(trustDomain, "taskcert root " + GENERATION.format(now)),
+                keys.getPublic(), keys.getPrivate(),
                 now.minus(Duration.ofMinutes(5)), now.plus(ROOT_VALIDITY), random)
             .extension(Extension.basicConstraints, true, new BasicConstraints(1))
             .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
             .sign();
-    IntermediateCa intermediate =
-        createIntermediate(trustDomain, root, rootKeys.getPrivate(), algorithm, now, random);
-    return new CaHierarchy(root, rootKeys.getPrivate(), intermediate);
+    return new RootCa(root, keys.getPrivate());
+  }
+
+  /**
+   * The trust domain a CA certificate made here was created for (its subject's OU).
+   *
+   * @throws IllegalArgumentException if the subject carries no valid trust domain
+   */
+  public static TrustDomain trustDomainOf(X509Certificate caCertificate) {
+    X500Name subject = X500Name.getInstance(caCertificate.getSubjectX500Principal().getEncoded());
+    RDN[] units = subject.getRDNs(BCStyle.OU);
+    if (units.length != 1) {
+      throw new IllegalArgumentException(
+          caCertificate.getSubjectX500Principal().getName() + " does not name a trust domain");
+    }
+    return new TrustDomain(IETFUtils.valueToString(units[0].getFirst().getValue()));
+  }
+
+  /** The root as a certificate and key pair. */
+  public RootCa rootCa() {
+    return new RootCa(root, rootKey);
   }
 
   /** Creates a new intermediate under an existing root (used at init and for rotation). */

@@ -1,14 +1,22 @@
 package dev.taskcert.pki.ca;
 
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 
-/** Key types the CA can generate for itself, and the signature algorithm each signs with. */
+/**
+ * Key types the CA can generate for itself, and the signature algorithm each signs with. EC P-256
+ * is the default; Ed25519 is deliberately absent (see docs/operations.md).
+ */
 public enum KeyAlgorithm {
   EC_P256,
   EC_P384,
@@ -36,6 +44,40 @@ public enum KeyAlgorithm {
       return generator.generateKeyPair();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK cannot generate " + this + " keys", e);
+    }
+  }
+
+  /**
+   * The kind of {@code key}.
+   *
+   * @throws IllegalArgumentException if it is none of the kinds above
+   */
+  public static KeyAlgorithm of(PublicKey key) {
+    if (key instanceof ECPublicKey ec) {
+      if (isCurve(ec.getParams(), "secp256r1")) {
+        return EC_P256;
+      }
+      if (isCurve(ec.getParams(), "secp384r1")) {
+        return EC_P384;
+      }
+      throw new IllegalArgumentException("unsupported EC curve");
+    }
+    if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() == 3072) {
+      return RSA_3072;
+    }
+    throw new IllegalArgumentException("unsupported key: " + key.getAlgorithm());
+  }
+
+  private static boolean isCurve(ECParameterSpec parameters, String curveName) {
+    try {
+      AlgorithmParameters named = AlgorithmParameters.getInstance("EC");
+      named.init(new ECGenParameterSpec(curveName));
+      ECParameterSpec expected = named.getParameterSpec(ECParameterSpec.class);
+      return expected.getCurve().equals(parameters.getCurve())
+          && expected.getGenerator().equals(parameters.getGenerator())
+          && expected.getOrder().equals(parameters.getOrder());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK does not know curve " + curveName, e);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.taskcert.pki.issuance;
 
 import dev.taskcert.pki.ca.IntermediateCa;
+import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.WorkloadIdentity;
@@ -65,6 +66,25 @@ public final class CertificateIssuer {
       throw new IllegalArgumentException(
           "client certificate lifetime must be at most " + IssuancePolicy.MAX_LIFETIME + ", got " + lifetime);
     }
+    return clientCertificate(subjectKey, identity, now, lifetime);
+  }
+
+  /**
+   * Issues an admin or operator client certificate with a lifetime the operator chose, at most
+   * {@link IssuancePolicy#MAX_ADMIN_LIFETIME}. Task certificates never take this path.
+   */
+  public IssuedCertificate issueAdmin(
+      PublicKey subjectKey, AdminIdentity identity, Instant now, Duration lifetime) {
+    if (lifetime.compareTo(IssuancePolicy.MAX_ADMIN_LIFETIME) > 0) {
+      throw new IllegalArgumentException(
+          "admin certificate lifetime must be at most " + IssuancePolicy.MAX_ADMIN_LIFETIME
+              + ", got " + lifetime);
+    }
+    return clientCertificate(subjectKey, identity, now, lifetime);
+  }
+
+  private IssuedCertificate clientCertificate(
+      PublicKey subjectKey, WorkloadIdentity identity, Instant now, Duration lifetime) {
     String spiffeId = codec.encode(identity);
     Window window = window(now, lifetime);
     CertificateBuilder builder =

@@ -5,6 +5,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.security.PrivateKey;
+import java.security.cert.X509CRL;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -18,7 +19,10 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
-/** PEM text for certificates and unencrypted PKCS#8 private keys, in and out. */
+/**
+ * PEM text for certificates, CRLs and unencrypted PKCS#8 private keys, in and out. Encrypted keys
+ * are handled by {@link EncryptedPem}.
+ */
 public final class Pem {
   private Pem() {}
 
@@ -29,6 +33,17 @@ public final class Pem {
       for (X509Certificate certificate : certificates) {
         writer.writeObject(certificate);
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  /** PEM text ({@code X509 CRL}) of a certificate revocation list. */
+  public static String crl(X509CRL crl) {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+      writer.writeObject(crl);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

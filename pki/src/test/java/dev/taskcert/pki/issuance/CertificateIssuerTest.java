@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.pki.ca.CaHierarchy;
 import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.TrustDomain;
@@ -98,6 +99,30 @@ class CertificateIssuerTest {
     assertThrows(IllegalArgumentException.class, () -> issuer.issueClient(
         KeyAlgorithm.EC_P256.generate(random).getPublic(), TASK, NOW, Duration.ofHours(25)));
     assertThrows(IllegalArgumentException.class, () -> new IssuancePolicy(Duration.ofDays(2), Duration.ZERO));
+  }
+
+  @Test
+  void issuesAdminCertificatesForUpToThirtyDays() throws Exception {
+    AdminIdentity admin = new AdminIdentity("ops-alice");
+    IssuedCertificate issued = issuer.issueAdmin(
+        KeyAlgorithm.EC_P256.generate(random).getPublic(), admin, NOW, Duration.ofDays(30));
+    assertEquals(NOW.plus(Duration.ofDays(30)), issued.notAfter());
+    assertEquals("spiffe://taskcert.example/admin/ops-alice", issued.spiffeId());
+    assertEquals(List.of("1.3.6.1.5.5.7.3.2"), issued.leaf().getExtendedKeyUsage());
+    assertTrue(issued.leaf().getSubjectX500Principal().getName().contains("OU=admin"));
+  }
+
+  @Test
+  void refusesAdminLifetimesAboveThirtyDays() {
+    assertThrows(IllegalArgumentException.class, () -> issuer.issueAdmin(
+        KeyAlgorithm.EC_P256.generate(random).getPublic(), new AdminIdentity("ops-alice"), NOW,
+        Duration.ofDays(30).plusSeconds(1)));
+  }
+
+  @Test
+  void keepsTaskCertificatesCappedAtTwentyFourHours() {
+    assertThrows(IllegalArgumentException.class, () -> issuer.issueClient(
+        KeyAlgorithm.EC_P256.generate(random).getPublic(), TASK, NOW, Duration.ofDays(30)));
   }
 
   @Test
