@@ -25,6 +25,9 @@ import java.util.Objects;
  * @param cacheTtl longest time a cached task state, ownership or revocation fact is used
  * @param secretKeyFile file holding the key that encrypts connection passwords at rest
  * @param maxXComValueBytes largest XCom value accepted, in bytes of JSON
+ * @param caPassphraseEnv environment variable holding the CA key passphrase ("" when none)
+ * @param caPassphraseFile file holding the CA key passphrase, or {@code null}
+ * @param caReloadInterval how often the CA files are checked for a rotation (zero: never)
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -40,7 +43,10 @@ public record ServerConfig(
     boolean multiTeam,
     Duration cacheTtl,
     Path secretKeyFile,
-    int maxXComValueBytes) {
+    int maxXComValueBytes,
+    String caPassphraseEnv,
+    Path caPassphraseFile,
+    Duration caReloadInterval) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -58,6 +64,13 @@ public record ServerConfig(
     }
     if (cacheTtl.isNegative() || cacheTtl.compareTo(Duration.ofMinutes(5)) > 0) {
       throw new IllegalArgumentException("cache TTL must be between 0 and 5 minutes, got " + cacheTtl);
+    }
+    Objects.requireNonNull(caPassphraseEnv, "CA passphrase environment variable");
+    if (!caPassphraseEnv.isEmpty() && caPassphraseFile != null) {
+      throw new IllegalArgumentException("set the CA passphrase from an environment variable or a file, not both");
+    }
+    if (caReloadInterval.isNegative()) {
+      throw new IllegalArgumentException("CA reload interval must not be negative");
     }
     if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
       throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
@@ -106,6 +119,9 @@ public record ServerConfig(
     private Duration cacheTtl = Duration.ofSeconds(5);
     private Path secretKeyFile;
     private int maxXComValueBytes = 1024 * 1024;
+    private String caPassphraseEnv = "";
+    private Path caPassphraseFile;
+    private Duration caReloadInterval = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -123,11 +139,14 @@ public record ServerConfig(
     public Builder cacheTtl(Duration value) { cacheTtl = value; return this; }
     public Builder secretKeyFile(Path value) { secretKeyFile = value; return this; }
     public Builder maxXComValueBytes(int value) { maxXComValueBytes = value; return this; }
+    public Builder caPassphraseEnv(String value) { caPassphraseEnv = value; return this; }
+    public Builder caPassphraseFile(Path value) { caPassphraseFile = value; return this; }
+    public Builder caReloadInterval(Duration value) { caReloadInterval = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
-          secretKeyFile, maxXComValueBytes);
+          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval);
     }
   }
 }

@@ -43,6 +43,9 @@ public final class ServerConfigLoader {
     keys.put("metrics_port", new String[] {"-1", "Prometheus HTTP port; -1 disables"});
     keys.put("server_names", new String[] {"localhost,127.0.0.1", "DNS names / IPs in the server certificate"});
     keys.put("ca_directory", new String[] {null, "directory of the CA files (see docs/operations.md)"});
+    keys.put("ca.passphrase_env", new String[] {"", "name of the environment variable holding the CA key passphrase"});
+    keys.put("ca.passphrase_file", new String[] {"", "file (0600) holding the CA key passphrase"});
+    keys.put("ca.reload_interval", new String[] {"PT30S", "how often the CA files are checked for a rotation; PT0S never"});
     keys.put("secret_key_file", new String[] {null, "file with the 32-byte base64 key sealing connection passwords (0600)"});
     keys.put("database.url", new String[] {null, "PostgreSQL JDBC URL"});
     keys.put("database.user", new String[] {"taskcert", "database user"});
@@ -112,6 +115,9 @@ public final class ServerConfigLoader {
           .multiTeam(bool(values, "multi_team"))
           .cacheTtl(duration(values, "cache.ttl"))
           .maxXComValueBytes(integer(values, "xcom.max_value_bytes"))
+          .caPassphraseEnv(values.get("ca.passphrase_env"))
+          .caPassphraseFile(values.get("ca.passphrase_file").isEmpty() ? null : Path.of(values.get("ca.passphrase_file")))
+          .caReloadInterval(duration(values, "ca.reload_interval"))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());

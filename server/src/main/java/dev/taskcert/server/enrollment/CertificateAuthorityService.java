@@ -2,9 +2,7 @@ package dev.taskcert.server.enrollment;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
-import dev.taskcert.pki.ca.TrustBundle;
 import dev.taskcert.pki.identity.TaskIdentity;
-import dev.taskcert.pki.issuance.CertificateIssuer;
 import dev.taskcert.pki.issuance.CsrRejectedException;
 import dev.taskcert.pki.issuance.CsrValidator;
 import dev.taskcert.pki.issuance.IssuedCertificate;
@@ -21,6 +19,7 @@ import dev.taskcert.server.grpc.CallContext;
 import dev.taskcert.server.grpc.Principal;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.UnaryCalls;
+import dev.taskcert.server.pki.CaState;
 import dev.taskcert.server.taskinstance.LiveTryGuard;
 import dev.taskcert.server.taskinstance.TaskInstanceMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
@@ -46,8 +45,7 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
 
   private final Transactions transactions;
   private final CsrValidator csrValidator;
-  private final CertificateIssuer issuer;
-  private final TrustBundle bundle;
+  private final CaState ca;
   private final LiveTryGuard guard;
   private final AuditLog audit;
   private final ServerConfig config;
@@ -57,16 +55,14 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
   CertificateAuthorityService(
       Transactions transactions,
       CsrValidator csrValidator,
-      CertificateIssuer issuer,
-      TrustBundle bundle,
+      CaState ca,
       LiveTryGuard guard,
       AuditLog audit,
       ServerConfig config,
       Clock clock) {
     this.transactions = transactions;
     this.csrValidator = csrValidator;
-    this.issuer = issuer;
-    this.bundle = bundle;
+    this.ca = ca;
     this.guard = guard;
     this.audit = audit;
     this.config = config;
@@ -129,14 +125,14 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
   @Override
   public void getTrustBundle(GetTrustBundleRequest request, StreamObserver<GetTrustBundleResponse> observer) {
     UnaryCalls.respond(observer, () -> GetTrustBundleResponse.newBuilder()
-        .addAllRootCertificatesDer(der(bundle.roots()))
+        .addAllRootCertificatesDer(der(ca.current().bundle().roots()))
         .setTrustDomain(config.trustDomain().name())
         .build());
   }
 
   private IssuedCertificate issueAndRecord(
       org.apache.ibatis.session.SqlSession session, PublicKey key, TaskInstanceRow row, Instant now) {
-    IssuedCertificate issued = issuer.issueClient(key, row.currentTry(), now);
+    IssuedCertificate issued = ca.current().issuer().issueClient(key, row.currentTry(), now);
     session.getMapper(IssuedCertificateMapper.class).insert(
         issued.serialHex(), row.id(), row.tryNumber(), issued.spiffeId(), issued.notBefore(), issued.notAfter());
     return issued;
@@ -159,7 +155,7 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
   private EnrollResponse response(IssuedCertificate issued) {
     return EnrollResponse.newBuilder()
         .addAllCertificateChainDer(der(issued.chain()))
-        .addAllTrustBundleDer(der(bundle.roots()))
+        .addAllTrustBundleDer(der(ca.current().bundle().roots()))
         .setNotAfter(Timestamp.newBuilder().setSeconds(issued.notAfter().getEpochSecond()))
         .setSpiffeId(issued.spiffeId())
         .setSerialHex(issued.serialHex())

@@ -2,6 +2,7 @@ package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.ca.TrustBundle;
 import dev.taskcert.server.metrics.ServerMetrics;
+import dev.taskcert.server.pki.CaState;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -14,17 +15,32 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The JDK's PKIX trust manager over the trust bundle (which checks the chain, validity and the
- * {@code clientAuth} EKU), counting the client certificates it rejects so failed mutual-TLS
- * handshakes show in metrics.
+ * The JDK's PKIX trust manager over the trust bundle in force (which checks the chain, validity
+ * and the {@code clientAuth} EKU), rebuilt whenever the bundle is reloaded, and counting the client
+ * certificates it rejects so failed mutual-TLS handshakes show in metrics.
  */
 final class CountingTrustManager extends X509ExtendedTrustManager {
-  private final X509ExtendedTrustManager delegate;
+  private final CaState state;
   private final ServerMetrics metrics;
+  private volatile Verifier verifier;
 
-  CountingTrustManager(TrustBundle bundle, ServerMetrics metrics) {
-    this.delegate = pkix(bundle);
+  /** A PKIX trust manager and the bundle it was built from. */
+  private record Verifier(TrustBundle bundle, X509ExtendedTrustManager manager) {}
+
+  CountingTrustManager(CaState state, ServerMetrics metrics) {
+    this.state = state;
     this.metrics = metrics;
+  }
+
+  /** The PKIX manager for the bundle in force now, rebuilt when the bundle changes. */
+  private X509ExtendedTrustManager delegate() {
+    TrustBundle bundle = state.current().bundle();
+    Verifier current = verifier;
+    if (current == null || current.bundle() != bundle) {
+      current = new Verifier(bundle, pkix(bundle));
+      verifier = current;
+    }
+    return current.manager();
   }
 
   private static X509ExtendedTrustManager pkix(TrustBundle bundle) {
@@ -52,7 +68,7 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
     try {
-      delegate.checkClientTrusted(chain, authType, engine);
+      delegate().checkClientTrusted(chain, authType, engine);
     } catch (CertificateException | RuntimeException e) {
       metrics.handshakeFailed("execution");
       throw e;
@@ -63,7 +79,7 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
     try {
-      delegate.checkClientTrusted(chain, authType, socket);
+      delegate().checkClientTrusted(chain, authType, socket);
     } catch (CertificateException | RuntimeException e) {
       metrics.handshakeFailed("execution");
       throw e;
@@ -73,7 +89,7 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     try {
-      delegate.checkClientTrusted(chain, authType);
+      delegate().checkClientTrusted(chain, authType);
     } catch (CertificateException | RuntimeException e) {
       metrics.handshakeFailed("execution");
       throw e;

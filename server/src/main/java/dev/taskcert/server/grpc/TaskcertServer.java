@@ -1,10 +1,10 @@
 package dev.taskcert.server.grpc;
 
-import dev.taskcert.pki.ca.TrustBundle;
 import dev.taskcert.server.cache.InvalidationBus;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.metrics.ServerMetrics;
-import dev.taskcert.server.pki.ServerCredentials;
+import dev.taskcert.server.pki.CaReloader;
+import dev.taskcert.server.pki.CaState;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -36,8 +36,8 @@ public final class TaskcertServer {
   public static final int MAX_INBOUND_METADATA_BYTES = 16 * 1024;
 
   private final ServerConfig config;
-  private final ServerCredentials credentials;
-  private final TrustBundle bundle;
+  private final CaState ca;
+  private final CaReloader caReloader;
   private final PeerIdentityFilter identityFilter;
   private final AuthenticationInterceptor authentication;
   private final MetricsInterceptor metricsInterceptor;
@@ -53,8 +53,8 @@ public final class TaskcertServer {
   @Inject
   TaskcertServer(
       ServerConfig config,
-      ServerCredentials credentials,
-      TrustBundle bundle,
+      CaState ca,
+      CaReloader caReloader,
       PeerIdentityFilter identityFilter,
       AuthenticationInterceptor authentication,
       MetricsInterceptor metricsInterceptor,
@@ -63,8 +63,8 @@ public final class TaskcertServer {
       @ServicePorts.Execution Set<BindableService> executionServices,
       @ServicePorts.Enrollment Set<BindableService> enrollmentServices) {
     this.config = config;
-    this.credentials = credentials;
-    this.bundle = bundle;
+    this.ca = ca;
+    this.caReloader = caReloader;
     this.identityFilter = identityFilter;
     this.authentication = authentication;
     this.metricsInterceptor = metricsInterceptor;
@@ -80,7 +80,7 @@ public final class TaskcertServer {
     invalidations.start();
     NettyServerBuilder executionBuilder =
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
-            .sslContext(TlsContexts.mutualTls(credentials, bundle, metrics))
+            .sslContext(TlsContexts.mutualTls(ca, metrics))
             .addTransportFilter(identityFilter)
             .intercept(authentication)
             .intercept(metricsInterceptor);
@@ -90,7 +90,7 @@ public final class TaskcertServer {
     MethodNameInterceptor methodName = new MethodNameInterceptor();
     NettyServerBuilder enrollmentBuilder =
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.enrollmentPort())))
-            .sslContext(TlsContexts.serverOnly(credentials))
+            .sslContext(TlsContexts.serverOnly(ca))
             .intercept(metricsInterceptor);
     enrollmentServices.forEach(
         service -> enrollmentBuilder.addService(ServerInterceptors.intercept(service, methodName)));
@@ -113,6 +113,7 @@ public final class TaskcertServer {
       }
       throw e;
     }
+    caReloader.start();
     health.setStatus("", ServingStatus.SERVING);
     log.info("Serving the Execution API (mutual TLS) on {}:{} and enrollment (TLS) on {}:{}{}",
         config.bindAddress(), executionPort(), config.bindAddress(), enrollmentPort(),
@@ -160,6 +161,7 @@ public final class TaskcertServer {
     if (metricsServer != null) {
       metricsServer.close();
     }
+    caReloader.close();
     invalidations.close();
     log.info("Server stopped");
   }

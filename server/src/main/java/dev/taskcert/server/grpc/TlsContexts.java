@@ -1,8 +1,8 @@
 package dev.taskcert.server.grpc;
 
-import dev.taskcert.pki.ca.TrustBundle;
 import dev.taskcert.server.metrics.ServerMetrics;
-import dev.taskcert.server.pki.ServerCredentials;
+import dev.taskcert.server.pki.CaState;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the server's TLS contexts on netty-tcnative (BoringSSL): TLS 1.3 and 1.2 only, HTTP/2
  * ciphers only; mutual TLS against the trust bundle on the execution port, server authentication
- * only on the enrollment port.
+ * only on the enrollment port. Key and trust material are read from {@link CaState} at each
+ * handshake, so a CA rotation takes effect for new connections without a restart.
  */
 public final class TlsContexts {
   private static final Logger log = LoggerFactory.getLogger(TlsContexts.class);
@@ -44,20 +45,19 @@ public final class TlsContexts {
   }
 
   /** Mutual TLS: the client must present a certificate chaining to a root of {@code bundle}. */
-  public static SslContext mutualTls(ServerCredentials credentials, TrustBundle bundle, ServerMetrics metrics)
-      throws SSLException {
+  public static SslContext mutualTls(CaState state, ServerMetrics metrics) throws SSLException {
     return GrpcSslContexts.configure(
-            SslContextBuilder.forServer(credentials.privateKey(), credentials.chainArray()), requireOpenSsl())
+            SslContextBuilder.forServer(new KeyManagerFactoryWrapper(new ServerKeyManager(state))), requireOpenSsl())
         .protocols(PROTOCOLS)
-        .trustManager(new CountingTrustManager(bundle, metrics))
+        .trustManager(new CountingTrustManager(state, metrics))
         .clientAuth(ClientAuth.REQUIRE)
         .build();
   }
 
   /** Server authentication only, for enrollment by callers that have no certificate yet. */
-  public static SslContext serverOnly(ServerCredentials credentials) throws SSLException {
+  public static SslContext serverOnly(CaState state) throws SSLException {
     return GrpcSslContexts.configure(
-            SslContextBuilder.forServer(credentials.privateKey(), credentials.chainArray()), requireOpenSsl())
+            SslContextBuilder.forServer(new KeyManagerFactoryWrapper(new ServerKeyManager(state))), requireOpenSsl())
         .protocols(PROTOCOLS)
         .clientAuth(ClientAuth.NONE)
         .build();

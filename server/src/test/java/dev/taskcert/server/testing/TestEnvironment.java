@@ -3,7 +3,7 @@ package dev.taskcert.server.testing;
 import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.WorkloadIdentity;
-import dev.taskcert.pki.issuance.CertificateIssuer;
+import dev.taskcert.server.pki.CaState;
 import dev.taskcert.pki.issuance.IssuancePolicy;
 import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
@@ -101,7 +101,7 @@ public final class TestEnvironment implements AutoCloseable {
   /** Credentials issued in-process by this server's CA for any identity. */
   public TaskCredentials credentialsFor(WorkloadIdentity identity) {
     KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
-    IssuedCertificate issued = instance(CertificateIssuer.class).issueClient(keys.getPublic(), identity, clock.instant());
+    IssuedCertificate issued = instance(CaState.class).current().issuer().issueClient(keys.getPublic(), identity, clock.instant());
     try {
       return new TaskCredentials(keys.getPrivate(), issued.chain(), supervisorConfig().trustRoots(),
           issued.spiffeId(), issued.serialHex(), issued.notAfter());

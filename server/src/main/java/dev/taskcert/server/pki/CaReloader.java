@@ -1,0 +1,64 @@
+package dev.taskcert.server.pki;
+
+import dev.taskcert.pki.ca.CaLoadException;
+import dev.taskcert.server.config.ServerConfig;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks the CA directory every {@code ca.reload_interval} and swaps in a rotated intermediate or
+ * an edited trust bundle, so rotations need no restart. A zero interval turns it off.
+ */
+public final class CaReloader implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CaReloader.class);
+
+  private final CaState state;
+  private final ServerConfig config;
+  private ScheduledExecutorService scheduler;
+  private String lastError;
+
+  @Inject
+  CaReloader(CaState state, ServerConfig config) {
+    this.state = state;
+    this.config = config;
+  }
+
+  public synchronized void start() {
+    long millis = config.caReloadInterval().toMillis();
+    if (millis == 0 || scheduler != null) {
+      return;
+    }
+    scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "taskcert-ca-reload");
+      thread.setDaemon(true);
+      return thread;
+    });
+    scheduler.scheduleWithFixedDelay(this::check, millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private void check() {
+    try {
+      state.reloadIfChanged();
+      lastError = null;
+    } catch (IOException | CaLoadException | RuntimeException e) {
+      String error = e.getMessage();
+      if (!error.equals(lastError)) { // say it once, not every tick
+        log.error("CA files changed but cannot be loaded; still serving the previous CA: {}", error);
+        lastError = error;
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      scheduler = null;
+    }
+  }
+}

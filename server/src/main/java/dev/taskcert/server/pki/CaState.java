@@ -1,0 +1,115 @@
+package dev.taskcert.server.pki;
+
+import dev.taskcert.pki.ca.CaDirectory;
+import dev.taskcert.pki.ca.CaLoadException;
+import dev.taskcert.pki.ca.IntermediateCa;
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.issuance.CertificateIssuer;
+import dev.taskcert.server.config.ServerConfig;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CA as the server uses it right now: the intermediate that signs task certificates, the
+ * trust bundle clients are verified against, and the server's own TLS credentials (issued by that
+ * intermediate at load, key in memory only). {@link #reloadIfChanged()} swaps in a rotated
+ * intermediate or an edited bundle without a restart; TLS handshakes, enrollment and renewal read
+ * the current snapshot, so connections and calls already running are not disturbed.
+ */
+@Singleton
+public final class CaState {
+  private static final Logger log = LoggerFactory.getLogger(CaState.class);
+
+  /** One consistent view of the CA. */
+  public record Snapshot(
+      IntermediateCa intermediate, TrustBundle bundle, CertificateIssuer issuer, ServerCredentials server,
+      String fingerprint) {}
+
+  private final CaDirectory directory;
+  private final SpiffeIdCodec codec;
+  private final ServerConfig config;
+  private final Clock clock;
+  private final SecureRandom random;
+  private final AtomicReference<Snapshot> current = new AtomicReference<>();
+
+  @Inject
+  CaState(CaDirectory directory, SpiffeIdCodec codec, ServerConfig config, Clock clock, SecureRandom random) {
+    this.directory = directory;
+    this.codec = codec;
+    this.config = config;
+    this.clock = clock;
+    this.random = random;
+    try {
+      current.set(load(fingerprint()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the CA in " + directory.path(), e);
+    } catch (CaLoadException e) {
+      throw new IllegalStateException("cannot load the CA: " + e.getMessage(), e);
+    }
+    log.info("CA loaded: intermediate {} under {} trusted root(s)",
+        current.get().intermediate().certificate().getSerialNumber().toString(16), current.get().bundle().roots().size());
+  }
+
+  public Snapshot current() {
+    return current.get();
+  }
+
+  /**
+   * Reloads the intermediate and bundle if their files changed. A half-written or inconsistent
+   * rotation is refused (the current snapshot stays) and retried on the next call.
+   *
+   * @return whether a new snapshot is now in force
+   */
+  public boolean reloadIfChanged() throws IOException, CaLoadException {
+    String fingerprint = fingerprint();
+    if (fingerprint.equals(current.get().fingerprint())) {
+      return false;
+    }
+    Snapshot next = load(fingerprint);
+    Snapshot previous = current.getAndSet(next);
+    log.info("CA reloaded: intermediate {} -> {}, {} trusted root(s)",
+        previous.intermediate().certificate().getSerialNumber().toString(16),
+        next.intermediate().certificate().getSerialNumber().toString(16), next.bundle().roots().size());
+    return true;
+  }
+
+  private Snapshot load(String fingerprint) throws IOException, CaLoadException {
+    IntermediateCa intermediate = directory.loadIntermediate();
+    TrustBundle bundle = directory.loadTrustBundle();
+    CertificateIssuer issuer = new CertificateIssuer(intermediate, codec, config.issuance(), random);
+    ServerCredentials server =
+        ServerCredentials.issue(issuer, config.serverNames(), KeyAlgorithm.EC_P256, clock.instant(), random);
+    return new Snapshot(intermediate, bundle, issuer, server, fingerprint);
+  }
+
+  /** A digest of the files that define the CA's public state. */
+  private String fingerprint() throws IOException {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (Path file : new Path[] {directory.path().resolve(CaDirectory.INTERMEDIATE), directory.bundlePath(),
+          directory.path().resolve(CaDirectory.INTERMEDIATE_KEY)}) {
+        if (Files.exists(file)) {
+          digest.update(Files.readAllBytes(file));
+        }
+        digest.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package dev.taskcert.server.pki;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.taskcert.pki.ca.CertificateFingerprint;
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.cli.CaCli;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.issuance.CertificateIssuer;
+import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.pki.issuance.IssuedCertificate;
+import dev.taskcert.proto.execution.v1.GetVariableRequest;
+import dev.taskcert.proto.execution.v1.VariablesGrpc;
+import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.supervisor.TaskSession;
+import dev.taskcert.supervisor.channel.ClientTls;
+import dev.taskcert.supervisor.credentials.TaskCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * An intermediate rotation and a root rollover done with the operator CLI while supervisors call
+ * continuously: the server picks each change up without a restart, old and new certificates are
+ * both accepted during the overlap, and no call fails. Removing the old root at the end refuses
+ * new connections with certificates under it.
+ */
+class CaRolloverTest {
+  private static final Duration LIFETIME = Duration.ofSeconds(4);
+
+  private static void ca(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = new CommandLine(new CaCli()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    assertEquals(0, exit, String.join(" ", args) + "\n" + out + err);
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out waiting until " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Starts a try of its own task, so sessions never supersede each other. */
+  private static TaskSession startSession(TestEnvironment env, String taskId) throws Exception {
+    String token = env.dev.taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null)
+        .enrollmentToken();
+    TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom());
+    session.client().startTask("worker-1", 4242, "airflow");
+    return session;
+  }
+
+  private static BigInteger intermediateSerial(TestEnvironment env) {
+    return env.instance(CaState.class).current().intermediate().certificate().getSerialNumber();
+  }
+
+  @Test
+  void rotatesTheIntermediateAndRollsTheRootWithoutAFailedCall() throws Exception {
+    try (TestEnvironment env = new TestEnvironment(builder -> builder
+        .issuance(new IssuancePolicy(LIFETIME, Duration.ofSeconds(60)))
+        .caReloadInterval(Duration.ofMillis(200)))) {
+      String caDir = env.dev.config().caDirectory().toString();
+      X509Certificate oldRoot = env.instance(CaState.class).current().bundle().roots().get(0);
+      CertificateIssuer oldIssuer = env.instance(CaState.class).current().issuer();
+      BigInteger firstIntermediate = intermediateSerial(env);
+
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong calls = new AtomicLong();
+      ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+      List<TaskSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
+      sessions.add(startSession(env, "before_rotation"));
+      Thread traffic = new Thread(() -> {
+        for (int i = 0; running.get() && i < 100_000; i++) {
+          for (TaskSession session : sessions) {
+            try {
+              session.client().getVariable(DemoData.GLOBAL_VARIABLE);
+              calls.incrementAndGet();
+            } catch (RuntimeException e) {
+              failures.add(e.toString());
+            }
+          }
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "rollover-traffic");
+      traffic.start();
+      try {
+        // 1. A new intermediate under the same root.
+        ca("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", caDir, "--no-passphrase");
+        await("the server uses the new intermediate", () -> !intermediateSerial(env).equals(firstIntermediate));
+        TaskSession second = startSession(env, "after_intermediate_rotation");
+        sessions.add(second);
+        assertEquals(intermediateSerial(env), second.credentials().chain().get(1).getSerialNumber());
+
+        // 2. A new root joins the bundle; then the intermediate moves under it.
+        Path newRootDir = Files.createTempDirectory("taskcert-new-root");
+        Files.delete(newRootDir);
+        ca("rotate-root", "--ca-dir", caDir, "--root-key-out", newRootDir.toString(), "--no-passphrase");
+        await("the server trusts both roots", () -> env.instance(CaState.class).current().bundle().roots().size() == 2);
+        BigInteger secondIntermediate = intermediateSerial(env);
+        ca("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", newRootDir.toString(), "--no-passphrase");
+        await("the intermediate moved under the new root", () -> !intermediateSerial(env).equals(secondIntermediate));
+        TaskSession third = startSession(env, "after_root_rollover");
+        sessions.add(third);
+        X509Certificate newRoot = env.instance(CaState.class).current().intermediate().root();
+        assertNotEquals(oldRoot, newRoot);
+
+        // Everyone renews at least once under the new root before the old one goes.
+        Thread.sleep(LIFETIME.toMillis() * 3 / 2);
+
+        // 3. The old root leaves the bundle.
+        ca("bundle", "remove", "--ca-dir", caDir, CertificateFingerprint.of(oldRoot).hex());
+        await("the server trusts only the new root", () -> env.instance(CaState.class).current().bundle().roots().size() == 1);
+        Thread.sleep(500);
+      } finally {
+        running.set(false);
+        traffic.join(10_000);
+      }
+      assertEquals(0, failures.size(), () -> failures.size() + " calls failed during the rollover, first: " + failures.peek());
+      assertTrue(calls.get() > 100, "only " + calls.get() + " calls were made");
+
+      // A certificate under the removed root no longer opens a connection.
+      KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
+      SpiffeIdCodec codec = env.instance(SpiffeIdCodec.class);
+      IssuedCertificate stale = oldIssuer.issueClient(keys.getPublic(),
+          codec.parse(sessions.get(0).credentials().spiffeId()), env.clock.instant());
+      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev.executionTarget(), new TaskCredentials(
+          keys.getPrivate(), stale.chain(), sessions.get(0).credentials().trustRoots(), stale.spiffeId(),
+          stale.serialHex(), stale.notAfter()));
+      try {
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
+            VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getVariable(GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build()));
+        assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+      } finally {
+        channel.shutdownNow();
+        sessions.forEach(TaskSession::close);
+      }
+    }
+  }
+}
