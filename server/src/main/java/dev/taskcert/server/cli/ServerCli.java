@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "taskcert-server 0.1.0",
     description = "The taskcert execution server and CA.",
-    subcommands = {ServerCli.Serve.class, ServerCli.Dev.class, ServerCli.Demo.class, ServerCli.Rules.class})
+    subcommands = {ServerCli.Serve.class, ServerCli.Dev.class, ServerCli.Demo.class, ServerCli.Rules.class,
+        RevokeCommand.class})
 public final class ServerCli implements Runnable {
   @Spec CommandSpec spec;
 

@@ -153,4 +153,19 @@ class AdminServiceTest {
     assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> env.admin().listAuditEvents(
         ListAuditEventsRequest.newBuilder().setPageSize(5000).build())));
   }
+
+  @Test
+  void refusesAdminCertificatesOnTaskRpcs() throws Exception {
+    ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev.executionTarget(),
+        env.credentialsFor(new dev.taskcert.pki.identity.AdminIdentity("scheduler")));
+    try {
+      io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+          () -> dev.taskcert.proto.execution.v1.VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .getVariable(GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build()));
+      assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription().contains("not a task"), e.getStatus().getDescription());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
 }
