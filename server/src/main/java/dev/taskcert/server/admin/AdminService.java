@@ -275,6 +275,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         List<String> done = new ArrayList<>();
         for (String serial : serials) {
           done.addAll(mapper.revokeSerial(serial, reason, now));
+          done.addAll(mapper.revokeUnrecordedSerial(serial, reason, now));
         }
         if (request.hasTaskTry()) {
           var tt = request.getTaskTry();

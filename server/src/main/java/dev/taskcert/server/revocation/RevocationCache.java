@@ -11,7 +11,7 @@ import jakarta.inject.Singleton;
  * Whether a certificate serial is revoked, checked on every call. Answers are cached for at most
  * the configured TTL; a revocation through any replica reaches all of them at once through
  * PostgreSQL NOTIFY {@code revoked:<serial>}. Serials the CA never recorded (for example operator
- * certificates issued offline) count as not revoked.
+ * certificates issued offline) are revoked through the {@code revoked_serial} table.
  */
 @Singleton
 public final class RevocationCache implements InvalidationBus.Listener {
@@ -28,8 +28,8 @@ public final class RevocationCache implements InvalidationBus.Listener {
   }
 
   public boolean isRevoked(String serialHex) {
-    return cache.get(serialHex, serial -> Boolean.TRUE.equals(
-        transactions.withMapper(RevocationMapper.class, mapper -> mapper.isRevoked(serial))));
+    return cache.get(serialHex, serial ->
+        transactions.withMapper(RevocationMapper.class, mapper -> mapper.isRevoked(serial)));
   }
 
   /** Records a revocation made by this replica. */

@@ -8,8 +8,20 @@ import org.apache.ibatis.annotations.Select;
 /** SQL for revoking issued certificates and asking whether one is revoked. */
 public interface RevocationMapper {
 
-  @Select("select revoked_at is not null from issued_certificate where serial_hex = #{serial}")
-  Boolean isRevoked(@Param("serial") String serialHex);
+  @Select("""
+      select exists (select 1 from issued_certificate where serial_hex = #{serial} and revoked_at is not null)
+          or exists (select 1 from revoked_serial where serial_hex = #{serial})""")
+  boolean isRevoked(@Param("serial") String serialHex);
+
+  /** Records the revocation of a serial the CA did not record; returns it if newly revoked. */
+  @Select("""
+      insert into revoked_serial (serial_hex, revoked_at, reason)
+      select #{serial}, #{now}, #{reason}
+      where not exists (select 1 from issued_certificate where serial_hex = #{serial})
+      on conflict (serial_hex) do nothing
+      returning serial_hex""")
+  List<String> revokeUnrecordedSerial(@Param("serial") String serialHex, @Param("reason") String reason,
+      @Param("now") Instant now);
 
   @Select("""
       update issued_certificate set revoked_at = #{now}, revocation_reason = #{reason}

@@ -85,4 +85,15 @@ class RevokeCommandTest {
   void needsSomethingToRevoke() throws Exception {
     assertEquals(2, revoke(env.credentialsFor(new AdminIdentity("ops"))).exit());
   }
+
+  @Test
+  void revokesAnOperatorCertificateTheServerNeverIssued() throws Exception {
+    TaskCredentials compromised = env.credentialsFor(new AdminIdentity("mallory"));
+    assertEquals(0, revoke(compromised, "--serial", "1").exit()); // works before revocation
+    Result result = revoke(env.credentialsFor(new AdminIdentity("ops")), "--serial", compromised.serialHex());
+    assertEquals(0, result.exit(), result.err());
+    Result refused = revoke(compromised, "--serial", "2");
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().contains("UNAUTHENTICATED"), refused.err());
+  }
 }
