@@ -55,6 +55,9 @@ public final class AuditLog {
     String res = clip(resource);
     String d = clip(detail);
     metrics.audited(kind.label());
+    if (kind == Kind.DENY || kind == Kind.UNAUTHENTICATED || kind == Kind.ENROLL_REFUSED) {
+      metrics.denied(kind.label(), resourceType(resource));
+    }
     log.info("audit kind={} principal={} rpc={} resource={} detail=\"{}\"",
         kind.label(), p, r, res, d == null ? "" : d.replace("\"", "'"));
     try {
@@ -66,6 +69,16 @@ public final class AuditLog {
       // The log line above is the record of last resort when the database is unavailable.
       log.warn("audit event could not be stored: {}", e.toString());
     }
+  }
+
+  /** The part of a resource name before ':' ("variable:key" gives "variable"), or "none". */
+  static String resourceType(String resource) {
+    if (resource == null || resource.isEmpty()) {
+      return "none";
+    }
+    int colon = resource.indexOf(':');
+    String type = colon < 0 ? resource : resource.substring(0, colon);
+    return type.matches("[a-z_]{1,32}") ? type : "other";
   }
 
   private static String clip(String value) {

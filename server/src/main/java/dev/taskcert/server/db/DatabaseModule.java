@@ -44,6 +44,8 @@ public final class DatabaseModule extends AbstractModule {
     hikari.setPoolName("taskcert-db");
     hikari.setConnectionTimeout(5_000);
     hikari.setAutoCommit(false);
+    // No statement may hold a request (and its row locks) for long.
+    hikari.setConnectionInitSql("set statement_timeout = '10s'");
     HikariDataSource dataSource = new HikariDataSource(hikari);
     var result = Flyway.configure().dataSource(dataSource).load().migrate();
     log.info("Database schema at version {} ({} migrations applied now)",

@@ -19,6 +19,7 @@ public final class ServerMetrics {
   private final Counter rpcs;
   private final Counter auditEvents;
   private final Counter handshakeFailures;
+  private final Counter denials;
 
   @Inject
   ServerMetrics() {
@@ -31,6 +32,11 @@ public final class ServerMetrics {
         .name("taskcert_audit_events_total")
         .help("Audited decisions by kind: deny, unauthenticated, enroll_refused, issue, revoke, queue, admin")
         .labelNames("kind")
+        .register(registry);
+    denials = Counter.builder()
+        .name("taskcert_denials_total")
+        .help("Refused requests by kind (deny, unauthenticated, enroll_refused) and the type of resource refused")
+        .labelNames("kind", "resource_type")
         .register(registry);
     handshakeFailures = Counter.builder()
         .name("taskcert_tls_handshake_failures_total")
@@ -49,6 +55,11 @@ public final class ServerMetrics {
 
   public void audited(String kind) {
     auditEvents.labelValues(kind).inc();
+  }
+
+  /** Counts a refusal; {@code resourceType} is a small fixed vocabulary (variable, xcom, task_instance...). */
+  public void denied(String kind, String resourceType) {
+    denials.labelValues(kind, resourceType).inc();
   }
 
   public void handshakeFailed(String port) {

@@ -162,6 +162,7 @@ class OperationsTest {
     assertTrue(body.contains("taskcert_rpc_total{code=\"OK\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
     assertTrue(body.contains("taskcert_rpc_total{code=\"PERMISSION_DENIED\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
     assertTrue(body.contains("taskcert_audit_events_total{kind=\"deny\"}"), body);
+    assertTrue(body.contains("taskcert_denials_total{kind=\"deny\",resource_type=\"variable\"}"), body);
     assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\"} 1.0"), body);
     assertTrue(body.contains("taskcert_cache_task_instance_hit_ratio"), body);
   }
