@@ -50,20 +50,8 @@ public final class CertificateBuilder {
       Instant notBefore,
       Instant notAfter,
       SecureRandom random) {
-    BigInteger serial = randomSerial(random);
-    JcaX509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            issuer, serial, Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
-    try {
-      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-      builder.addExtension(
-          Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
-      builder.addExtension(
-          Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuer));
-    } catch (GeneralSecurityException | CertIOException e) {
-      throw new IllegalStateException("cannot compute key identifiers", e);
-    }
-    return new CertificateBuilder(builder, issuerKey, serial);
+    X500Name issuerName = X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
+    return create(issuerName, issuer.getPublicKey(), issuerKey, subject, subjectKey, notBefore, notAfter, random);
   }
 
   /** A self-signed certificate (a root). */
@@ -74,19 +62,34 @@ public final class CertificateBuilder {
       Instant notBefore,
       Instant notAfter,
       SecureRandom random) {
+    return create(subject, key, privateKey, subject, key, notBefore, notAfter, random);
+  }
+
+  /**
+   * The common part: a random serial, the validity window, and key identifiers (the authority key
+   * identifier names the issuer's key only, so chains still build after an issuer is re-issued).
+   */
+  private static CertificateBuilder create(
+      X500Name issuerName,
+      PublicKey issuerPublicKey,
+      PrivateKey signingKey,
+      X500Name subject,
+      PublicKey subjectKey,
+      Instant notBefore,
+      Instant notAfter,
+      SecureRandom random) {
     BigInteger serial = randomSerial(random);
-    JcaX509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            subject, serial, Date.from(notBefore), Date.from(notAfter), subject, key);
+    JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+        issuerName, serial, Date.from(notBefore), Date.from(notAfter), subject, subjectKey);
     try {
       JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-      builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
+      builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
       builder.addExtension(
-          Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(key));
+          Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerPublicKey));
     } catch (GeneralSecurityException | CertIOException e) {
       throw new IllegalStateException("cannot compute key identifiers", e);
     }
-    return new CertificateBuilder(builder, privateKey, serial);
+    return new CertificateBuilder(builder, signingKey, serial);
   }
 
   /** Adds an extension. */

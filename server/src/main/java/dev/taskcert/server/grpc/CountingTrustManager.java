@@ -64,36 +64,36 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
     }
   }
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
+  /** A client-certificate check of the PKIX manager. */
+  private interface Check {
+    void run(X509ExtendedTrustManager manager) throws CertificateException;
+  }
+
+  /** Runs the check against the current bundle, counting a rejection before passing it on. */
+  private void counted(Check check) throws CertificateException {
     try {
-      delegate().checkClientTrusted(chain, authType, engine);
+      check.run(delegate());
     } catch (CertificateException | RuntimeException e) {
       metrics.handshakeFailed("execution");
       throw e;
     }
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    counted(manager -> manager.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    try {
-      delegate().checkClientTrusted(chain, authType, socket);
-    } catch (CertificateException | RuntimeException e) {
-      metrics.handshakeFailed("execution");
-      throw e;
-    }
+    counted(manager -> manager.checkClientTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    try {
-      delegate().checkClientTrusted(chain, authType);
-    } catch (CertificateException | RuntimeException e) {
-      metrics.handshakeFailed("execution");
-      throw e;
-    }
+    counted(manager -> manager.checkClientTrusted(chain, authType));
   }
 
   @Override
