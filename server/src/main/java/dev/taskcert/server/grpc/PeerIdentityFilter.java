@@ -18,9 +18,9 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Turns the client certificate verified by the TLS handshake into the connection's {@link
- * Principal}, once per connection. A certificate that verified but does not carry exactly one
- * canonical SPIFFE ID of our trust domain yields an error attribute instead, which the {@link
- * AuthenticationInterceptor} turns into UNAUTHENTICATED on every call.
+ * Principal}, once per connection. A certificate that verified but is a CA certificate, or does not
+ * carry exactly one canonical SPIFFE ID of our trust domain, yields an error attribute instead,
+ * which the {@link AuthenticationInterceptor} turns into UNAUTHENTICATED on every call.
  */
 public final class PeerIdentityFilter extends ServerTransportFilter {
   /** The caller's principal, present when the peer certificate carried a valid identity. */
@@ -60,6 +60,7 @@ public final class PeerIdentityFilter extends ServerTransportFilter {
     if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
       throw new IdentityException("no X.509 client certificate");
     }
+    requireEndEntity(leaf);
     String spiffeId = singleUriSan(leaf);
     WorkloadIdentity identity;
     try {
@@ -73,6 +74,20 @@ public final class PeerIdentityFilter extends ServerTransportFilter {
         leaf.getSerialNumber().toString(16),
         leaf.getNotBefore().toInstant(),
         leaf.getNotAfter().toInstant());
+  }
+
+  /**
+   * PKIX accepts a CA certificate as the last link of a chain; a workload identity must not be one.
+   * The leaf must say CA:false and, if it has key usage, allow signing and not certificate signing.
+   */
+  private static void requireEndEntity(X509Certificate leaf) throws IdentityException {
+    if (leaf.getBasicConstraints() != -1) {
+      throw new IdentityException("client certificate is a CA certificate (CA:true); only end-entity certificates identify workloads");
+    }
+    boolean[] keyUsage = leaf.getKeyUsage();
+    if (keyUsage != null && (!keyUsage[0] || keyUsage.length > 5 && keyUsage[5])) {
+      throw new IdentityException("client certificate key usage must allow digitalSignature and not keyCertSign");
+    }
   }
 
   private static String singleUriSan(X509Certificate leaf) throws IdentityException {
