@@ -88,6 +88,16 @@ public record ServerConfig(
     return new Builder();
   }
 
+  /** A builder holding this configuration, to derive a variant. */
+  public Builder toBuilder() {
+    return new Builder()
+        .trustDomain(trustDomain).bindAddress(bindAddress).executionPort(executionPort)
+        .enrollmentPort(enrollmentPort).metricsPort(metricsPort).caDirectory(caDirectory)
+        .serverNames(serverNames).database(database).issuance(issuance).enrollmentTokenTtl(enrollmentTokenTtl)
+        .multiTeam(multiTeam).cacheTtl(cacheTtl).secretKeyFile(secretKeyFile).maxXComValueBytes(maxXComValueBytes)
+        .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval);
+  }
+
   /** Connection settings for PostgreSQL. */
   public record DatabaseConfig(String jdbcUrl, String user, String password, int maxPoolSize) {
     public DatabaseConfig {

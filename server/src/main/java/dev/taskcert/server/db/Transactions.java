@@ -25,7 +25,11 @@ public final class Transactions {
         session.commit(true);
         return result;
       } catch (RuntimeException | Error e) {
-        session.rollback(true);
+        try {
+          session.rollback(true);
+        } catch (RuntimeException rollbackFailure) {
+          e.addSuppressed(rollbackFailure); // keep the original cause (say, a lost connection) in front
+        }
         throw e;
       }
     }

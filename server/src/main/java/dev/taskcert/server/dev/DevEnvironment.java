@@ -30,16 +30,19 @@ public final class DevEnvironment implements AutoCloseable {
   public static final TrustDomain TRUST_DOMAIN = new TrustDomain("taskcert.local");
 
   private final EmbeddedDatabase database;
-  private final ServerRuntime runtime;
+  private ServerRuntime runtime;
   private final CaDirectory ca;
 
   private final ServerConfig config;
+  private final Clock clock;
 
-  private DevEnvironment(EmbeddedDatabase database, ServerRuntime runtime, CaDirectory ca, ServerConfig config) {
+  private DevEnvironment(EmbeddedDatabase database, ServerRuntime runtime, CaDirectory ca, ServerConfig config,
+      Clock clock) {
     this.database = database;
     this.runtime = runtime;
     this.ca = ca;
     this.config = config;
+    this.clock = clock;
   }
 
   /** The configuration the server was started with (a second replica can reuse it). */
@@ -88,11 +91,28 @@ public final class DevEnvironment implements AutoCloseable {
       throw e;
     }
     DemoData.seed(runtime.injector().getInstance(Catalog.class), runtime.injector().getInstance(Transactions.class));
-    return new DevEnvironment(database, runtime, ca, config);
+    return new DevEnvironment(database, runtime, ca, config, options.clock());
   }
 
-  public ServerRuntime runtime() {
+  public synchronized ServerRuntime runtime() {
     return runtime;
+  }
+
+  /** The embedded PostgreSQL server (stoppable, for outage tests). */
+  public EmbeddedDatabase database() {
+    return database;
+  }
+
+  /**
+   * Stops the server and starts a new one on the same ports against the same database and CA, as
+   * an operator's restart would; open client connections see the server go away and come back.
+   */
+  public synchronized void restartServer() throws IOException, InterruptedException {
+    int executionPort = runtime.executionPort();
+    int enrollmentPort = runtime.enrollmentPort();
+    runtime.close();
+    runtime = ServerRuntime.start(
+        config.toBuilder().executionPort(executionPort).enrollmentPort(enrollmentPort).build(), clock);
   }
 
   public CaDirectory ca() {

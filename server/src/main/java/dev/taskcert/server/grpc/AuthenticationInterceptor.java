@@ -55,7 +55,15 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
       return refuse(call, method, principal.spiffeId(),
           "client certificate " + principal.serialHex() + " is not valid before " + principal.notBefore());
     }
-    if (revocations.isRevoked(principal.serialHex())) {
+    boolean revoked;
+    try {
+      revoked = revocations.isRevoked(principal.serialHex());
+    } catch (RuntimeException e) {
+      // Fail closed: a certificate whose revocation cannot be checked is not admitted.
+      call.close(UnaryCalls.toStatus(e), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    if (revoked) {
       return refuse(call, method, principal.spiffeId(),
           "client certificate " + principal.serialHex() + " is revoked");
     }

@@ -4,6 +4,8 @@ import dev.taskcert.pki.identity.InvalidIdentityException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.util.function.Supplier;
 import org.apache.ibatis.exceptions.PersistenceException;
@@ -25,34 +27,46 @@ public final class UnaryCalls {
     T result;
     try {
       result = body.get();
-    } catch (StatusRuntimeException e) {
-      observer.onError(e);
-      return;
-    } catch (InvalidIdentityException e) {
-      observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-      return;
-    } catch (PersistenceException e) {
-      if (hasCause(e, SQLTransientException.class)) {
-        log.warn("database unavailable during {}: {}", CallContext.method(), e.toString());
-        observer.onError(
-            Status.UNAVAILABLE.withDescription("database unavailable; retry later").asRuntimeException());
-      } else {
-        log.error("database error during {}", CallContext.method(), e);
-        observer.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
-      }
-      return;
     } catch (RuntimeException e) {
-      log.error("unexpected error during {}", CallContext.method(), e);
-      observer.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+      observer.onError(toStatus(e).asRuntimeException());
       return;
     }
     observer.onNext(result);
     observer.onCompleted();
   }
 
-  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+  /**
+   * The status a failure is reported with: status exceptions as they are, invalid identities as
+   * INVALID_ARGUMENT, an unreachable database as UNAVAILABLE, anything else as INTERNAL (logged,
+   * with no detail sent to the caller).
+   */
+  public static Status toStatus(RuntimeException e) {
+    if (e instanceof StatusRuntimeException status) {
+      return status.getStatus();
+    }
+    if (e instanceof InvalidIdentityException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+    }
+    if (e instanceof PersistenceException && databaseUnreachable(e)) {
+      log.warn("database unavailable during {}: {}", CallContext.method(), e.toString());
+      return Status.UNAVAILABLE.withDescription("database unavailable; retry later");
+    }
+    log.error("unexpected error during {}", CallContext.method(), e);
+    return Status.INTERNAL.withDescription("internal error");
+  }
+
+  /**
+   * Whether a failure means the database could not be reached or went away: a transient or
+   * recoverable SQL exception, a connection exception (SQLSTATE class 08) or an operator
+   * intervention such as a shutdown (class 57P), anywhere in the cause chain.
+   */
+  static boolean databaseUnreachable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
+      if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
         return true;
       }
     }
