@@ -48,7 +48,8 @@ public record SupervisorConfig(
         new RenewalPolicy(2.0 / 3.0, 0.05, Duration.ofMillis(200), Duration.ofSeconds(30));
 
     public RenewalPolicy {
-      if (fraction <= 0 || fraction >= 1 || jitter < 0 || jitter >= Math.min(fraction, 1 - fraction)) {
+      // Written so that NaN fails every comparison and is rejected.
+      if (!(fraction > 0 && fraction < 1 && jitter >= 0 && jitter < Math.min(fraction, 1 - fraction))) {
         throw new IllegalArgumentException("renewal fraction must be in (0, 1) with a smaller jitter");
       }
       if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
