@@ -20,7 +20,9 @@ public abstract sealed class TaskcertException extends RuntimeException
   private final Status.Code code;
 
   TaskcertException(StatusRuntimeException cause) {
-    super(cause.getStatus().getCode() + ": " + cause.getStatus().getDescription(), cause);
+    super(cause.getStatus().getDescription() == null
+        ? cause.getStatus().getCode().toString()
+        : cause.getStatus().getCode() + ": " + cause.getStatus().getDescription(), cause);
     this.code = cause.getStatus().getCode();
   }
 

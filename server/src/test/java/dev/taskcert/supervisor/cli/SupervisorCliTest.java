@@ -116,6 +116,9 @@ class SupervisorCliTest {
     Result result = run("--token", queue("cli_absent"), "--variable", "no_such_variable");
     assertEquals(1, result.exitCode(), result.toString());
     assertTrue(result.err().contains("error: NOT_FOUND"), result.toString());
+    assertTrue(result.err().contains("finished FAILED"), result.toString());
+    assertEquals(1, env.count("select count(*) from task_instance where task_id = 'cli_absent' and state = 'FAILED'"),
+        "the try must not be left RUNNING");
   }
 
   @Test

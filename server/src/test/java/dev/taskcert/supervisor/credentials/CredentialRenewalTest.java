@@ -99,6 +99,36 @@ class CredentialRenewalTest {
   }
 
   @Test
+  void renewalStopsOnceTheCertificateIsRevoked() throws Exception {
+    String token = env.queue(DemoData.PAYMENTS).enrollmentToken();
+    try (TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom())) {
+      CompletableFuture<TaskcertException> ended = new CompletableFuture<>();
+      AtomicInteger failures = new AtomicInteger();
+      session.renewals().addListener(new CredentialRotator.Listener() {
+        @Override
+        public void onRenewed(TaskCredentials credentials) {}
+
+        @Override
+        public void onRenewalFailed(TaskcertException error, Instant expiresAt) {
+          failures.incrementAndGet();
+        }
+
+        @Override
+        public void onTryEnded(TaskcertException error) {
+          ended.complete(error);
+        }
+      });
+      session.client().startTask("worker-1", 4242, "airflow");
+      env.admin().revokeCertificates(dev.taskcert.proto.admin.v1.RevokeCertificatesRequest.newBuilder()
+          .addSerialHex(session.credentials().serialHex()).setReason("test").build());
+      TaskcertException reason = ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertInstanceOf(TaskcertException.NotAuthenticated.class, reason);
+      assertTrue(reason.getMessage().contains("revoked"), reason.getMessage());
+      assertEquals(0, failures.get(), "a revoked certificate is not a transient failure");
+    }
+  }
+
+  @Test
   void reportsEachFailedRenewalWithTheExpiryBeforeTheCertificateExpires() throws Exception {
     TestEnvironment doomed = shortLivedCertificates();
     SupervisorConfig config;

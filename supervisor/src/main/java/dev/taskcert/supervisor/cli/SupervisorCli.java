@@ -144,9 +144,9 @@ public final class SupervisorCli implements Runnable {
           throw new CommandLine.ParameterException(spec.commandLine(), "--pull-xcom needs TASK:KEY, got " + pull);
         }
       }
-      int refused = 0;
       String hostname = InetAddress.getLocalHost().getHostName();
       int pid = (int) ProcessHandle.current().pid();
+      int refused;
       try (TaskSession session = TaskSession.open(config, enrollmentToken, new SecureRandom())) {
         out.println("enrolled as " + session.credentials().spiffeId());
         out.println("  certificate serial " + session.credentials().serialHex()
@@ -155,30 +155,11 @@ public final class SupervisorCli implements Runnable {
         out.println("started " + started.dagId() + " / " + started.runId() + ", try " + started.tryNumber());
         try (HeartbeatLoop heartbeats = HeartbeatLoop.start(session.client(), hostname, pid, heartbeatInterval,
             reason -> err.println("error: the server stopped this try: " + reason.getMessage()))) {
-          for (String key : variables) {
-            try {
-              Variable variable = session.client().getVariable(key);
-              out.println("  variable " + key + " = " + variable.value()
-                  + variable.team().map(team -> "  (team " + team + ")").orElse("  (global)"));
-            } catch (TaskcertException.PermissionDenied e) {
-              refused++;
-              out.println("  variable " + key + " refused: " + e.getMessage());
-            }
-          }
-          for (String push : pushes) {
-            int equals = push.indexOf('=');
-            session.client().setXCom(push.substring(0, equals), push.substring(equals + 1));
-            out.println("  pushed XCom " + push.substring(0, equals));
-          }
-          for (String pull : pulls) {
-            int colon = pull.indexOf(':');
-            try {
-              XCom xcom = session.client().getXCom(XComLocation.inOwnRun(pull.substring(0, colon), pull.substring(colon + 1)));
-              out.println("  pulled XCom " + pull + " = " + xcom.valueJson());
-            } catch (TaskcertException.PermissionDenied e) {
-              refused++;
-              out.println("  XCom " + pull + " refused: " + e.getMessage());
-            }
+          try {
+            refused = runScript(session, out);
+          } catch (TaskcertException e) {
+            finishAfterFailure(session, err);
+            throw e;
           }
           if (heartbeats.tryEnded()) {
             return 1;
@@ -193,6 +174,47 @@ public final class SupervisorCli implements Runnable {
         out.flush();
       }
       return refused == 0 ? 0 : 3;
+    }
+
+    /** Reads, pushes and pulls as asked; returns how many reads were refused. */
+    private int runScript(TaskSession session, PrintWriter out) {
+      int refused = 0;
+      for (String key : variables) {
+        try {
+          Variable variable = session.client().getVariable(key);
+          out.println("  variable " + key + " = " + variable.value()
+              + variable.team().map(team -> "  (team " + team + ")").orElse("  (global)"));
+        } catch (TaskcertException.PermissionDenied e) {
+          refused++;
+          out.println("  variable " + key + " refused: " + e.getMessage());
+        }
+      }
+      for (String push : pushes) {
+        int equals = push.indexOf('=');
+        session.client().setXCom(push.substring(0, equals), push.substring(equals + 1));
+        out.println("  pushed XCom " + push.substring(0, equals));
+      }
+      for (String pull : pulls) {
+        int colon = pull.indexOf(':');
+        try {
+          XCom xcom = session.client().getXCom(XComLocation.inOwnRun(pull.substring(0, colon), pull.substring(colon + 1)));
+          out.println("  pulled XCom " + pull + " = " + xcom.valueJson());
+        } catch (TaskcertException.PermissionDenied e) {
+          refused++;
+          out.println("  XCom " + pull + " refused: " + e.getMessage());
+        }
+      }
+      return refused;
+    }
+
+    /** A step failed: end the try as FAILED so it does not stay RUNNING (best effort). */
+    private static void finishAfterFailure(TaskSession session, PrintWriter err) {
+      try {
+        session.client().finishTask(TerminalState.FAILED);
+        err.println("finished FAILED after the error below");
+      } catch (TaskcertException e) {
+        err.println("could not finish the try as FAILED: " + e.getMessage());
+      }
     }
   }
 }

@@ -36,7 +36,7 @@ public final class CredentialRotator implements AutoCloseable {
     /** A renewal attempt failed; the current certificate expires at {@code expiresAt}. */
     default void onRenewalFailed(TaskcertException error, Instant expiresAt) {}
 
-    /** The try is no longer live (ended or superseded): renewal stopped for good. */
+    /** The try is no longer live (ended or superseded) or its certificate is refused: renewal stopped for good. */
     default void onTryEnded(TaskcertException error) {}
   }
 
@@ -110,7 +110,9 @@ public final class CredentialRotator implements AutoCloseable {
         listener.onRenewed(renewed);
       }
       schedule(renewalDelay(), policy.initialBackoff());
-    } catch (TaskcertException.TaskNotLive | TaskcertException.PermissionDenied e) {
+    } catch (TaskcertException.TaskNotLive | TaskcertException.PermissionDenied | TaskcertException.NotAuthenticated e) {
+      // The try ended, or the certificate itself is no longer accepted (revoked or expired):
+      // renewing again cannot succeed.
       log.info("renewal stopped: {}", e.getMessage());
       stopped = true;
       listeners.forEach(listener -> listener.onTryEnded(e));
