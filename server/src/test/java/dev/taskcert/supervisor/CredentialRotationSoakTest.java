@@ -24,9 +24,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A try whose certificates live three seconds keeps calling the server for fifteen: every call
@@ -38,17 +37,9 @@ class CredentialRotationSoakTest {
   /** Upper bound on calls per reader thread, so the loop ends even on a very fast machine. */
   private static final int MAX_CALLS_PER_THREAD = 200_000;
 
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment(builder -> builder.issuance(new IssuancePolicy(LIFETIME, Duration.ofSeconds(60))));
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment(builder -> builder.issuance(new IssuancePolicy(LIFETIME, Duration.ofSeconds(60))));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void callsNeverFailWhileCertificatesRotateEveryFewSeconds() throws Exception {

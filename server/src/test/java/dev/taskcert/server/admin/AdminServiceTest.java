@@ -26,27 +26,18 @@ import dev.taskcert.supervisor.channel.ClientTls;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AdminServiceTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void refusesTaskCertificatesOnEveryAdminRpc() throws Exception {
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
-      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev.executionTarget(), task.session().credentials());
+      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), task.session().credentials());
       try {
         AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
         long before = env.count("select count(*) from variable");
@@ -156,7 +147,7 @@ class AdminServiceTest {
 
   @Test
   void refusesAdminCertificatesOnTaskRpcs() throws Exception {
-    ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev.executionTarget(),
+    ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(),
         env.credentialsFor(new dev.taskcert.pki.identity.AdminIdentity("scheduler")));
     try {
       io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,

@@ -38,6 +38,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Forged and malformed client certificates, each carrying the SPIFFE ID of a real, running task
@@ -45,20 +46,19 @@ import org.junit.jupiter.api.Test;
  * intermediate (the strongest forgery: only the certificate's contents are wrong).
  */
 class ForgedCertificateTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
   private static TestTask victim;
   private final SecureRandom random = new SecureRandom();
 
   @BeforeAll
   static void start() throws Exception {
-    env = new TestEnvironment();
     victim = env.startTask(DemoData.ANALYTICS);
   }
 
   @AfterAll
   static void stop() throws Exception {
     victim.close();
-    env.close();
   }
 
   /** Tries to write an XCom and read a variable as the victim with the forged certificate. */
@@ -69,7 +69,7 @@ class ForgedCertificateTest {
     TaskCredentials forged = new TaskCredentials(keys.getPrivate(), chain, env.supervisorConfig().trustRoots(),
         victim.spiffeId(), leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant());
     long xcoms = env.count("select count(*) from xcom");
-    ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev.executionTarget(), forged);
+    ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), forged);
     try {
       StatusRuntimeException write = assertThrows(StatusRuntimeException.class, () ->
           XComsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)

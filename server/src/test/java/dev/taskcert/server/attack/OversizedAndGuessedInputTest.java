@@ -19,23 +19,14 @@ import io.grpc.Status;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Oversized messages and fields, and guessed enrollment tokens: refused, nothing stored. */
 class OversizedAndGuessedInputTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void refusesMessagesOverTheServerLimit() throws Exception {
@@ -56,7 +47,7 @@ class OversizedAndGuessedInputTest {
   void guessedTokensNeverEnroll() throws Exception {
     env.queue(DemoData.PAYMENTS); // a live token exists; guesses must not find it
     long issued = env.count("select count(*) from issued_certificate");
-    ManagedChannel channel = ClientTls.serverAuthChannel(env.dev.enrollmentTarget(), env.supervisorConfig().trustRoots());
+    ManagedChannel channel = ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
     SecureRandom random = new SecureRandom();
     try {
       ByteString csr = ByteString.copyFrom(TaskKeys.csr(TaskKeys.generate(random)));

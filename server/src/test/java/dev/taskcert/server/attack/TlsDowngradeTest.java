@@ -32,7 +32,7 @@ class TlsDowngradeTest {
   @BeforeAll
   static void start() throws Exception {
     Assumptions.assumeTrue(Files.isExecutable(OPENSSL), "the openssl command-line client is not installed");
-    env = new TestEnvironment();
+    env = new TestEnvironment().started();
     bundle = Files.createTempFile("taskcert-bundle", ".pem");
     Files.writeString(bundle, Pem.certificates(env.supervisorConfig().trustRoots()));
   }
@@ -65,7 +65,7 @@ class TlsDowngradeTest {
   }
 
   private static int[] ports() {
-    return new int[] {env.dev.runtime().enrollmentPort(), env.dev.runtime().executionPort()};
+    return new int[] {env.dev().runtime().enrollmentPort(), env.dev().runtime().executionPort()};
   }
 
   @ParameterizedTest
@@ -89,7 +89,7 @@ class TlsDowngradeTest {
   @ParameterizedTest
   @ValueSource(strings = {"-tls1_2", "-tls1_3"})
   void acceptsModernTlsOnTheEnrollmentPort(String version) throws Exception {
-    Handshake handshake = handshake(env.dev.runtime().enrollmentPort(), version);
+    Handshake handshake = handshake(env.dev().runtime().enrollmentPort(), version);
     assertTrue(handshake.established(), version + " was refused:\n" + handshake.output());
   }
 }

@@ -14,23 +14,14 @@ import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With multi-team off, team checks are skipped but declarations, ownership and task state still apply. */
 class MultiTeamOffTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment(builder -> builder.multiTeam(false));
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment(builder -> builder.multiTeam(false));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void readsAcrossTeamsButKeepsOwnershipAndStateChecks() throws Exception {

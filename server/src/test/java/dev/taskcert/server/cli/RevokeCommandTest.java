@@ -17,26 +17,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class RevokeCommandTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
   @TempDir Path temp;
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   private record Result(int exit, String out, String err) {}
 
@@ -47,7 +38,7 @@ class RevokeCommandTest {
     Files.writeString(cert, Pem.certificates(operator.chain()));
     Files.writeString(key, Pem.privateKey(operator.privateKey()));
     Files.writeString(bundle, Pem.certificates(env.supervisorConfig().trustRoots()));
-    String[] common = {"revoke", "--target", env.dev.executionTarget(), "--trust-bundle", bundle.toString(),
+    String[] common = {"revoke", "--target", env.dev().executionTarget(), "--trust-bundle", bundle.toString(),
         "--admin-cert", cert.toString(), "--admin-key", key.toString()};
     String[] all = new String[common.length + args.length];
     System.arraycopy(common, 0, all, 0, common.length);

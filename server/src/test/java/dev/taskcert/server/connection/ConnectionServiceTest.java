@@ -18,26 +18,21 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.nio.charset.StandardCharsets;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ConnectionServiceTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
   @BeforeAll
   static void start() throws Exception {
-    env = new TestEnvironment();
     env.admin().setConnection(AdminSetConnectionRequest.newBuilder().setConnId("analytics_warehouse")
         .setTeam("analytics").setConnType("postgres").setHost("db.analytics").setSchema("events")
         .setLogin("etl").setPassword("s3cret-analytics").setPort(5432).setExtraJson("{\"sslmode\": \"require\"}").build());
     env.admin().setConnection(AdminSetConnectionRequest.newBuilder().setConnId("shared_smtp")
         .setConnType("smtp").setHost("mail").setPassword("mail-pass").build());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
   }
 
   private static GetConnectionRequest get(String id) {

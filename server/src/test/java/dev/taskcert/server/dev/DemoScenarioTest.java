@@ -14,8 +14,8 @@ class DemoScenarioTest {
   void bothTeamsReadTheirOwnVariablesAndAreDeniedEachOthers() throws Exception {
     StringWriter output = new StringWriter();
     List<DemoScenario.Step> steps;
-    try (TestEnvironment env = new TestEnvironment()) {
-      steps = new DemoScenario(env.dev, new PrintWriter(output)).run();
+    try (TestEnvironment env = new TestEnvironment().started()) {
+      steps = new DemoScenario(env.dev(), new PrintWriter(output)).run();
     }
     assertEquals(6, steps.size());
     assertTrue(steps.stream().allMatch(DemoScenario.Step::asExpected), output.toString());

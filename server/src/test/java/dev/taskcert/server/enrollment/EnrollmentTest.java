@@ -43,31 +43,22 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EnrollmentTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
   private final SecureRandom random = new SecureRandom();
   private ManagedChannel enrollChannel;
   private CertificateAuthorityGrpc.CertificateAuthorityBlockingStub ca;
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @BeforeEach
   void openChannel() throws Exception {
-    enrollChannel = ClientTls.serverAuthChannel(env.dev.enrollmentTarget(), env.supervisorConfig().trustRoots());
+    enrollChannel = ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
     ca = CertificateAuthorityGrpc.newBlockingStub(enrollChannel).withDeadlineAfter(20, TimeUnit.SECONDS);
   }
 
@@ -138,7 +129,7 @@ class EnrollmentTest {
 
   @Test
   void refusesExpiredToken() {
-    QueuedTry queued = env.dev.taskQueue()
+    QueuedTry queued = env.dev().taskQueue()
         .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, DemoData.ANALYTICS.taskId(), -1, 3, Duration.ofMinutes(1));
     env.clock.advance(Duration.ofMinutes(2));
     try {
@@ -201,7 +192,7 @@ class EnrollmentTest {
   @Test
   void renewsForALiveTryAndRefusesOnceItEnds() throws Exception {
     try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
-      ManagedChannel mtls = ClientTls.mutualTlsChannel(env.dev.executionTarget(), session.credentials());
+      ManagedChannel mtls = ClientTls.mutualTlsChannel(env.dev().executionTarget(), session.credentials());
       try {
         CertificateAuthorityGrpc.CertificateAuthorityBlockingStub renewing =
             CertificateAuthorityGrpc.newBlockingStub(mtls).withDeadlineAfter(10, TimeUnit.SECONDS);
@@ -232,7 +223,7 @@ class EnrollmentTest {
     var bundle = ca.getTrustBundle(GetTrustBundleRequest.getDefaultInstance());
     assertEquals(DevEnvironment.TRUST_DOMAIN.name(), bundle.getTrustDomain());
     assertEquals(
-        ByteString.copyFrom(env.dev.ca().loadTrustBundle().roots().get(0).getEncoded()),
+        ByteString.copyFrom(env.dev().ca().loadTrustBundle().roots().get(0).getEncoded()),
         bundle.getRootCertificatesDer(0));
   }
 }

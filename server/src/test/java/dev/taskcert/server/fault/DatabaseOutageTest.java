@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
   @Test
   void reportsUnavailableDuringAnOutageAndRecoversWithoutLosingAcknowledgedWrites() throws Exception {
-    try (TestEnvironment env = new TestEnvironment(); TestTask task = env.startTask(DemoData.ANALYTICS)) {
+    try (TestEnvironment env = new TestEnvironment().started(); TestTask task = env.startTask(DemoData.ANALYTICS)) {
       Set<String> acknowledged = ConcurrentHashMap.newKeySet();
       Set<Status.Code> failures = ConcurrentHashMap.newKeySet();
       AtomicBoolean running = new AtomicBoolean(true);
@@ -45,7 +45,7 @@ class DatabaseOutageTest {
       writer.start();
       try {
         awaitAtLeast(acknowledged, 20);
-        env.dev.database().stop();
+        env.dev().database().stop();
         long before = acknowledged.size();
         StatusRuntimeException during = null;
         try {
@@ -57,7 +57,7 @@ class DatabaseOutageTest {
         assertTrue(during != null, "a call that needs the database succeeded while it was down");
         assertEquals(Status.Code.UNAVAILABLE, during.getStatus().getCode(), during.toString());
 
-        env.dev.database().restart();
+        env.dev().database().restart();
         awaitAtLeast(acknowledged, (int) before + 20);
       } finally {
         running.set(false);

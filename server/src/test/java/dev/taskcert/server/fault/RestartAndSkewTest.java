@@ -14,30 +14,21 @@ import dev.taskcert.supervisor.TaskcertException;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A server restart under held connections, and clock skew between replicas within the backdating bound. */
 class RestartAndSkewTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void supervisorsReconnectWithTheirCurrentCertificateAfterAServerRestart() throws Exception {
     try (TaskSession session = env.startedSession(DemoData.PAYMENTS)) {
       String serial = session.credentials().serialHex();
       assertEquals("dev", session.client().getVariable(DemoData.GLOBAL_VARIABLE).value());
-      env.dev.restartServer();
+      env.dev().restartServer();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (true) {
         try {

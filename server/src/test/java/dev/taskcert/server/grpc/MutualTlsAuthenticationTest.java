@@ -29,22 +29,13 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MutualTlsAuthenticationTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void servesTlsWithBoringSsl() {
@@ -54,7 +45,7 @@ class MutualTlsAuthenticationTest {
   @Test
   void refusesConnectionWithoutClientCertificate() throws Exception {
     ManagedChannel channel =
-        ClientTls.serverAuthChannel(env.dev.executionTarget(), env.supervisorConfig().trustRoots());
+        ClientTls.serverAuthChannel(env.dev().executionTarget(), env.supervisorConfig().trustRoots());
     try {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
           VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -77,7 +68,7 @@ class MutualTlsAuthenticationTest {
           .issueClient(keys.getPublic(), codec.parse(genuine.credentials().spiffeId()), env.clock.instant());
       TaskCredentials credentials = new TaskCredentials(keys.getPrivate(), forged.chain(),
           env.supervisorConfig().trustRoots(), forged.spiffeId(), forged.serialHex(), forged.notAfter());
-      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev.executionTarget(), credentials);
+      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), credentials);
       try {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
             VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -115,7 +106,7 @@ class MutualTlsAuthenticationTest {
   void enrollmentPortDoesNotServeTheExecutionApi() throws Exception {
     QueuedTry queued = env.queue(DemoData.ANALYTICS);
     ManagedChannel channel =
-        ClientTls.serverAuthChannel(env.dev.enrollmentTarget(), env.supervisorConfig().trustRoots());
+        ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
     try {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () ->
           VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)

@@ -45,16 +45,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Health, reflection and metrics, on a server started from a configuration file. */
 class OperationsTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
   private static ServerRuntime fromFile;
 
   @BeforeAll
   static void start() throws Exception {
-    env = new TestEnvironment();
-    ServerConfig dev = env.dev.config();
+    ServerConfig dev = env.dev().config();
     Path file = Files.createTempFile("taskcert", ".properties");
     Files.writeString(file, String.join("\n",
         "trust_domain=" + dev.trustDomain().name(),
@@ -74,7 +75,6 @@ class OperationsTest {
   @AfterAll
   static void stop() throws Exception {
     fromFile.close();
-    env.close();
   }
 
   private static ManagedChannel enrollmentChannel() throws Exception {

@@ -64,15 +64,15 @@ class PythonSupervisorTest {
       throws Exception {
     String python = suitablePythonOrSkip(work);
     Path script = locateScript();
-    try (TestEnvironment env = new TestEnvironment()) {
+    try (TestEnvironment env = new TestEnvironment().started()) {
       QueuedTry queued = env.queue(DemoData.ANALYTICS);
       Path bundle = work.resolve("bundle.pem");
-      Files.writeString(bundle, Pem.certificates(env.dev.ca().loadTrustBundle().roots()), StandardCharsets.US_ASCII);
+      Files.writeString(bundle, Pem.certificates(env.dev().ca().loadTrustBundle().roots()), StandardCharsets.US_ASCII);
 
       Run run = Run.of(work, RUN_TIMEOUT, List.of(
           python, script.toString(),
-          "--enrollment-target", env.dev.enrollmentTarget(),
-          "--execution-target", env.dev.executionTarget(),
+          "--enrollment-target", env.dev().enrollmentTarget(),
+          "--execution-target", env.dev().executionTarget(),
           "--trust-bundle", bundle.toString(),
           "--token", queued.enrollmentToken(),
           "--variable", DemoData.ANALYTICS.ownVariable(),

@@ -69,7 +69,7 @@ class CaRolloverTest {
 
   /** Starts a try of its own task, so sessions never supersede each other. */
   private static TaskSession startSession(TestEnvironment env, String taskId) throws Exception {
-    String token = env.dev.taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null)
+    String token = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null)
         .enrollmentToken();
     TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom());
     session.client().startTask("worker-1", 4242, "airflow");
@@ -84,8 +84,8 @@ class CaRolloverTest {
   void rotatesTheIntermediateAndRollsTheRootWithoutAFailedCall() throws Exception {
     try (TestEnvironment env = new TestEnvironment(builder -> builder
         .issuance(new IssuancePolicy(LIFETIME, Duration.ofSeconds(60)))
-        .caReloadInterval(Duration.ofMillis(200)))) {
-      String caDir = env.dev.config().caDirectory().toString();
+        .caReloadInterval(Duration.ofMillis(200))).started()) {
+      String caDir = env.dev().config().caDirectory().toString();
       X509Certificate oldRoot = env.instance(CaState.class).current().bundle().roots().get(0);
       CertificateIssuer oldIssuer = env.instance(CaState.class).current().issuer();
       BigInteger firstIntermediate = intermediateSerial(env);
@@ -153,7 +153,7 @@ class CaRolloverTest {
       SpiffeIdCodec codec = env.instance(SpiffeIdCodec.class);
       IssuedCertificate stale = oldIssuer.issueClient(keys.getPublic(),
           codec.parse(sessions.get(0).credentials().spiffeId()), env.clock.instant());
-      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev.executionTarget(), new TaskCredentials(
+      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), new TaskCredentials(
           keys.getPrivate(), stale.chain(), sessions.get(0).credentials().trustRoots(), stale.spiffeId(),
           stale.serialHex(), stale.notAfter()));
       try {

@@ -15,26 +15,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A server whose CA keys are encrypted at rest starts with the right passphrase and refuses to start otherwise. */
 class EncryptedCaTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
   @TempDir Path temp;
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   private Path passphraseFile(String passphrase) throws Exception {
     Path file = temp.resolve("passphrase-" + passphrase.hashCode());
@@ -44,7 +35,7 @@ class EncryptedCaTest {
   }
 
   private ServerConfig config(Path caDirectory, Path passphraseFile) {
-    ServerConfig dev = env.dev.config();
+    ServerConfig dev = env.dev().config();
     return ServerConfig.builder()
         .trustDomain(dev.trustDomain())
         .executionPort(0).enrollmentPort(0)
@@ -60,7 +51,7 @@ class EncryptedCaTest {
     Path caDirectory = temp.resolve("ca");
     Passphrase passphrase = Passphrase.of("correct horse battery staple".toCharArray());
     new CaDirectory(caDirectory, passphrase).loadOrInitialize(
-        env.dev.config().trustDomain(), KeyAlgorithm.EC_P256, Instant.now(), new SecureRandom());
+        env.dev().config().trustDomain(), KeyAlgorithm.EC_P256, Instant.now(), new SecureRandom());
     assertTrue(Files.readString(caDirectory.resolve(CaDirectory.INTERMEDIATE_KEY)).contains("ENCRYPTED PRIVATE KEY"));
 
     try (ServerRuntime runtime = ServerRuntime.start(

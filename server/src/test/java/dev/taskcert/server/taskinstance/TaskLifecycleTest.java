@@ -28,22 +28,13 @@ import io.grpc.Status;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TaskLifecycleTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   private static HeartbeatRequest heartbeat(String host, int pid) {
     return HeartbeatRequest.newBuilder().setHostname(host).setPid(pid).build();
@@ -136,7 +127,7 @@ class TaskLifecycleTest {
 
   @Test
   void skipsDownstreamTasksOnlyInTheCallersOwnRun() throws Exception {
-    env.dev.taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "downstream_queued", -1, 1, null);
+    env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "downstream_queued", -1, 1, null);
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
       int skipped = task.taskInstances().skipDownstream(SkipDownstreamRequest.newBuilder()
           .addTaskIds("downstream_queued").addTaskIds("downstream_new").build()).getSkippedCount();
@@ -179,7 +170,7 @@ class TaskLifecycleTest {
     private final io.grpc.ManagedChannel channel;
 
     ClosableChannel(TaskSession session) {
-      channel = dev.taskcert.supervisor.channel.ClientTls.mutualTlsChannel(env.dev.executionTarget(), session.credentials());
+      channel = dev.taskcert.supervisor.channel.ClientTls.mutualTlsChannel(env.dev().executionTarget(), session.credentials());
     }
 
     dev.taskcert.proto.execution.v1.TaskInstancesGrpc.TaskInstancesBlockingStub taskInstances() {

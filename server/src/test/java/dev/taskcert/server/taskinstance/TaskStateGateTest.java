@@ -42,22 +42,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.security.SecureRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TaskStateGateTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void refusesResourceCallsBeforeTheTryStarts() throws Exception {

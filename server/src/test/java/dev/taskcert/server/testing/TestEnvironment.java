@@ -34,36 +34,69 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import javax.sql.DataSource;
 
 /**
  * A whole server for integration tests: real embedded PostgreSQL, a real CA in a temporary
- * directory, real TLS on loopback, the demo data, and a clock the test controls.
+ * directory, real TLS on loopback, the demo data, and a clock the test controls. Register it with
+ * {@code @RegisterExtension static final TestEnvironment env = new TestEnvironment();} to share one
+ * per test class, or call {@link #started()} in a try-with-resources for one test.
  */
-public final class TestEnvironment implements AutoCloseable {
+public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public final MutableClock clock = new MutableClock();
-  public final DevEnvironment dev;
-  private final Path directory;
+  private final UnaryOperator<ServerConfig.Builder> tweaks;
+  private DevEnvironment dev;
+  private Path directory;
   private ManagedChannel adminChannel;
 
-  public TestEnvironment() throws Exception {
+  /** An environment with the default configuration; starts before the test class when registered. */
+  public TestEnvironment() {
     this(builder -> builder);
   }
 
   /** An environment whose server configuration is adjusted by {@code tweaks}. */
-  public TestEnvironment(UnaryOperator<ServerConfig.Builder> tweaks) throws Exception {
-    directory = Files.createTempDirectory("taskcert-test");
-    dev = DevEnvironment.start(DevEnvironment.Options.of(directory, 0, 0, IssuancePolicy.DEFAULT, clock).with(tweaks));
+  public TestEnvironment(UnaryOperator<ServerConfig.Builder> tweaks) {
+    this.tweaks = tweaks;
+  }
+
+  /** Starts the environment (once) and returns it, for use outside {@code @RegisterExtension}. */
+  public synchronized TestEnvironment started() throws Exception {
+    if (dev == null) {
+      directory = Files.createTempDirectory("taskcert-test");
+      dev = DevEnvironment.start(DevEnvironment.Options.of(directory, 0, 0, IssuancePolicy.DEFAULT, clock).with(tweaks));
+    }
+    return this;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    started();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  /** The running dev environment. */
+  public DevEnvironment dev() {
+    if (dev == null) {
+      throw new IllegalStateException("the test environment has not been started");
+    }
+    return dev;
   }
 
   public SupervisorConfig supervisorConfig() throws Exception {
-    return new SupervisorConfig(dev.executionTarget(), dev.enrollmentTarget(),
-        dev.ca().loadTrustBundle().roots(), Duration.ofSeconds(10));
+    return new SupervisorConfig(dev().executionTarget(), dev().enrollmentTarget(),
+        dev().ca().loadTrustBundle().roots(), Duration.ofSeconds(10));
   }
 
   /** Queues the next try of a demo task. */
   public QueuedTry queue(DemoData.DemoTask task) {
-    return dev.taskQueue().queue(task.dagId(), DemoData.RUN_ID, task.taskId(), -1, 3, null);
+    return dev().taskQueue().queue(task.dagId(), DemoData.RUN_ID, task.taskId(), -1, 3, null);
   }
 
   /** Queues, enrolls and starts a try of a demo task. */
@@ -75,7 +108,7 @@ public final class TestEnvironment implements AutoCloseable {
 
   /** Queues, enrolls and starts a try of a demo task, with raw stubs over its channel. */
   public TestTask startTask(DemoData.DemoTask task) throws Exception {
-    return new TestTask(startedSession(task), dev.executionTarget());
+    return new TestTask(startedSession(task), dev().executionTarget());
   }
 
   /** Enrolls and starts an already queued try, with raw stubs over its channel. */
@@ -87,13 +120,13 @@ public final class TestEnvironment implements AutoCloseable {
   public TestTask startTaskWithToken(String enrollmentToken) throws Exception {
     TaskSession session = TaskSession.open(supervisorConfig(), enrollmentToken, new SecureRandom());
     session.client().startTask("worker-1", 4242, "airflow");
-    return new TestTask(session, dev.executionTarget());
+    return new TestTask(session, dev().executionTarget());
   }
 
   /** An Admin API stub authenticated with a fresh admin certificate. */
   public AdminGrpc.AdminBlockingStub admin() {
     if (adminChannel == null) {
-      adminChannel = ClientTls.mutualTlsChannel(dev.executionTarget(), credentialsFor(new AdminIdentity("test-operator")));
+      adminChannel = ClientTls.mutualTlsChannel(dev().executionTarget(), credentialsFor(new AdminIdentity("test-operator")));
     }
     return AdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
@@ -111,7 +144,7 @@ public final class TestEnvironment implements AutoCloseable {
   }
 
   public <T> T instance(Class<T> type) {
-    return dev.runtime().injector().getInstance(type);
+    return dev().runtime().injector().getInstance(type);
   }
 
   /** The newest audit events, newest first. */
@@ -132,13 +165,18 @@ public final class TestEnvironment implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public synchronized void close() throws Exception {
     if (adminChannel != null) {
       adminChannel.shutdownNow();
+      adminChannel = null;
+    }
+    if (dev == null) {
+      return;
     }
     try {
       dev.close();
     } finally {
+      dev = null;
       deleteRecursively(directory);
     }
   }

@@ -26,22 +26,13 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class VariableAuthorizationTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   @Test
   void readsOwnTeamVariable() throws Exception {
@@ -101,7 +92,7 @@ class VariableAuthorizationTest {
     catalog.registerDag(new DagRegistration(
         "declared_dag", "analytics-dags", true, List.of(), List.of("analytics_*"), "TEAM"));
     catalog.createDagRun("declared_dag", "manual__1", Instant.parse("2026-11-25T00:00:00Z"), "manual");
-    QueuedTry queued = env.dev.taskQueue().queue("declared_dag", "manual__1", "only_task", -1, 1, null);
+    QueuedTry queued = env.dev().taskQueue().queue("declared_dag", "manual__1", "only_task", -1, 1, null);
     try (TaskSession session = TaskSession.open(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom())) {
       session.client().startTask("worker-1", 7, "airflow");
       assertEquals("s3://analytics-raw-events", session.client().getVariable("analytics_bucket").value());

@@ -26,22 +26,13 @@ import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import io.grpc.Status;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class XComServiceTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   private static XComRef ref(String taskId, String key) {
     return XComRef.newBuilder().setTaskId(taskId).setKey(key).build();
@@ -53,7 +44,7 @@ class XComServiceTest {
 
   /** Queues and starts a try of {@code taskId} in the analytics demo run. */
   private static TestTask analyticsTask(String taskId, int mapIndex) throws Exception {
-    QueuedTry queued = env.dev.taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, mapIndex, 1, null);
+    QueuedTry queued = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, mapIndex, 1, null);
     return env.startTask(queued);
   }
 

@@ -15,28 +15,23 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The {@code taskcert-supervisor run} command, run in-process against a real server. */
 class SupervisorCliTest {
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
   @TempDir static Path directory;
   private static Path bundle;
 
   @BeforeAll
   static void start() throws Exception {
-    env = new TestEnvironment();
     bundle = directory.resolve("bundle.pem");
     Files.writeString(bundle, Pem.certificates(env.supervisorConfig().trustRoots()), StandardCharsets.US_ASCII);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
   }
 
   /** What one run printed and returned. */
@@ -49,13 +44,13 @@ class SupervisorCliTest {
 
   /** Queues a try of {@code taskId} in the analytics demo run and returns its enrollment token. */
   private static String queue(String taskId) {
-    return env.dev.taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null).enrollmentToken();
+    return env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null).enrollmentToken();
   }
 
   private static Result run(String... arguments) {
     List<String> args = new ArrayList<>(List.of("run",
-        "--execution-target", env.dev.executionTarget(),
-        "--enrollment-target", env.dev.enrollmentTarget(),
+        "--execution-target", env.dev().executionTarget(),
+        "--enrollment-target", env.dev().enrollmentTarget(),
         "--trust-bundle", bundle.toString()));
     args.addAll(List.of(arguments));
     StringWriter out = new StringWriter();

@@ -27,9 +27,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every method of {@link ExecutionClient} against a real server: the typed result on the allow
@@ -43,11 +43,11 @@ class ExecutionClientTest {
   private static final String HOST = "worker-7";
   private static final int PID = 31337;
 
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
   @BeforeAll
   static void start() throws Exception {
-    env = new TestEnvironment();
     var admin = env.admin();
     admin.registerDag(RegisterDagRequest.newBuilder().setDagId(DAG).setBundle("analytics-dags").build());
     admin.createDagRun(CreateDagRunRequest.newBuilder().setDagId(DAG).setRunId(OLDER_RUN)
@@ -64,18 +64,13 @@ class ExecutionClientTest {
         .setPassword("s3cret-client").setPort(5432).setExtraJson("{\"sslmode\": \"require\"}").build());
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
-
   private static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
   }
 
   /** Queues a try of {@code taskId} and opens its session, without starting it. */
   private static TaskSession enrolled(String runId, String taskId, int mapIndex) throws Exception {
-    QueuedTry queued = env.dev.taskQueue().queue(DAG, runId, taskId, mapIndex, 2, null);
+    QueuedTry queued = env.dev().taskQueue().queue(DAG, runId, taskId, mapIndex, 2, null);
     return TaskSession.open(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom());
   }
 
@@ -179,7 +174,7 @@ class ExecutionClientTest {
 
   @Test
   void skipDownstreamReturnsHowManyTasksItSkipped() throws Exception {
-    env.dev.taskQueue().queue(DAG, RUN, "skipped_queued", -1, 1, null);
+    env.dev().taskQueue().queue(DAG, RUN, "skipped_queued", -1, 1, null);
     try (TaskSession session = started("skipper")) {
       assertEquals(2, session.client().skipDownstream(List.of("skipped_queued", "skipped_new")));
       assertEquals("SKIPPED", stateOf(RUN, "skipped_queued"));
@@ -263,7 +258,7 @@ class ExecutionClientTest {
   @Test
   void mappedXComsAreReadByItemSliceAndCount() throws Exception {
     for (int index = 0; index < 4; index++) {
-      QueuedTry queued = env.dev.taskQueue().queue(DAG, RUN, "mapped", index, 1, null);
+      QueuedTry queued = env.dev().taskQueue().queue(DAG, RUN, "mapped", index, 1, null);
       try (TestTask mapped = env.startTask(queued)) {
         mapped.session().client().setXCom("return_value", Integer.toString(index * 10), 4);
       }

@@ -20,9 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a session's listeners hear when renewal can no longer succeed: the end of the try once it
@@ -34,20 +33,11 @@ class CredentialRenewalTest {
   /** Far longer than any renewal takes with a three-second lifetime; only reached on failure. */
   private static final long WAIT_SECONDS = 30;
 
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = shortLivedCertificates();
 
-  private static TestEnvironment shortLivedCertificates() throws Exception {
+  private static TestEnvironment shortLivedCertificates() {
     return new TestEnvironment(builder -> builder.issuance(new IssuancePolicy(LIFETIME, Duration.ofSeconds(60))));
-  }
-
-  @BeforeAll
-  static void start() throws Exception {
-    env = shortLivedCertificates();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
   }
 
   /** A failed renewal as the listener saw it. */
@@ -130,7 +120,7 @@ class CredentialRenewalTest {
 
   @Test
   void reportsEachFailedRenewalWithTheExpiryBeforeTheCertificateExpires() throws Exception {
-    TestEnvironment doomed = shortLivedCertificates();
+    TestEnvironment doomed = shortLivedCertificates().started();
     SupervisorConfig config;
     String token;
     try {

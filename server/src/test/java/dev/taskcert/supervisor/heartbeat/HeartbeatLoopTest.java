@@ -16,9 +16,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The heartbeat loop against a real server: it keeps the try alive, and stops when the server says so. */
 class HeartbeatLoopTest {
@@ -28,21 +27,13 @@ class HeartbeatLoopTest {
   private static final String HOST = "worker-1";
   private static final int PID = 4242;
 
-  private static TestEnvironment env;
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
 
-  @BeforeAll
-  static void start() throws Exception {
-    env = new TestEnvironment();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    env.close();
-  }
 
   /** Queues, enrolls and starts a try of {@code taskId} in the analytics demo run. */
   private static TaskSession started(String taskId) throws Exception {
-    String token = env.dev.taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 3, null)
+    String token = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 3, null)
         .enrollmentToken();
     TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom());
     session.client().startTask(HOST, PID, "airflow");
@@ -106,7 +97,7 @@ class HeartbeatLoopTest {
       Recorder recorder = new Recorder();
       try (HeartbeatLoop loop = HeartbeatLoop.start(session.client(), HOST, PID, INTERVAL, recorder)) {
         heartbeatAfter("superseded", 0);
-        env.dev.taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "superseded", -1, 3, null);
+        env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "superseded", -1, 3, null);
 
         TaskcertException reason = recorder.ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertInstanceOf(TaskcertException.TaskNotLive.class, reason);
