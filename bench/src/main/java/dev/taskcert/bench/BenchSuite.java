@@ -14,6 +14,7 @@ import dev.taskcert.bench.report.ReportWriter;
 import dev.taskcert.bench.report.Section;
 import dev.taskcert.bench.report.TargetCheck;
 import dev.taskcert.bench.scale.ScaleBenchmark;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,6 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +40,19 @@ public final class BenchSuite {
 
   private BenchSuite() {}
 
-  /** Runs the suite with {@code settings} and writes the report into {@code outputDirectory}. */
+  /** The benchmarks {@code --only} can name. */
+  public static final Set<String> PARTS = Set.of("micro", "percall", "cache", "handshake", "enroll", "scale");
+
+  /** Runs the whole suite with {@code settings} and writes the report into {@code outputDirectory}. */
   public static BenchReport run(SuiteSettings settings, Path outputDirectory) throws Exception {
+    return run(settings, outputDirectory, PARTS);
+  }
+
+  /**
+   * Runs the named parts of the suite (see {@link #PARTS}; {@code scale} implies {@code enroll})
+   * and writes the report into {@code outputDirectory}.
+   */
+  public static BenchReport run(SuiteSettings settings, Path outputDirectory, Set<String> parts) throws Exception {
     Instant started = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     long start = System.nanoTime();
     MachineInfo machine = MachineInfo.read(ProcessStats.openFileLimit());
@@ -49,35 +62,51 @@ public final class BenchSuite {
     List<TargetCheck> targets = new ArrayList<>();
     Map<String, String> database = new LinkedHashMap<>();
 
-    log.info("[1/6] micro-benchmarks (JMH)");
-    sections.add(MicroBenchmarks.run(settings, targets));
+    if (parts.contains("micro")) {
+      log.info("[1/6] micro-benchmarks (JMH)");
+      sections.add(MicroBenchmarks.run(settings, targets));
+    }
     try (BenchEnvironment environment = BenchEnvironment.start()) {
       for (String setting : List.of("server_version", "synchronous_commit", "fsync", "shared_buffers",
           "max_connections")) {
         database.put(setting, environment.queryText("show " + setting));
       }
       database.put("server connection pool", Integer.toString(environment.config().database().maxPoolSize()));
-      List<RunningTask> tasks = RunningTask.start(environment, "percall_probe", settings.maxConcurrency());
-      try {
-        log.info("[2/6] per-call authentication");
-        sections.add(PerCallAuthBenchmark.run(environment, tasks, settings, targets));
-        log.info("[3/6] authorization cache and XCom writes");
-        sections.add(CacheAndXComBenchmark.cache(environment, tasks, settings));
-        sections.add(CacheAndXComBenchmark.xcom(environment, tasks, settings));
-      } finally {
-        tasks.forEach(RunningTask::close);
+      if (parts.contains("percall") || parts.contains("cache")) {
+        List<RunningTask> tasks = RunningTask.start(environment, "percall_probe", settings.maxConcurrency());
+        try {
+          if (parts.contains("percall")) {
+            log.info("[2/6] per-call authentication");
+            sections.add(PerCallAuthBenchmark.run(environment, tasks, settings, targets));
+          }
+          if (parts.contains("cache")) {
+            log.info("[3/6] authorization cache and XCom writes");
+            sections.add(CacheAndXComBenchmark.cache(environment, tasks, settings));
+            sections.add(CacheAndXComBenchmark.xcom(environment, tasks, settings));
+          }
+        } finally {
+          tasks.forEach(RunningTask::close);
+        }
       }
-      log.info("[4/6] handshakes");
-      sections.add(HandshakeBenchmark.run(environment, settings, targets));
-      log.info("[5/6] enrollment");
-      Section enrollment = new Section("enrollment", "3b. Enrollment end to end",
-          "Enroll through the real server's enrollment port: CSR check, token consumed with a conditional "
-              + "UPDATE ... RETURNING, task row locked, certificate signed (EC P-256 intermediate), issuance and "
-              + "audit rows written, response returned.");
-      Path credentials = EnrollmentBenchmark.run(environment, settings, enrollment, targets);
-      sections.add(enrollment);
-      log.info("[6/6] {} concurrent supervisors", settings.scaleSupervisors());
-      sections.add(ScaleBenchmark.run(environment, credentials, settings, targets));
+      if (parts.contains("handshake")) {
+        log.info("[4/6] handshakes");
+        sections.add(HandshakeBenchmark.run(environment, settings, targets));
+      }
+      if (parts.contains("enroll") || parts.contains("scale")) {
+        log.info("[5/6] enrollment");
+        Section enrollment = new Section("enrollment", "3b. Enrollment end to end",
+            "Enroll through the real server's enrollment port: CSR check, token consumed with a conditional "
+                + "UPDATE ... RETURNING, task row locked, certificate signed (EC P-256 intermediate), issuance and "
+                + "audit rows written, response returned.");
+        Path credentials = EnrollmentBenchmark.run(environment, settings, enrollment, targets);
+        sections.add(enrollment);
+        if (parts.contains("scale")) {
+          log.info("[6/6] {} concurrent supervisors", settings.scaleSupervisors());
+          sections.add(ScaleBenchmark.run(environment, credentials, settings, targets));
+        } else {
+          Files.deleteIfExists(credentials);
+        }
+      }
     }
     sections.sort(Comparator.comparing(Section::title));
     BenchReport report = new BenchReport(started.toString(), settings.mode(),

@@ -22,7 +22,9 @@ import dev.taskcert.server.xcom.XComMapper;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,6 +43,7 @@ public final class CacheAndXComBenchmark {
   private static final GetVariableRequest READ =
       GetVariableRequest.newBuilder().setKey(BenchEnvironment.TEAM_VARIABLE).build();
   private static final int XCOM_KEYS_PER_TASK = 8;
+  private static final Duration RAMP = Duration.ofMillis(250);
 
   private CacheAndXComBenchmark() {}
 
@@ -49,8 +52,8 @@ public final class CacheAndXComBenchmark {
       throws Exception {
     Section section = new Section("authorization_cache", "5a. Authorization with a warm and a cold cache",
         "GetVariable over mutual TLS as in benchmark 1. Warm: the server's default cache.ttl (PT5S). Cold: a second "
-            + "replica on the same database and CA with cache.ttl=PT0S, so each call also reads the task instance "
-            + "and the DAG's ownership from PostgreSQL.");
+            + "replica on the same database and CA with cache.ttl=PT0S, so each call also reads the revocation "
+            + "state, the task instance and the DAG's ownership from PostgreSQL.");
     ServerRuntime cold = environment.startReplica(builder -> builder.cacheTtl(Duration.ZERO));
     String coldTarget = "127.0.0.1:" + cold.executionPort();
     int callers = settings.cacheConcurrencies().stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -68,9 +71,13 @@ public final class CacheAndXComBenchmark {
         caller.get().get(30, TimeUnit.SECONDS);
       }
       for (int concurrency : settings.cacheConcurrencies()) {
-        LoadResult warm = ClosedLoopLoad.run(warmCallers.subList(0, concurrency), settings.warmup(), settings.measure());
-        LoadResult coldResult =
-            ClosedLoopLoad.run(coldCallers.subList(0, concurrency), settings.warmup(), settings.measure());
+        Map<String, List<Supplier<ListenableFuture<?>>>> variants = new LinkedHashMap<>();
+        variants.put("warm", warmCallers.subList(0, concurrency));
+        variants.put("cold", coldCallers.subList(0, concurrency));
+        Map<String, LoadResult> point =
+            ClosedLoopLoad.interleaved(variants, settings.warmup(), settings.measure(), settings.rounds());
+        LoadResult warm = point.get("warm");
+        LoadResult coldResult = point.get("cold");
         log.info("cache x{}: warm {}/s, cold {}/s", concurrency, Math.round(warm.callsPerSecond()),
             Math.round(coldResult.callsPerSecond()));
         for (var entry : List.of(List.of("warm (cache.ttl=PT5S)", warm), List.of("cold (cache.ttl=PT0S)", coldResult))) {
@@ -117,12 +124,27 @@ public final class CacheAndXComBenchmark {
         }));
       }
       for (int concurrency : settings.cacheConcurrencies()) {
-        CpuMeter serverCpu = CpuMeter.start(environment.databaseDirectory());
-        LoadResult viaServer = ClosedLoopLoad.run(server.subList(0, concurrency), settings.warmup(), settings.measure());
-        CpuMeter.Usage serverUsage = serverCpu.stop();
-        CpuMeter directCpu = CpuMeter.start(environment.databaseDirectory());
-        LoadResult viaJdbc = ClosedLoopLoad.run(direct.subList(0, concurrency), settings.warmup(), settings.measure());
-        CpuMeter.Usage directUsage = directCpu.stop();
+        List<Supplier<ListenableFuture<?>>> serverCallers = server.subList(0, concurrency);
+        List<Supplier<ListenableFuture<?>>> directCallers = direct.subList(0, concurrency);
+        ClosedLoopLoad.window(serverCallers, Duration.ZERO, settings.warmup());
+        ClosedLoopLoad.window(directCallers, Duration.ZERO, settings.warmup());
+        ClosedLoopLoad.Window serverWindows = null;
+        ClosedLoopLoad.Window directWindows = null;
+        CpuMeter.Usage serverUsage = null;
+        CpuMeter.Usage directUsage = null;
+        Duration slice = settings.measure().dividedBy(settings.rounds());
+        for (int round = 0; round < settings.rounds(); round++) {
+          CpuMeter serverCpu = CpuMeter.start(environment.databaseDirectory());
+          ClosedLoopLoad.Window serverWindow = ClosedLoopLoad.window(serverCallers, RAMP, slice);
+          serverUsage = CpuMeter.Usage.sum(serverUsage, serverCpu.stop());
+          serverWindows = serverWindows == null ? serverWindow : serverWindows.plus(serverWindow);
+          CpuMeter directCpu = CpuMeter.start(environment.databaseDirectory());
+          ClosedLoopLoad.Window directWindow = ClosedLoopLoad.window(directCallers, RAMP, slice);
+          directUsage = CpuMeter.Usage.sum(directUsage, directCpu.stop());
+          directWindows = directWindows == null ? directWindow : directWindows.plus(directWindow);
+        }
+        LoadResult viaServer = serverWindows.result(concurrency);
+        LoadResult viaJdbc = directWindows.result(concurrency);
         log.info("xcom x{}: server {}/s, direct {}/s", concurrency, Math.round(viaServer.callsPerSecond()),
             Math.round(viaJdbc.callsPerSecond()));
         row(section, concurrency, "SetXCom through the server (mTLS)", viaServer, serverUsage,
@@ -133,8 +155,9 @@ public final class CacheAndXComBenchmark {
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
-    section.note("jvm_cores / postgres_cores: CPU the benchmark JVM (server and load generator) and PostgreSQL used "
-        + "during warmup and measurement, divided by that time; the machine has "
+    section.note("The two paths take turns in " + settings.rounds() + " windows per point. jvm_cores / "
+        + "postgres_cores: CPU the benchmark JVM (server and load generator) and PostgreSQL used in the windows "
+        + "(ramp included), divided by their length; the machine has "
         + Runtime.getRuntime().availableProcessors() + " cores.");
     return section;
   }

@@ -12,6 +12,12 @@ import java.util.List;
 public final class CpuMeter {
   /** CPU used over an interval. */
   public record Usage(double seconds, double jvmCpuSeconds, double postgresCpuSeconds) {
+    /** {@code a} and {@code b} together ({@code a} may be {@code null}). */
+    public static Usage sum(Usage a, Usage b) {
+      return a == null ? b : new Usage(a.seconds() + b.seconds(), a.jvmCpuSeconds() + b.jvmCpuSeconds(),
+          a.postgresCpuSeconds() + b.postgresCpuSeconds());
+    }
+
     /** Cores kept busy by the JVM on average. */
     public double jvmCores() {
       return jvmCpuSeconds / seconds;

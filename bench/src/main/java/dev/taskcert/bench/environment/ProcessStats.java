@@ -37,6 +37,12 @@ public final class ProcessStats {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
+  /** Milliseconds this JVM has spent in garbage collection (all collectors, pauses and concurrent work). */
+  public static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(bean -> Math.max(0, bean.getCollectionTime())).sum();
+  }
+
   /** The largest heap the JVM may use, in bytes. */
   public static long heapMax() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();

@@ -37,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class HandshakeBenchmark {
   private static final Logger log = LoggerFactory.getLogger(HandshakeBenchmark.class);
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+  /** Source of peer ports no earlier full handshake used (see {@code Loop#uniquePeerPort}). */
+  private static final AtomicLong PEER_PORTS = new AtomicLong();
 
   private record Point(String name, String server, String client, boolean resume) {}
 
@@ -76,8 +79,9 @@ public final class HandshakeBenchmark {
     Section section = new Section("handshakes", "2. Mutual-TLS handshake rate",
         "Complete mutual-TLS handshakes per second (server and client on the same two cores, "
             + settings.handshakeConcurrency() + " connections handshaking at once, "
-            + settings.handshakeMeasure().toMillis() / 1000.0 + " s measured after "
-            + settings.handshakeWarmup().toMillis() / 1000.0 + " s warmup). OPENSSL = netty-tcnative (BoringSSL), "
+            + settings.handshakeWarmup().toMillis() / 1000.0 + " s warmup each, then "
+            + settings.handshakeMeasure().toMillis() / 1000.0 + " s measured in " + settings.rounds()
+            + " windows, the configurations taking turns). OPENSSL = netty-tcnative (BoringSSL), "
             + "JDK = the JDK's SunJSSE provider. Both sides are timed together, so a row's rate reflects the "
             + "cost of the server and the client side.");
     ServerCredentials server = environment.ca().current().server();
@@ -94,26 +98,49 @@ public final class HandshakeBenchmark {
         new Point("production server context, OPENSSL client", "production", "OPENSSL", false),
         new Point("OPENSSL both, resumption", "OPENSSL", "OPENSSL", true),
         new Point("JDK both, resumption", "JDK", "JDK", true));
+    Map<String, Endpoint> endpoints = new LinkedHashMap<>();
     Map<String, Result> results = new LinkedHashMap<>();
-    for (Point point : points) {
-      CountingClientTrustManager trust = new CountingClientTrustManager(roots);
-      SslContext serverContext = point.server().equals("production")
-          ? TlsContexts.mutualTls(environment.ca(), environment.instance(ServerMetrics.class))
-          : GrpcSslContexts.configure(SslContextBuilder.forServer(server.privateKey(), server.chainArray()),
-                  SslProvider.valueOf(point.server()))
-              .protocols(PROTOCOLS).trustManager(trust).clientAuth(ClientAuth.REQUIRE).build();
-      SslContext clientContext = BenchChannels.clientContextBuilder(roots, SslProvider.valueOf(point.client()))
-          .keyManager(clientKeys.getPrivate(), client.chain().toArray(new X509Certificate[0]))
-          .build();
-      Result result = measure(serverContext, clientContext, point.resume(), trust, settings,
-          point.server().equals("production"));
-      results.put(point.name(), result);
-      log.info("handshakes {}: {}/s, p50 {} ms, p99 {} ms, resumed {}", point.name(),
-          Math.round(result.handshakesPerSecond()), result.p50Millis(), result.p99Millis(), result.resumedShare());
-      section.row("configuration", point.name(), "server_provider", point.server(), "client_provider", point.client(),
-          "handshakes_per_s", result.handshakesPerSecond(), "p50_ms", result.p50Millis(), "p99_ms", result.p99Millis(),
-          "errors", result.errors(),
-          "resumed_share", Double.isNaN(result.resumedShare()) ? "n/a" : result.resumedShare());
+    try {
+      for (Point point : points) {
+        CountingClientTrustManager trust = new CountingClientTrustManager(roots);
+        boolean production = point.server().equals("production");
+        SslContext serverContext = production
+            ? TlsContexts.mutualTls(environment.ca(), environment.instance(ServerMetrics.class))
+            : GrpcSslContexts.configure(SslContextBuilder.forServer(server.privateKey(), server.chainArray()),
+                    SslProvider.valueOf(point.server()))
+                .protocols(PROTOCOLS).trustManager(trust).clientAuth(ClientAuth.REQUIRE).build();
+        SslContext clientContext = BenchChannels.clientContextBuilder(roots, SslProvider.valueOf(point.client()))
+            .keyManager(clientKeys.getPrivate(), client.chain().toArray(new X509Certificate[0]))
+            .build();
+        endpoints.put(point.name(), new Endpoint(serverContext, clientContext, point.resume(), production ? null : trust));
+      }
+      for (Endpoint endpoint : endpoints.values()) {
+        endpoint.window(settings.handshakeConcurrency(), Duration.ZERO, settings.handshakeWarmup());
+      }
+      Duration slice = settings.handshakeMeasure().dividedBy(settings.rounds());
+      Duration ramp = Duration.ofMillis(Math.min(250, Math.max(20, slice.toMillis() / 4)));
+      Map<String, Window> sums = new LinkedHashMap<>();
+      for (int round = 0; round < settings.rounds(); round++) {
+        for (int i = 0; i < points.size(); i++) {
+          String name = points.get((i + round) % points.size()).name();
+          sums.merge(name, endpoints.get(name).window(settings.handshakeConcurrency(), ramp, slice), Window::plus);
+        }
+      }
+      for (Point point : points) {
+        Window window = sums.get(point.name());
+        Result result = window.result();
+        results.put(point.name(), result);
+        log.info("handshakes {}: {}/s, p50 {} ms, p99 {} ms, resumed {}", point.name(),
+            Math.round(result.handshakesPerSecond()), result.p50Millis(), result.p99Millis(), result.resumedShare());
+        section.row("configuration", point.name(), "server_provider", point.server(), "client_provider",
+            point.client(), "handshakes_per_s", result.handshakesPerSecond(), "p50_ms", result.p50Millis(),
+            "p99_ms", result.p99Millis(), "errors", result.errors(),
+            "resumed_share", Double.isNaN(result.resumedShare()) ? "n/a" : result.resumedShare());
+      }
+    } finally {
+      for (Endpoint endpoint : endpoints.values()) {
+        endpoint.close();
+      }
     }
     double both = results.get("OPENSSL server, OPENSSL client").handshakesPerSecond()
         / results.get("JDK server, JDK client").handshakesPerSecond();
@@ -136,12 +163,40 @@ public final class HandshakeBenchmark {
     return section;
   }
 
-  private static Result measure(SslContext serverContext, SslContext clientContext, boolean resume,
-      CountingClientTrustManager trust, SuiteSettings settings, boolean trustCountUnavailable) throws Exception {
-    EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    try {
-      Channel listener = new ServerBootstrap()
+  /** Handshakes counted over one or more windows. */
+  private record Window(Histogram histogram, long errors, double seconds, long verifications, boolean countsResumption) {
+    Window plus(Window other) {
+      Histogram sum = histogram.copy();
+      sum.add(other.histogram());
+      return new Window(sum, errors + other.errors(), seconds + other.seconds(),
+          verifications + other.verifications(), countsResumption);
+    }
+
+    Result result() {
+      long handshakes = histogram.getTotalCount();
+      double resumed = !countsResumption || handshakes == 0
+          ? Double.NaN : Math.max(0, handshakes - verifications) / (double) handshakes;
+      return new Result(handshakes / seconds, ClosedLoopLoad.millis(histogram, 50),
+          ClosedLoopLoad.millis(histogram, 99), handshakes, errors, resumed);
+    }
+  }
+
+  /** A listening TLS server and the client side that connects to it, each on its own event loops. */
+  private static final class Endpoint implements AutoCloseable {
+    private final EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final SslContext clientContext;
+    private final boolean resume;
+    private final CountingClientTrustManager trust;
+    private final Channel listener;
+    private final int port;
+
+    Endpoint(SslContext serverContext, SslContext clientContext, boolean resume, CountingClientTrustManager trust)
+        throws InterruptedException {
+      this.clientContext = clientContext;
+      this.resume = resume;
+      this.trust = trust;
+      this.listener = new ServerBootstrap()
           .group(serverGroup)
           .channel(NioServerSocketChannel.class)
           .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -151,31 +206,32 @@ public final class HandshakeBenchmark {
             }
           })
           .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-      int port = ((InetSocketAddress) listener.localAddress()).getPort();
+      this.port = ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Keeps {@code concurrency} connections handshaking: {@code ramp} unmeasured, then {@code length} measured. */
+    Window window(int concurrency, Duration ramp, Duration length) throws InterruptedException {
       Loop loop = new Loop(clientGroup, clientContext, port, resume);
-      for (int i = 0; i < settings.handshakeConcurrency(); i++) {
+      for (int i = 0; i < concurrency; i++) {
         loop.next();
       }
-      Thread.sleep(settings.handshakeWarmup().toMillis());
-      loop.recorder.getIntervalHistogram();
-      loop.errors.set(0);
-      long verificationsBefore = trust.verifications();
+      Thread.sleep(ramp.toMillis());
+      long verificationsBefore = trust == null ? 0 : trust.verifications();
       long start = System.nanoTime();
       loop.measuring = true;
-      Thread.sleep(settings.handshakeMeasure().toMillis());
-      Histogram histogram = loop.recorder.getIntervalHistogram();
+      Thread.sleep(length.toMillis());
       loop.measuring = false;
+      Histogram histogram = loop.recorder.getIntervalHistogram();
       double seconds = (System.nanoTime() - start) / 1e9;
-      long verifications = trust.verifications() - verificationsBefore;
+      long verifications = trust == null ? 0 : trust.verifications() - verificationsBefore;
       long errors = loop.errors.get();
-      loop.stop(settings.handshakeConcurrency());
+      loop.stop(concurrency);
+      return new Window(histogram, errors, seconds, verifications, trust != null);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
       listener.close().sync();
-      long handshakes = histogram.getTotalCount();
-      double resumed = trustCountUnavailable || handshakes == 0
-          ? Double.NaN : Math.max(0, handshakes - verifications) / (double) handshakes;
-      return new Result(handshakes / seconds, ClosedLoopLoad.millis(histogram, 50),
-          ClosedLoopLoad.millis(histogram, 99), handshakes, errors, resumed);
-    } finally {
       clientGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
       serverGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
     }
@@ -209,7 +265,6 @@ public final class HandshakeBenchmark {
   private static final class Loop {
     private final Recorder recorder = new Recorder(3);
     private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong peerPorts = new AtomicLong();
     private final Bootstrap bootstrap;
     private final SslContext context;
     private final int port;
@@ -230,7 +285,7 @@ public final class HandshakeBenchmark {
      * so a handshake under a fresh key finds nothing to resume, while the host name is still verified.
      */
     private int uniquePeerPort() {
-      return 1 + (int) (peerPorts.getAndIncrement() % 65_535);
+      return 1 + (int) (PEER_PORTS.getAndIncrement() % 65_535);
     }
 
     void next() {

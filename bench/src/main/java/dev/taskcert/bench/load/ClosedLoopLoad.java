@@ -3,7 +3,10 @@ package dev.taskcert.bench.load;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -39,6 +42,21 @@ public final class ClosedLoopLoad {
     this.stopped = new CountDownLatch(callers.size());
   }
 
+  /** The raw outcome of one or more measured windows, which can be added up. */
+  public record Window(Histogram histogram, long errors, double seconds) {
+    /** This window and {@code other} together. */
+    public Window plus(Window other) {
+      Histogram sum = histogram.copy();
+      sum.add(other.histogram());
+      return new Window(sum, errors + other.errors(), seconds + other.seconds());
+    }
+
+    /** The result for {@code concurrency} callers. */
+    public LoadResult result(int concurrency) {
+      return ClosedLoopLoad.result(concurrency, histogram, errors, seconds);
+    }
+  }
+
   /**
    * Runs {@code callers} concurrently (one outstanding call each) for {@code warmup}, then
    * measures for {@code measure}.
@@ -46,10 +64,47 @@ public final class ClosedLoopLoad {
   public static LoadResult run(
       List<? extends Supplier<? extends ListenableFuture<?>>> callers, Duration warmup, Duration measure)
       throws InterruptedException {
+    return window(callers, warmup, measure).result(callers.size());
+  }
+
+  /** As {@link #run}, returning the raw window. */
+  public static Window window(
+      List<? extends Supplier<? extends ListenableFuture<?>>> callers, Duration warmup, Duration measure)
+      throws InterruptedException {
     return new ClosedLoopLoad(callers).execute(warmup, measure);
   }
 
-  private LoadResult execute(Duration warmup, Duration measure) throws InterruptedException {
+  /**
+   * Measures several variants fairly against each other: each is warmed up for {@code warmup},
+   * then {@code measure} is split into {@code rounds} windows and the variants take turns (in a
+   * rotated order each round, each window after a short ramp), so that a change in the machine's
+   * other load during the run affects every variant alike. Results are the windows added up.
+   */
+  public static <K> Map<K, LoadResult> interleaved(
+      Map<K, ? extends List<? extends Supplier<? extends ListenableFuture<?>>>> variants, Duration warmup,
+      Duration measure, int rounds) throws InterruptedException {
+    List<K> keys = new ArrayList<>(variants.keySet());
+    for (K key : keys) {
+      window(variants.get(key), Duration.ZERO, warmup);
+    }
+    Duration slice = measure.dividedBy(rounds);
+    Duration ramp = Duration.ofMillis(Math.min(250, Math.max(20, slice.toMillis() / 4)));
+    Map<K, Window> sums = new LinkedHashMap<>();
+    for (int round = 0; round < rounds; round++) {
+      for (int i = 0; i < keys.size(); i++) {
+        K key = keys.get((i + round) % keys.size());
+        Window window = window(variants.get(key), ramp, slice);
+        sums.merge(key, window, Window::plus);
+      }
+    }
+    Map<K, LoadResult> results = new LinkedHashMap<>();
+    for (K key : keys) {
+      results.put(key, sums.get(key).result(variants.get(key).size()));
+    }
+    return results;
+  }
+
+  private Window execute(Duration warmup, Duration measure) throws InterruptedException {
     callers.forEach(this::issue);
     Thread.sleep(warmup.toMillis());
     recorder.getIntervalHistogram();
@@ -65,7 +120,7 @@ public final class ClosedLoopLoad {
     if (!stopped.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("callers did not stop within 30 s of the end of the window");
     }
-    return result(callers.size(), histogram, failed, seconds);
+    return new Window(histogram, failed, seconds);
   }
 
   static LoadResult result(int concurrency, Histogram histogram, long failed, double seconds) {

@@ -64,9 +64,10 @@ public final class PerCallAuthBenchmark {
       List<TargetCheck> targets) throws Exception {
     Section section = new Section("per_call_authentication", "1. Per-call authentication cost",
         "Authorized GetVariable of the task's own team variable. Each caller is one task with its own "
-            + "connection and credential; closed loop (next call when the previous returns), "
-            + settings.warmup().toSeconds() + " s warmup then " + settings.measure().toMillis() / 1000.0
-            + " s measured per point. Every variant does the same database read (the real server's "
+            + "connection and credential; closed loop (next call when the previous returns). Per point, each "
+            + "variant is warmed up for " + settings.warmup().toMillis() / 1000.0 + " s, then measured for "
+            + settings.measure().toMillis() / 1000.0 + " s in " + settings.rounds() + " windows, the variants "
+            + "taking turns (rotated order), so drifting background load hits them alike. Every variant does the same database read (the real server's "
             + "VariableMapper query through its HikariCP pool on the same PostgreSQL).");
     int callers = settings.concurrencies().stream().mapToInt(Integer::intValue).max().orElse(1);
     List<BaselineServer> servers = new ArrayList<>();
@@ -98,14 +99,15 @@ public final class PerCallAuthBenchmark {
       }
 
       for (int concurrency : settings.concurrencies()) {
-        Map<String, LoadResult> point = new LinkedHashMap<>();
+        Map<String, List<Supplier<ListenableFuture<GetVariableResponse>>>> callersByVariant = new LinkedHashMap<>();
         for (Variant variant : variants) {
-          LoadResult result = ClosedLoopLoad.run(variant.callers().subList(0, concurrency), settings.warmup(),
-              settings.measure());
-          point.put(variant.name(), result);
-          log.info("per-call {} x{}: {} calls/s, p50 {} ms, p99 {} ms, {} errors", variant.name(), concurrency,
-              Math.round(result.callsPerSecond()), fmt(result.p50Millis()), fmt(result.p99Millis()), result.errors());
+          callersByVariant.put(variant.name(), variant.callers().subList(0, concurrency));
         }
+        Map<String, LoadResult> point =
+            ClosedLoopLoad.interleaved(callersByVariant, settings.warmup(), settings.measure(), settings.rounds());
+        point.forEach((name, result) -> log.info("per-call {} x{}: {} calls/s, p50 {} ms, p99 {} ms, {} errors", name,
+            concurrency, Math.round(result.callsPerSecond()), fmt(result.p50Millis()), fmt(result.p99Millis()),
+            result.errors()));
         LoadResult mutual = point.get(MUTUAL_TLS);
         LoadResult open = point.get(PLAINTEXT);
         for (Variant variant : variants) {

@@ -31,6 +31,12 @@ public final class ReportWriter {
     Files.writeString(directory.resolve(MARKDOWN), markdown(report), StandardCharsets.UTF_8);
   }
 
+  /** Rewrites the Markdown in {@code directory} from the JSON there (new method or analysis text, same numbers). */
+  public static void render(Path directory) throws IOException {
+    BenchReport report = new ObjectMapper().readValue(directory.resolve(JSON).toFile(), BenchReport.class);
+    Files.writeString(directory.resolve(MARKDOWN), markdown(report), StandardCharsets.UTF_8);
+  }
+
   /** The Markdown report. */
   public static String markdown(BenchReport report) throws IOException {
     StringBuilder out = new StringBuilder();

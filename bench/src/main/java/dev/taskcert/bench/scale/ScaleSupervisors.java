@@ -62,11 +62,13 @@ public final class ScaleSupervisors {
       channels.add(channel);
       stubs.add(TaskInstancesGrpc.newFutureStub(channel));
     }
+    double channelSeconds = (System.nanoTime() - connectStart) / 1e9;
     long startFailures = startAll(stubs);
     double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
     long heapAfterGc = ProcessStats.heapUsedAfterGc();
     long resident = ProcessStats.residentBytes();
-    out.println("READY " + (stubs.size() - startFailures) + " " + startFailures + " " + connectSeconds);
+    out.println("READY " + (stubs.size() - startFailures) + " " + startFailures + " " + connectSeconds + " "
+        + channelSeconds);
 
     Map<String, Object> result = new LinkedHashMap<>();
     try {
@@ -76,6 +78,7 @@ public final class ScaleSupervisors {
       result.put("supervisors", stubs.size());
       result.put("start_failures", startFailures);
       result.put("connect_and_start_seconds", connectSeconds);
+      result.put("channel_build_seconds", channelSeconds);
       result.put("heap_after_gc_bytes", heapAfterGc);
       result.put("resident_bytes", resident);
       result.put("heap_max_bytes", ProcessStats.heapMax());
