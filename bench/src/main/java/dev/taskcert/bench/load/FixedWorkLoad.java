@@ -43,33 +43,48 @@ public final class FixedWorkLoad {
     return ClosedLoopLoad.result(concurrency, histogram, errors.get(), seconds);
   }
 
+  /**
+   * Starts the next operation; when an operation is already complete on return (for example one
+   * that failed at once), goes on with the following one in a loop rather than by recursion.
+   */
   private static void startNext(AtomicInteger next, int count, IntFunction<? extends ListenableFuture<?>> operation,
       Recorder recorder, AtomicLong errors, CountDownLatch done) {
-    int index = next.getAndIncrement();
-    if (index >= count) {
-      return;
-    }
-    long start = System.nanoTime();
-    ListenableFuture<?> future;
-    try {
-      future = operation.apply(index);
-    } catch (RuntimeException e) {
-      errors.incrementAndGet();
-      done.countDown();
-      startNext(next, count, operation, recorder, errors, done);
-      return;
-    }
-    future.addListener(() -> {
-      try {
-        future.get();
-        recorder.recordValue(System.nanoTime() - start);
-      } catch (ExecutionException e) {
-        errors.incrementAndGet();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    while (true) {
+      int index = next.getAndIncrement();
+      if (index >= count) {
+        return;
       }
-      done.countDown();
-      startNext(next, count, operation, recorder, errors, done);
-    }, MoreExecutors.directExecutor());
+      long start = System.nanoTime();
+      ListenableFuture<?> future;
+      try {
+        future = operation.apply(index);
+      } catch (RuntimeException e) {
+        errors.incrementAndGet();
+        done.countDown();
+        continue;
+      }
+      if (future.isDone()) {
+        record(future, start, recorder, errors);
+        done.countDown();
+        continue;
+      }
+      future.addListener(() -> {
+        record(future, start, recorder, errors);
+        done.countDown();
+        startNext(next, count, operation, recorder, errors, done);
+      }, MoreExecutors.directExecutor());
+      return;
+    }
+  }
+
+  private static void record(ListenableFuture<?> future, long start, Recorder recorder, AtomicLong errors) {
+    try {
+      future.get();
+      recorder.recordValue(System.nanoTime() - start);
+    } catch (ExecutionException e) {
+      errors.incrementAndGet();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
