@@ -6,6 +6,7 @@ import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.WorkloadIdentity;
 import java.net.InetAddress;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -34,6 +35,8 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  */
 public final class CertificateIssuer {
   private final IntermediateCa ca;
+  /** The intermediate's key as BouncyCastle's own key class (see {@link BouncyCastle#signingKey}). */
+  private final PrivateKey signingKey;
   private final SpiffeIdCodec codec;
   private final IssuancePolicy policy;
   private final SecureRandom random;
@@ -41,6 +44,7 @@ public final class CertificateIssuer {
   public CertificateIssuer(
       IntermediateCa ca, SpiffeIdCodec codec, IssuancePolicy policy, SecureRandom random) {
     this.ca = ca;
+    this.signingKey = BouncyCastle.signingKey(ca.privateKey());
     this.codec = codec;
     this.policy = policy;
     this.random = random;
@@ -89,7 +93,7 @@ public final class CertificateIssuer {
     Window window = window(now, lifetime);
     CertificateBuilder builder =
         CertificateBuilder.issuedBy(
-                ca.certificate(), ca.privateKey(), subjectFor(identity), subjectKey,
+                ca.certificate(), signingKey, subjectFor(identity), subjectKey,
                 window.notBefore(), window.notAfter(), random)
             .extension(Extension.basicConstraints, true, new BasicConstraints(false))
             .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
@@ -122,7 +126,7 @@ public final class CertificateIssuer {
             .build();
     CertificateBuilder builder =
         CertificateBuilder.issuedBy(
-                ca.certificate(), ca.privateKey(), subject, subjectKey,
+                ca.certificate(), signingKey, subject, subjectKey,
                 window.notBefore(), window.notAfter(), random)
             .extension(Extension.basicConstraints, true, new BasicConstraints(false))
             .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))

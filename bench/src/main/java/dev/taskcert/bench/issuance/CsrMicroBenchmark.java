@@ -1,0 +1,55 @@
+package dev.taskcert.bench.issuance;
+
+import dev.taskcert.pki.issuance.CsrRejectedException;
+import dev.taskcert.pki.issuance.CsrValidator;
+import dev.taskcert.supervisor.credentials.TaskKeys;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The other per-enrollment cryptography, one thread each: the server's CSR check (decode, policy,
+ * signature verification) and the supervisor's key generation and CSR signing.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class CsrMicroBenchmark {
+  private final CsrValidator validator = new CsrValidator();
+  private final SecureRandom random = new SecureRandom();
+  private byte[] csr;
+  private KeyPair keys;
+
+  /** Makes one supervisor CSR. */
+  @Setup
+  public void makeCsr() {
+    keys = TaskKeys.generate(random);
+    csr = TaskKeys.csr(keys);
+  }
+
+  /** Server: validates a CSR and extracts its key. */
+  @Benchmark
+  public PublicKey validateCsr() throws CsrRejectedException {
+    return validator.validate(csr);
+  }
+
+  /** Supervisor: generates an EC P-256 key pair. */
+  @Benchmark
+  public KeyPair generateKey() {
+    return TaskKeys.generate(random);
+  }
+
+  /** Supervisor: signs a CSR. */
+  @Benchmark
+  public byte[] signCsr() {
+    return TaskKeys.csr(keys);
+  }
+}
