@@ -88,11 +88,20 @@ class ForgedCertificateTest {
   /** A leaf for the victim's identity signed by the real intermediate, shaped by {@code tweak}. */
   private X509Certificate leaf(KeyPair keys, Instant notBefore, Instant notAfter,
       Function<CertificateBuilder, CertificateBuilder> tweak) {
+    return leaf(keys, notBefore, notAfter, tweak, victim.spiffeId());
+  }
+
+  /** A leaf with the given URI SANs, signed by the real intermediate, shaped by {@code tweak}. */
+  private X509Certificate leaf(KeyPair keys, Instant notBefore, Instant notAfter,
+      Function<CertificateBuilder, CertificateBuilder> tweak, String... uris) {
     IntermediateCa ca = env.instance(CaState.class).current().intermediate();
+    GeneralName[] names = new GeneralName[uris.length];
+    for (int i = 0; i < uris.length; i++) {
+      names[i] = new GeneralName(GeneralName.uniformResourceIdentifier, uris[i]);
+    }
     CertificateBuilder builder = CertificateBuilder.issuedBy(ca.certificate(), ca.privateKey(),
         new X500Name("O=taskcert,OU=task"), keys.getPublic(), notBefore, notAfter, random)
-        .extension(Extension.subjectAlternativeName, false,
-            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, victim.spiffeId())));
+        .extension(Extension.subjectAlternativeName, false, new GeneralNames(names));
     return tweak.apply(builder).sign();
   }
 
@@ -152,28 +161,17 @@ class ForgedCertificateTest {
   @Test
   void refusesValidChainWithTwoSpiffeIds() throws Exception {
     KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
-    IntermediateCa ca = env.instance(CaState.class).current().intermediate();
-    X509Certificate twoIds = clientLeaf(CertificateBuilder.issuedBy(ca.certificate(), ca.privateKey(),
-        new X500Name("O=taskcert,OU=task"), keys.getPublic(), Instant.now().minusSeconds(60),
-        Instant.now().plusSeconds(600), random)
-        .extension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.uniformResourceIdentifier, victim.spiffeId()),
-            new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://taskcert.local/admin/root")})))
-        .sign();
+    X509Certificate twoIds = leaf(keys, Instant.now().minusSeconds(60), Instant.now().plusSeconds(600),
+        ForgedCertificateTest::clientLeaf, victim.spiffeId(), "spiffe://taskcert.local/admin/root");
     assertRefused(twoIds, keys, Status.Code.UNAUTHENTICATED);
   }
 
   @Test
   void refusesValidChainWithANonCanonicalSpiffeId() throws Exception {
     KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
-    IntermediateCa ca = env.instance(CaState.class).current().intermediate();
     String upperHex = victim.spiffeId().replace(".3a", ".3A");
-    X509Certificate sloppy = clientLeaf(CertificateBuilder.issuedBy(ca.certificate(), ca.privateKey(),
-        new X500Name("O=taskcert,OU=task"), keys.getPublic(), Instant.now().minusSeconds(60),
-        Instant.now().plusSeconds(600), random)
-        .extension(Extension.subjectAlternativeName, false,
-            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, upperHex))))
-        .sign();
+    X509Certificate sloppy = leaf(keys, Instant.now().minusSeconds(60), Instant.now().plusSeconds(600),
+        ForgedCertificateTest::clientLeaf, upperHex);
     assertRefused(sloppy, keys, Status.Code.UNAUTHENTICATED);
   }
 }
