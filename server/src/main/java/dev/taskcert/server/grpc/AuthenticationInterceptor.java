@@ -38,8 +38,9 @@ public final class AuthenticationInterceptor implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
     Principal principal = call.getAttributes().get(PeerIdentityFilter.PRINCIPAL);
-    // Health and reflection answer without an identity: load balancers and tools probe them.
-    if (principal == null && OPEN_SERVICES.contains(call.getMethodDescriptor().getServiceName())) {
+    // Health and reflection answer whoever asks, with or without a certificate, and never consult the
+    // database: probes must tell "process up" apart from "database down", and they reveal nothing.
+    if (OPEN_SERVICES.contains(call.getMethodDescriptor().getServiceName())) {
       return next.startCall(call, headers);
     }
     if (principal == null) {
