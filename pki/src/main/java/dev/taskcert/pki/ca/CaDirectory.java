@@ -209,11 +209,9 @@ public final class CaDirectory {
   }
 
   private static List<X509Certificate> readCertificates(Path file) throws IOException, CaLoadException {
-    if (!Files.exists(file)) {
-      throw new CaLoadException(file + " does not exist");
-    }
+    String pem = new String(CaFiles.read(file), StandardCharsets.US_ASCII);
     try {
-      return Pem.parseCertificates(Files.readString(file, StandardCharsets.US_ASCII));
+      return Pem.parseCertificates(pem);
     } catch (PemException e) {
       throw new CaLoadException(file + ": " + e.getMessage());
     }

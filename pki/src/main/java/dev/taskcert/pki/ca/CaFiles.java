@@ -72,6 +72,23 @@ public final class CaFiles {
     }
   }
 
+  /**
+   * The bytes of a CA file.
+   *
+   * @throws CaLoadException naming the file when it is missing or cannot be read (for example a
+   *     directory in its place, or an I/O error)
+   */
+  public static byte[] read(Path file) throws CaLoadException {
+    if (!Files.exists(file)) {
+      throw new CaLoadException(file + " does not exist");
+    }
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new CaLoadException(file + " cannot be read: " + e.getMessage());
+    }
+  }
+
   private static void write(Path target, byte[] content, Set<PosixFilePermission> permissions)
       throws IOException {
     Path directory = target.toAbsolutePath().getParent();

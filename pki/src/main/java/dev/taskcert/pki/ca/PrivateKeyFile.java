@@ -46,7 +46,7 @@ public final class PrivateKeyFile {
       throw new CaLoadException(file + " does not exist");
     }
     CaFiles.requireOwnerOnly(file, file.toString());
-    String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    String pem = new String(CaFiles.read(file), StandardCharsets.US_ASCII);
     try {
       boolean encrypted = EncryptedPem.isEncrypted(pem);
       if (protection instanceof KeyProtection.Encrypted withPassphrase) {

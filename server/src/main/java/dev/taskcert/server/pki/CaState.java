@@ -1,6 +1,7 @@
 package dev.taskcert.server.pki;
 
 import dev.taskcert.pki.ca.CaDirectory;
+import dev.taskcert.pki.ca.CaFiles;
 import dev.taskcert.pki.ca.CaLoadException;
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.ca.KeyAlgorithm;
@@ -97,13 +98,13 @@ public final class CaState {
   }
 
   /** A digest of the files that define the CA's public state. */
-  private String fingerprint() throws IOException {
+  private String fingerprint() throws CaLoadException {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       for (Path file : new Path[] {directory.path().resolve(CaDirectory.INTERMEDIATE), directory.bundlePath(),
           directory.path().resolve(CaDirectory.INTERMEDIATE_KEY)}) {
         if (Files.exists(file)) {
-          digest.update(Files.readAllBytes(file));
+          digest.update(CaFiles.read(file));
         }
         digest.update((byte) 0);
       }

@@ -75,6 +75,32 @@ class EncryptedCaTest {
     assertTrue(rootMessage(missing).contains("does not exist"), rootMessage(missing));
   }
 
+  @Test
+  void refusesToStartWhenTheIntermediateKeyIsMissingCorruptOrUnreadable() throws Exception {
+    Path caDirectory = temp.resolve("ca-damaged");
+    new CaDirectory(caDirectory).loadOrInitialize(
+        env.dev().config().trustDomain(), KeyAlgorithm.EC_P256, Instant.now(), new SecureRandom());
+    Path key = caDirectory.resolve(CaDirectory.INTERMEDIATE_KEY);
+    String intact = Files.readString(key);
+
+    Files.delete(key);
+    RuntimeException missing = assertThrows(RuntimeException.class, () -> ServerRuntime.start(
+        config(caDirectory, null), env.clock));
+    assertTrue(rootMessage(missing).contains(CaDirectory.INTERMEDIATE_KEY), rootMessage(missing));
+
+    Files.writeString(key, intact.substring(0, intact.length() / 2));
+    RuntimeException corrupt = assertThrows(RuntimeException.class, () -> ServerRuntime.start(
+        config(caDirectory, null), env.clock));
+    assertTrue(rootMessage(corrupt).contains(CaDirectory.INTERMEDIATE_KEY), rootMessage(corrupt));
+
+    // A directory where the key file should be cannot be read, even by root (permissions would not stop root).
+    Files.delete(key);
+    Files.createDirectory(key);
+    RuntimeException unreadable = assertThrows(RuntimeException.class, () -> ServerRuntime.start(
+        config(caDirectory, null), env.clock));
+    assertTrue(rootMessage(unreadable).contains(CaDirectory.INTERMEDIATE_KEY), rootMessage(unreadable));
+  }
+
   private static String rootMessage(Throwable e) {
     StringBuilder messages = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
