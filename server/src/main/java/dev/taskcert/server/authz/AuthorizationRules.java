@@ -87,7 +87,17 @@ public final class AuthorizationRules {
           ADMIN_ONLY + "; each revocation audited as `revoke`", ADMIN_REFUSAL),
       new Rule("taskcert.admin.v1.Admin/ListAuditEvents", ADMIN, "-", "admin only", "PERMISSION_DENIED, INVALID_ARGUMENT"));
 
+  private static final java.util.Set<String> TASK_RPCS = RULES.stream()
+      .filter(rule -> rule.caller().equals(TASK))
+      .map(Rule::rpc)
+      .collect(Collectors.toUnmodifiableSet());
+
   private AuthorizationRules() {}
+
+  /** Whether the table reserves {@code fullMethodName} for task certificates. */
+  public static boolean requiresTaskCertificate(String fullMethodName) {
+    return TASK_RPCS.contains(fullMethodName);
+  }
 
   /** The table as Markdown, as embedded in {@code docs/authorization.md}. */
   public static String markdownTable() {

@@ -40,6 +40,7 @@ public final class TaskcertServer {
   private final CaReloader caReloader;
   private final PeerIdentityFilter identityFilter;
   private final AuthenticationInterceptor authentication;
+  private final TaskCallerInterceptor taskCaller;
   private final MetricsInterceptor metricsInterceptor;
   private final ServerMetrics metrics;
   private final InvalidationBus invalidations;
@@ -57,6 +58,7 @@ public final class TaskcertServer {
       CaReloader caReloader,
       PeerIdentityFilter identityFilter,
       AuthenticationInterceptor authentication,
+      TaskCallerInterceptor taskCaller,
       MetricsInterceptor metricsInterceptor,
       ServerMetrics metrics,
       InvalidationBus invalidations,
@@ -67,6 +69,7 @@ public final class TaskcertServer {
     this.caReloader = caReloader;
     this.identityFilter = identityFilter;
     this.authentication = authentication;
+    this.taskCaller = taskCaller;
     this.metricsInterceptor = metricsInterceptor;
     this.metrics = metrics;
     this.invalidations = invalidations;
@@ -82,6 +85,8 @@ public final class TaskcertServer {
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
             .sslContext(TlsContexts.mutualTls(ca, metrics))
             .addTransportFilter(identityFilter)
+            // The last interceptor added runs first: metrics, then authentication, then the caller kind.
+            .intercept(taskCaller)
             .intercept(authentication)
             .intercept(metricsInterceptor);
     executionServices.forEach(executionBuilder::addService);
