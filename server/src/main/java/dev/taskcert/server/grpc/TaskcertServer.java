@@ -89,7 +89,7 @@ public final class TaskcertServer {
             .intercept(taskCaller)
             .intercept(authentication)
             .intercept(metricsInterceptor);
-    executionServices.forEach(executionBuilder::addService);
+    executionServices.forEach(service -> executionBuilder.addService(MalformedRequestInterceptor.strict(service)));
     executionBuilder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
 
     MethodNameInterceptor methodName = new MethodNameInterceptor();
@@ -98,7 +98,7 @@ public final class TaskcertServer {
             .sslContext(TlsContexts.serverOnly(ca))
             .intercept(metricsInterceptor);
     enrollmentServices.forEach(
-        service -> enrollmentBuilder.addService(ServerInterceptors.intercept(service, methodName)));
+        service -> enrollmentBuilder.addService(ServerInterceptors.intercept(MalformedRequestInterceptor.strict(service), methodName)));
     enrollmentBuilder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
 
     execution = executionBuilder.build().start();

@@ -14,7 +14,14 @@ import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskKeys;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import io.grpc.Status;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -40,6 +47,59 @@ class OversizedAndGuessedInputTest {
       assertEquals(0, env.count("select count(*) from variable where key like 'kkk%'"));
       // The connection is still usable after a refusal.
       task.variables().setVariable(SetVariableRequest.newBuilder().setKey("analytics_ok").setValue("v").build());
+    }
+  }
+
+  /** Sends {@code bytes} as the request message of {@code method}, bypassing the client's protobuf encoder. */
+  private static Status.Code sendRawBytes(ManagedChannel channel, String method, byte[] bytes) {
+    MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(byte[] value) {
+        return new ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
+    MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
+        .setRequestMarshaller(raw).setResponseMarshaller(raw).build();
+    return codeOf(() -> ClientCalls.blockingUnaryCall(channel, descriptor,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), bytes));
+  }
+
+  @Test
+  void refusesMalformedProtobufWithInvalidArgument() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), task.session().credentials());
+      ManagedChannel enrollment = ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
+      try {
+        byte[][] malformed = {
+            {(byte) 0x0a, (byte) 0x7f, 'x'}, // field 1, length 127, one byte follows
+            {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+                (byte) 0xff, (byte) 0xff, (byte) 0x01}, // an over-long varint tag
+            {(byte) 0x0a, (byte) 0x02, (byte) 0xc3, (byte) 0x28}, // field 1 as a string of invalid UTF-8
+            {(byte) 0x0f}, // wire type 7 does not exist
+        };
+        for (byte[] bytes : malformed) {
+          assertEquals(Status.Code.INVALID_ARGUMENT,
+              sendRawBytes(channel, "taskcert.execution.v1.XComs/SetXCom", bytes), java.util.HexFormat.of().formatHex(bytes));
+          assertEquals(Status.Code.INVALID_ARGUMENT,
+              sendRawBytes(enrollment, "taskcert.ca.v1.CertificateAuthority/Enroll", bytes), java.util.HexFormat.of().formatHex(bytes));
+        }
+        assertEquals(0, env.count("select count(*) from xcom"));
+        // The connection is still usable afterwards.
+        task.xcoms().setXCom(SetXComRequest.newBuilder().setKey("after_garbage").setValueJson("1").build());
+      } finally {
+        channel.shutdownNow();
+        enrollment.shutdownNow();
+      }
     }
   }
 
