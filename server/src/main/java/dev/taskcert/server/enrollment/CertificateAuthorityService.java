@@ -99,7 +99,7 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
       });
       audit.record(AuditLog.Kind.ISSUE, issued.spiffeId(), CallContext.method(), "certificate:" + issued.serialHex(),
           "enrolled; not after " + issued.notAfter());
-      return response(issued);
+      return response(issued, now);
     });
   }
 
@@ -118,7 +118,7 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
       });
       audit.record(AuditLog.Kind.ISSUE, issued.spiffeId(), CallContext.method(), "certificate:" + issued.serialHex(),
           "renewed from " + principal.serialHex() + "; not after " + issued.notAfter());
-      return response(issued);
+      return response(issued, now);
     });
   }
 
@@ -152,13 +152,14 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
     return Status.UNAUTHENTICATED.withDescription(TOKEN_REFUSED).asRuntimeException();
   }
 
-  private EnrollResponse response(IssuedCertificate issued) {
+  private EnrollResponse response(IssuedCertificate issued, Instant issuedAt) {
     return EnrollResponse.newBuilder()
         .addAllCertificateChainDer(der(issued.chain()))
         .addAllTrustBundleDer(der(ca.current().bundle().roots()))
         .setNotAfter(Timestamp.newBuilder().setSeconds(issued.notAfter().getEpochSecond()))
         .setSpiffeId(issued.spiffeId())
         .setSerialHex(issued.serialHex())
+        .setIssuedAt(Timestamp.newBuilder().setSeconds(issuedAt.getEpochSecond()).setNanos(issuedAt.getNano()))
         .build();
   }
 

@@ -84,10 +84,27 @@ public final class CredentialRotator implements AutoCloseable {
 
   /** When to renew the current certificate: a jittered fraction of what remained when it arrived. */
   Duration renewalDelay() {
-    Duration remaining = Duration.between(receivedAt, current.get().notAfter());
     double share = policy.fraction() + (random.nextDouble() * 2 - 1) * policy.jitter();
-    long millis = Math.max(0, (long) (remaining.toMillis() * share) - Duration.between(receivedAt, clock.instant()).toMillis());
+    long millis = Math.max(0,
+        (long) (remainingWhenReceived().toMillis() * share) - Duration.between(receivedAt, clock.instant()).toMillis());
     return Duration.ofMillis(millis);
+  }
+
+  /**
+   * How long the current certificate had left when it arrived. Measured on the server's clock
+   * (issue time to not-after) when the server said when it issued it, so an offset between this
+   * clock and the server's does not shift renewals; elapsed time since then is this clock's own,
+   * where a constant offset cancels out.
+   */
+  private Duration remainingWhenReceived() {
+    TaskCredentials credentials = current.get();
+    Instant from = credentials.issuedAt() != null ? credentials.issuedAt() : receivedAt;
+    return Duration.between(from, credentials.notAfter());
+  }
+
+  /** When the current certificate expires, on this clock. */
+  private Instant expiresAtLocally() {
+    return receivedAt.plus(remainingWhenReceived());
   }
 
   private void schedule(Duration delay, Duration backoff) {
@@ -118,7 +135,7 @@ public final class CredentialRotator implements AutoCloseable {
       listeners.forEach(listener -> listener.onTryEnded(e));
     } catch (TaskcertException e) {
       Instant expiresAt = current.get().notAfter();
-      Duration left = Duration.between(clock.instant(), expiresAt);
+      Duration left = Duration.between(clock.instant(), expiresAtLocally());
       log.warn("certificate renewal failed ({}); the certificate expires in {} ms; retrying in {} ms",
           e.getMessage(), left.toMillis(), Math.min(backoff.toMillis(), Math.max(0, left.toMillis() / 2)));
       listeners.forEach(listener -> listener.onRenewalFailed(e, expiresAt));

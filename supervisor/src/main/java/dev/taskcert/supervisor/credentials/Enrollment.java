@@ -83,7 +83,10 @@ public final class Enrollment {
         response.getSpiffeId(),
         response.getSerialHex(),
         leaf.getNotBefore().toInstant(),
-        Instant.ofEpochSecond(response.getNotAfter().getSeconds()));
+        Instant.ofEpochSecond(response.getNotAfter().getSeconds()),
+        response.hasIssuedAt()
+            ? Instant.ofEpochSecond(response.getIssuedAt().getSeconds(), response.getIssuedAt().getNanos())
+            : null);
   }
 
   private static List<X509Certificate> decode(List<ByteString> ders) {

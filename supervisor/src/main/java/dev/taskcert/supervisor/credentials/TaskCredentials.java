@@ -18,11 +18,22 @@ public record TaskCredentials(
     String spiffeId,
     String serialHex,
     Instant notBefore,
-    Instant notAfter) {
+    Instant notAfter,
+    Instant issuedAt) {
 
+  /**
+   * @param issuedAt the server's clock when it issued the certificate, or null when unknown; the
+   *     supervisor times renewals from it so that its own clock's offset does not matter
+   */
   public TaskCredentials {
     chain = List.copyOf(chain);
     trustRoots = List.copyOf(trustRoots);
+  }
+
+  /** Credentials whose issue time by the server's clock is unknown. */
+  public TaskCredentials(PrivateKey privateKey, List<X509Certificate> chain, List<X509Certificate> trustRoots,
+      String spiffeId, String serialHex, Instant notBefore, Instant notAfter) {
+    this(privateKey, chain, trustRoots, spiffeId, serialHex, notBefore, notAfter, null);
   }
 
   /** Credentials whose validity starts now (for certificates made outside the CA service). */

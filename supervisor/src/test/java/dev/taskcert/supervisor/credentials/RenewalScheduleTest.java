@@ -65,10 +65,14 @@ class RenewalScheduleTest {
   }
 
   private static CredentialRotator rotator(RenewalPolicy policy, Clock clock) {
+    return rotator(policy, clock, null);
+  }
+
+  private static CredentialRotator rotator(RenewalPolicy policy, Clock clock, Instant issuedAt) {
     SupervisorConfig config = new SupervisorConfig("localhost:1", "localhost:2", List.of(certificate),
         Duration.ofSeconds(10), policy);
     TaskCredentials credentials = new TaskCredentials(keys.getPrivate(), List.of(certificate), List.of(certificate),
-        "spiffe://test/ti/d/r/t/-1/1", "01", START.minusSeconds(60), START.plus(REMAINING));
+        "spiffe://test/ti/d/r/t/-1/1", "01", START.minusSeconds(60), START.plus(REMAINING), issuedAt);
     // The channel is only used to renew, which these tests never start.
     return new CredentialRotator(credentials, null, config, clock, new SecureRandom());
   }
@@ -100,6 +104,20 @@ class RenewalScheduleTest {
       assertEquals(REMAINING.dividedBy(2).minusMinutes(1), rotator.renewalDelay());
       clock.advance(Duration.ofMinutes(10));
       assertEquals(Duration.ZERO, rotator.renewalDelay());
+    }
+  }
+
+  @Test
+  void timesRenewalsFromTheServersIssueTimeSoALocalClockOffsetDoesNotMatter() {
+    RenewalPolicy exact = new RenewalPolicy(0.5, 0, Duration.ofMillis(200), Duration.ofSeconds(30));
+    for (Duration offset : List.of(Duration.ofSeconds(-50), Duration.ZERO, Duration.ofSeconds(50))) {
+      HandClock clock = new HandClock();
+      clock.advance(offset); // this supervisor's clock is off from the server's, which issued at START
+      try (CredentialRotator rotator = rotator(exact, clock, START)) {
+        assertEquals(REMAINING.dividedBy(2), rotator.renewalDelay(), "clock offset " + offset);
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(REMAINING.dividedBy(2).minusMinutes(1), rotator.renewalDelay(), "clock offset " + offset);
+      }
     }
   }
 }
