@@ -272,13 +272,18 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       }
       Instant now = clock.instant();
       List<String> revoked = transactions.withMapper(RevocationMapper.class, mapper -> {
+        var tt = request.getTaskTry();
+        if (request.hasTaskTry()) {
+          // Taken before anything else: a renewal of this try running now either finishes first
+          // (and its certificate is revoked below) or waits and is then refused.
+          mapper.lockTaskInstance(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex());
+        }
         List<String> done = new ArrayList<>();
         for (String serial : serials) {
           done.addAll(mapper.revokeSerial(serial, reason, now));
           done.addAll(mapper.revokeUnrecordedSerial(serial, reason, now));
         }
         if (request.hasTaskTry()) {
-          var tt = request.getTaskTry();
           done.addAll(mapper.revokeTry(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex(),
               tt.getTryNumber(), reason, now));
         }

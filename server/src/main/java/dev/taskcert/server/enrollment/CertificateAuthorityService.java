@@ -20,6 +20,7 @@ import dev.taskcert.server.grpc.Principal;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.UnaryCalls;
 import dev.taskcert.server.pki.CaState;
+import dev.taskcert.server.revocation.RevocationMapper;
 import dev.taskcert.server.taskinstance.LiveTryGuard;
 import dev.taskcert.server.taskinstance.TaskInstanceMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
@@ -113,6 +114,13 @@ public final class CertificateAuthorityService extends CertificateAuthorityGrpc.
       IssuedCertificate issued = transactions.inTransaction(session -> {
         TaskInstanceRow row = session.getMapper(TaskInstanceMapper.class)
             .lock(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex());
+        // The interceptor checked revocation before this row lock; a revocation of the try that
+        // committed since then must still stop the renewal (revocation takes the same lock).
+        if (session.getMapper(RevocationMapper.class).isRevoked(principal.serialHex())) {
+          String reason = "client certificate " + principal.serialHex() + " is revoked";
+          audit.record(AuditLog.Kind.UNAUTHENTICATED, principal.spiffeId(), CallContext.method(), null, reason);
+          throw Status.UNAUTHENTICATED.withDescription(reason).asRuntimeException();
+        }
         guard.check(caller, row, EnumSet.of(TaskState.QUEUED, TaskState.RUNNING));
         return issueAndRecord(session, key, row, now);
       });

@@ -10,7 +10,7 @@ import jakarta.inject.Singleton;
 /**
  * The server's Prometheus metrics: RPCs by method and status, audit events by kind (denials,
  * refused enrollments, issuance, revocation), TLS handshakes whose client certificate failed
- * verification, and cache hit ratios.
+ * verification, and cache hit ratios and sizes.
  * Each server has its own registry so several can run in one JVM.
  */
 @Singleton
@@ -66,12 +66,20 @@ public final class ServerMetrics {
     handshakeFailures.labelValues(port).inc();
   }
 
-  /** Exports a cache's hit ratio as {@code taskcert_cache_hit_ratio{cache=name}}. */
+  /**
+   * Exports a cache's hit ratio as {@code taskcert_cache_<name>_hit_ratio} and its approximate
+   * number of entries as {@code taskcert_cache_<name>_entries}.
+   */
   public void registerCache(String name, Cache<?, ?> cache) {
     GaugeWithCallback.builder()
         .name("taskcert_cache_" + name + "_hit_ratio")
         .help("Hit ratio of the " + name + " cache since start")
         .callback(callback -> callback.call(cache.stats().hitRate()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("taskcert_cache_" + name + "_entries")
+        .help("Approximate number of entries in the " + name + " cache, expired ones not yet removed included")
+        .callback(callback -> callback.call(cache.estimatedSize()))
         .register(registry);
   }
 }

@@ -30,6 +30,21 @@ public interface RevocationMapper {
   List<String> revokeSerial(@Param("serial") String serialHex, @Param("reason") String reason,
       @Param("now") Instant now);
 
+  /**
+   * Locks the task instance of a try for the rest of the transaction and returns its id, or
+   * {@code null} if there is none. Renewal holds the same lock while it checks that the caller's
+   * certificate is not revoked and records the new one, so revoking a try and renewing one of its
+   * certificates cannot interleave: either the renewal comes first and its certificate is revoked
+   * too, or the revocation comes first and the renewal is refused.
+   */
+  @Select("""
+      select ti.id from task_instance ti join dag_run r on r.id = ti.dag_run_id
+      where r.dag_id = #{dagId} and r.run_id = #{runId} and ti.task_id = #{taskId} and ti.map_index = #{mapIndex}
+      for update of ti""")
+  Long lockTaskInstance(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("mapIndex") int mapIndex);
+
+  /** Revokes every certificate of a try; call {@link #lockTaskInstance} first in the same transaction. */
   @Select("""
       update issued_certificate c set revoked_at = #{now}, revocation_reason = #{reason}
       from task_instance ti join dag_run r on r.id = ti.dag_run_id

@@ -165,5 +165,6 @@ class OperationsTest {
     assertTrue(body.contains("taskcert_denials_total{kind=\"deny\",resource_type=\"variable\"}"), body);
     assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\"} 1.0"), body);
     assertTrue(body.contains("taskcert_cache_task_instance_hit_ratio"), body);
+    assertTrue(body.contains("taskcert_cache_revocation_entries"), body);
   }
 }

@@ -123,10 +123,16 @@ public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, 
     return new TestTask(session, dev().executionTarget());
   }
 
-  /** An Admin API stub authenticated with a fresh admin certificate. */
+  /**
+   * An Admin API stub authenticated with an admin certificate valid for an hour (as an operator's
+   * would be), whatever the lifetime of task certificates.
+   */
   public AdminGrpc.AdminBlockingStub admin() {
     if (adminChannel == null) {
-      adminChannel = ClientTls.mutualTlsChannel(dev().executionTarget(), credentialsFor(new AdminIdentity("test-operator")));
+      KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
+      IssuedCertificate issued = instance(CaState.class).current().issuer()
+          .issueAdmin(keys.getPublic(), new AdminIdentity("test-operator"), clock.instant(), Duration.ofHours(1));
+      adminChannel = ClientTls.mutualTlsChannel(dev().executionTarget(), credentials(keys, issued));
     }
     return AdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
@@ -135,6 +141,10 @@ public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, 
   public TaskCredentials credentialsFor(WorkloadIdentity identity) {
     KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
     IssuedCertificate issued = instance(CaState.class).current().issuer().issueClient(keys.getPublic(), identity, clock.instant());
+    return credentials(keys, issued);
+  }
+
+  private TaskCredentials credentials(KeyPair keys, IssuedCertificate issued) {
     try {
       return new TaskCredentials(keys.getPrivate(), issued.chain(), supervisorConfig().trustRoots(),
           issued.spiffeId(), issued.serialHex(), issued.notAfter());

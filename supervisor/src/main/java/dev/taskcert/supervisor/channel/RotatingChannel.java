@@ -15,7 +15,8 @@ import java.util.function.BiFunction;
  * mutual-TLS channel presenting the new certificate, routes every new call to it, and shuts the
  * previous channel down gracefully, so calls already running on it finish undisturbed. A
  * connection therefore never outlives the certificate it was opened with by more than the
- * in-flight calls it still carries.
+ * in-flight calls it still carries. A rotation that completes while or after the channel is
+ * closed shuts its new channel down at once, so closing never leaves a connection behind.
  */
 public final class RotatingChannel extends Channel implements AutoCloseable {
   private final String target;
@@ -44,8 +45,13 @@ public final class RotatingChannel extends Channel implements AutoCloseable {
     if (closed) {
       return;
     }
-    ManagedChannel previous = current.getAndSet(open(credentials));
-    previous.shutdown(); // in-flight calls complete; no new ones start on it
+    ManagedChannel fresh = open(credentials);
+    ManagedChannel retired;
+    synchronized (this) {
+      // close() may have run while the new channel was opening: then it is the one to retire.
+      retired = closed ? fresh : current.getAndSet(fresh);
+    }
+    retired.shutdown(); // in-flight calls complete; no new ones start on it
   }
 
   @Override
@@ -60,8 +66,11 @@ public final class RotatingChannel extends Channel implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
-    ManagedChannel channel = current.get();
+    ManagedChannel channel;
+    synchronized (this) {
+      closed = true;
+      channel = current.get();
+    }
     channel.shutdown();
     try {
       if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
