@@ -271,10 +271,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         serials.add(normalized);
       }
       Instant now = clock.instant();
+      int[] voidedTokens = {0};
       List<String> revoked = transactions.withMapper(RevocationMapper.class, mapper -> {
         var tt = request.getTaskTry();
         if (request.hasTaskTry()) {
-          // Taken before anything else: a renewal of this try running now either finishes first
+          // Tokens first, then the task instance: the order enrollment takes them in.
+          voidedTokens[0] = mapper.voidUnredeemedTokens(tt.getDagId(), tt.getRunId(), tt.getTaskId(),
+              tt.getMapIndex(), tt.getTryNumber(), now);
+          // Before any certificate: a renewal of this try running now either finishes first
           // (and its certificate is revoked below) or waits and is then refused.
           mapper.lockTaskInstance(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex());
         }
@@ -293,6 +297,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       for (String serial : revoked) {
         revocations.markRevoked(serial);
         audit.record(AuditLog.Kind.REVOKE, admin, CallContext.method(), "certificate:" + serial, reason);
+      }
+      if (voidedTokens[0] > 0) {
+        var tt = request.getTaskTry();
+        audit.record(AuditLog.Kind.REVOKE, admin, CallContext.method(),
+            "enrollment_token:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
+                + "/" + tt.getTryNumber(),
+            voidedTokens[0] + " unredeemed enrollment token(s) voided; " + (reason == null ? "" : reason));
       }
       return RevokeCertificatesResponse.newBuilder().addAllRevokedSerialHex(revoked).build();
     });

@@ -3,6 +3,7 @@ package dev.taskcert.server.admin;
 import static dev.taskcert.server.testing.Statuses.codeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.proto.admin.v1.AdminDeleteVariableRequest;
@@ -19,7 +20,12 @@ import dev.taskcert.proto.admin.v1.RegisterTeamRequest;
 import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
 import dev.taskcert.proto.admin.v1.TaskTryRef;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
+import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.supervisor.TaskcertException;
+import dev.taskcert.supervisor.credentials.Enrollment;
+import java.security.SecureRandom;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
@@ -125,6 +131,25 @@ class AdminServiceTest {
       assertEquals(1, response.getRevokedSerialHexCount());
       assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> byTry.variables().getVariable(read)));
     }
+  }
+
+  @Test
+  void revokingAQueuedTryVoidsItsEnrollmentToken() throws Exception {
+    QueuedTry queued = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "revoked_while_queued",
+        -1, 1, null);
+    TaskIdentity task = queued.identity();
+    var response = env.admin().revokeCertificates(RevokeCertificatesRequest.newBuilder()
+        .setTaskTry(TaskTryRef.newBuilder().setDagId(task.dagId()).setRunId(task.runId()).setTaskId(task.taskId())
+            .setMapIndex(task.mapIndex()).setTryNumber(task.tryNumber()))
+        .setReason("worker host compromised").build());
+    assertEquals(0, response.getRevokedSerialHexCount(), "nothing was issued yet");
+    TaskcertException refused = assertThrows(TaskcertException.class,
+        () -> Enrollment.enroll(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom()));
+    assertEquals(Status.Code.UNAUTHENTICATED, refused.code());
+    assertEquals(0, env.count("select count(*) from issued_certificate c join task_instance ti on ti.id = c.task_instance_id"
+        + " where ti.task_id = 'revoked_while_queued'"));
+    assertEquals(1, env.count("select count(*) from audit_event where kind = 'revoke'"
+        + " and resource like 'enrollment_token:%/revoked_while_queued/-1/1'"));
   }
 
   @Test

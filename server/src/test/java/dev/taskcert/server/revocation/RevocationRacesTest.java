@@ -22,15 +22,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.supervisor.TaskcertException;
+import dev.taskcert.supervisor.credentials.Enrollment;
+import dev.taskcert.supervisor.credentials.TaskCredentials;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Revoking a task try while that try renews its certificate back to back: whichever finishes
- * first, once the revocation has returned no certificate of the try is valid, so a renewal that
- * was in flight cannot hand the revoked try a fresh, unrevoked certificate.
+ * Revoking a task try while that try renews its certificate back to back, or while its queued try
+ * enrolls: whichever finishes first, once the revocation has returned no certificate of the try is
+ * valid, so an enrollment or renewal in flight cannot hand the revoked try a fresh, unrevoked
+ * certificate, and the two never deadlock.
  */
-class RevocationDuringRenewalTest {
+class RevocationRacesTest {
   private static final int ROUNDS = 6;
   private static final int RENEWERS = 2;
   /** Renewals that must succeed before the revocation, so that renewals are surely in flight. */
@@ -85,6 +92,39 @@ class RevocationDuringRenewalTest {
             + "' and revoked_at is null"), "round " + round + ": a renewal after the revocation issued a certificate");
         assertEquals(Set.of(Status.Code.UNAUTHENTICATED), endings, "round " + round);
       }
+    }
+  }
+
+  @Test
+  void anEnrollmentRacingTheRevocationOfItsQueuedTryLeavesNoValidCertificate() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      QueuedTry queued = env.dev().taskQueue()
+          .queue(DemoData.PAYMENTS.dagId(), DemoData.RUN_ID, "revoked_while_enrolling_" + round, -1, 1, null);
+      TaskIdentity identity = queued.identity();
+      CountDownLatch go = new CountDownLatch(1);
+      AtomicReference<Object> enrollment = new AtomicReference<>();
+      Thread enroller = new Thread(() -> {
+        try {
+          go.await();
+          enrollment.set(Enrollment.enroll(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom()));
+        } catch (TaskcertException e) {
+          enrollment.set(e.code());
+        } catch (Exception e) {
+          enrollment.set(e);
+        }
+      }, "enroller");
+      enroller.start();
+      go.countDown();
+      env.admin().revokeCertificates(RevokeCertificatesRequest.newBuilder().setReason("race").setTaskTry(
+          TaskTryRef.newBuilder().setDagId(identity.dagId()).setRunId(identity.runId()).setTaskId(identity.taskId())
+              .setMapIndex(identity.mapIndex()).setTryNumber(identity.tryNumber())).build());
+      enroller.join(TimeUnit.SECONDS.toMillis(60));
+
+      Object outcome = enrollment.get();
+      assertTrue(outcome instanceof TaskCredentials || outcome == Status.Code.UNAUTHENTICATED,
+          "round " + round + ": enrollment ended with " + outcome);
+      assertEquals(0, env.count("select count(*) from issued_certificate where spiffe_id = '" + queued.spiffeId()
+          + "' and revoked_at is null"), "round " + round + ": an enrollment racing the revocation left a valid certificate");
     }
   }
 
