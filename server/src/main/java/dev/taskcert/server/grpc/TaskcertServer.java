@@ -39,6 +39,7 @@ public final class TaskcertServer {
   private final CaState ca;
   private final CaReloader caReloader;
   private final PeerIdentityFilter identityFilter;
+  private final TrustedChainFilter trustedChain;
   private final AuthenticationInterceptor authentication;
   private final TaskCallerInterceptor taskCaller;
   private final MetricsInterceptor metricsInterceptor;
@@ -57,6 +58,7 @@ public final class TaskcertServer {
       CaState ca,
       CaReloader caReloader,
       PeerIdentityFilter identityFilter,
+      TrustedChainFilter trustedChain,
       AuthenticationInterceptor authentication,
       TaskCallerInterceptor taskCaller,
       MetricsInterceptor metricsInterceptor,
@@ -68,6 +70,7 @@ public final class TaskcertServer {
     this.ca = ca;
     this.caReloader = caReloader;
     this.identityFilter = identityFilter;
+    this.trustedChain = trustedChain;
     this.authentication = authentication;
     this.taskCaller = taskCaller;
     this.metricsInterceptor = metricsInterceptor;
@@ -85,6 +88,7 @@ public final class TaskcertServer {
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
             .sslContext(TlsContexts.mutualTls(ca, metrics))
             .addTransportFilter(identityFilter)
+            .addTransportFilter(trustedChain)
             // The last interceptor added runs first: metrics, then authentication, then the caller kind.
             .intercept(taskCaller)
             .intercept(authentication)

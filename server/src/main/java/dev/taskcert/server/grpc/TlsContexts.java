@@ -6,6 +6,7 @@ import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -46,20 +47,34 @@ public final class TlsContexts {
 
   /** Mutual TLS: the client must present a certificate chaining to a root of {@code bundle}. */
   public static SslContext mutualTls(CaState state, ServerMetrics metrics) throws SSLException {
-    return GrpcSslContexts.configure(
+    return withoutSessionCache(GrpcSslContexts.configure(
             SslContextBuilder.forServer(new KeyManagerFactoryWrapper(new ServerKeyManager(state))), requireOpenSsl())
         .protocols(PROTOCOLS)
         .trustManager(new CountingTrustManager(state, metrics))
         .clientAuth(ClientAuth.REQUIRE)
-        .build();
+        .build());
   }
 
   /** Server authentication only, for enrollment by callers that have no certificate yet. */
   public static SslContext serverOnly(CaState state) throws SSLException {
-    return GrpcSslContexts.configure(
+    return withoutSessionCache(GrpcSslContexts.configure(
             SslContextBuilder.forServer(new KeyManagerFactoryWrapper(new ServerKeyManager(state))), requireOpenSsl())
         .protocols(PROTOCOLS)
         .clientAuth(ClientAuth.NONE)
-        .build();
+        .build());
+  }
+
+  /**
+   * Drops the server-side session cache, which would hold every connection's session for minutes
+   * though supervisors keep their connections open. Clients can still resume with session tickets;
+   * a resumed session skips verification of the client chain, which {@link TrustedChainFilter}
+   * makes up for on every connection.
+   */
+  private static SslContext withoutSessionCache(SslContext context) {
+    if (!(context instanceof ReferenceCountedOpenSslContext openSsl)) {
+      throw new IllegalStateException("expected a BoringSSL context, got " + context.getClass().getName());
+    }
+    openSsl.sessionContext().setSessionCacheEnabled(false);
+    return context;
   }
 }
