@@ -151,9 +151,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       String conf = JsonValues.requireJsonObject(request.getConfJson(), "conf_json", 64 * 1024);
       requireDag(dagId);
       transactions.withMapper(CatalogMapper.class, mapper -> mapper.insertDagRun(dagId, runId,
-          instantOrNull(request.hasLogicalDate(), request.getLogicalDate()),
-          instantOrNull(request.hasDataIntervalStart(), request.getDataIntervalStart()),
-          instantOrNull(request.hasDataIntervalEnd(), request.getDataIntervalEnd()), runType, conf));
+          instantOrNull(request.hasLogicalDate(), request.getLogicalDate(), "logical_date"),
+          instantOrNull(request.hasDataIntervalStart(), request.getDataIntervalStart(), "data_interval_start"),
+          instantOrNull(request.hasDataIntervalEnd(), request.getDataIntervalEnd(), "data_interval_end"),
+          runType, conf));
       return CreateDagRunResponse.getDefaultInstance();
     });
   }
@@ -161,11 +162,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void setDagRunState(SetDagRunStateRequest request, StreamObserver<SetDagRunStateResponse> observer) {
     admin(observer, "dag_run:" + request.getDagId() + "/" + request.getRunId(), () -> {
+      String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
+      String runId = RequestLimits.requireText(request.getRunId(), "run_id", 250);
       if (!RUN_STATES.contains(request.getState())) {
         throw RequestLimits.invalid("state must be one of " + RUN_STATES);
       }
       int updated = transactions.withMapper(CatalogMapper.class,
-          mapper -> mapper.setDagRunState(request.getDagId(), request.getRunId(), request.getState()));
+          mapper -> mapper.setDagRunState(dagId, runId, request.getState()));
       if (updated == 0) {
         throw Status.NOT_FOUND.withDescription("dag run does not exist").asRuntimeException();
       }
@@ -261,6 +264,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       }
       if (request.getSerialHexCount() > 1000) {
         throw RequestLimits.invalid("at most 1000 serials per call");
+      }
+      if (request.hasTaskTry()) {
+        RequestLimits.requireText(request.getTaskTry().getDagId(), "task_try.dag_id", 250);
+        RequestLimits.requireText(request.getTaskTry().getRunId(), "task_try.run_id", 250);
+        RequestLimits.requireText(request.getTaskTry().getTaskId(), "task_try.task_id", 250);
       }
       Set<String> serials = new LinkedHashSet<>();
       for (String serial : request.getSerialHexList()) {
@@ -401,7 +409,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     };
   }
 
-  private static Instant instantOrNull(boolean present, Timestamp timestamp) {
-    return present ? Timestamps.toInstant(timestamp) : null;
+  private static Instant instantOrNull(boolean present, Timestamp timestamp, String field) {
+    return present ? Timestamps.toInstant(timestamp, field) : null;
   }
 }

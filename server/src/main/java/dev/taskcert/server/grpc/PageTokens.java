@@ -1,11 +1,15 @@
 package dev.taskcert.server.grpc;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Opaque page tokens for key-ordered listings: the base64url of the last key of the previous page.
- * A token that does not decode is INVALID_ARGUMENT.
+ * Opaque page tokens for key-ordered listings: the base64url of the UTF-8 of the last key of the
+ * previous page. A token that does not decode to such a key (bad base64, bad UTF-8, or a NUL
+ * character, which no key holds) is INVALID_ARGUMENT.
  */
 public final class PageTokens {
   private PageTokens() {}
@@ -22,11 +26,24 @@ public final class PageTokens {
     if (token.length() > 1024) {
       throw RequestLimits.invalid("page_token is too long");
     }
+    String key;
     try {
-      return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw RequestLimits.invalid("page_token is not a token this server issued");
+      key = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(token)))
+          .toString();
+    } catch (IllegalArgumentException | CharacterCodingException e) {
+      throw notIssued();
     }
+    if (key.indexOf('\0') >= 0) {
+      throw notIssued(); // keys never hold NUL, and PostgreSQL refuses it as a query parameter
+    }
+    return key;
+  }
+
+  private static RuntimeException notIssued() {
+    return RequestLimits.invalid("page_token is not a token this server issued");
   }
 
   /** The page size to use: 0 means 100; otherwise 1 to {@code max}. */

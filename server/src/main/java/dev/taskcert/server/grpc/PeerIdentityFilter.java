@@ -43,20 +43,28 @@ public final class PeerIdentityFilter extends ServerTransportFilter {
     if (session == null) {
       return attributes.toBuilder().set(IDENTITY_ERROR, "connection is not TLS").build();
     }
+    Certificate[] chain;
     try {
-      return attributes.toBuilder().set(PRINCIPAL, principalOf(session)).build();
+      chain = session.getPeerCertificates();
+    } catch (SSLPeerUnverifiedException e) {
+      return attributes.toBuilder().set(IDENTITY_ERROR, "no verified client certificate").build();
+    }
+    return withIdentityOf(chain, attributes);
+  }
+
+  /**
+   * What {@link #transportReady} decides for the peer chain (leaf first) that the handshake
+   * verified: {@code attributes} plus either {@link #PRINCIPAL} or {@link #IDENTITY_ERROR}.
+   */
+  Attributes withIdentityOf(Certificate[] chain, Attributes attributes) {
+    try {
+      return attributes.toBuilder().set(PRINCIPAL, principalOf(chain)).build();
     } catch (IdentityException e) {
       return attributes.toBuilder().set(IDENTITY_ERROR, e.getMessage()).build();
     }
   }
 
-  private Principal principalOf(SSLSession session) throws IdentityException {
-    Certificate[] chain;
-    try {
-      chain = session.getPeerCertificates();
-    } catch (SSLPeerUnverifiedException e) {
-      throw new IdentityException("no verified client certificate");
-    }
+  private Principal principalOf(Certificate[] chain) throws IdentityException {
     if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
       throw new IdentityException("no X.509 client certificate");
     }

@@ -79,7 +79,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       if (request.getPid() <= 0) {
         throw RequestLimits.invalid("pid must be positive");
       }
-      Instant startDate = request.hasStartDate() ? Timestamps.toInstant(request.getStartDate()) : clock.instant();
+      Instant startDate = request.hasStartDate() ? Timestamps.toInstant(request.getStartDate(), "start_date") : clock.instant();
       StartTaskResponse response = transactions.inTransaction(session -> {
         TaskInstanceMapper mapper = session.getMapper(TaskInstanceMapper.class);
         TaskInstanceRow row = lock(session, caller);
@@ -132,7 +132,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       if (target == null || !FINISH_STATES.contains(target)) {
         throw RequestLimits.invalid("state must be one of " + FINISH_STATES + ", got " + request.getState());
       }
-      Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate()) : clock.instant();
+      Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate(), "end_date") : clock.instant();
       transition(caller, target, (mapper, row) -> mapper.markFinished(row.id(), caller.tryNumber(), target.name(), endDate));
       return FinishTaskResponse.newBuilder().setState(target.toProto()).build();
     });
@@ -146,7 +146,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       String triggerKwargs = JsonValues.requireJsonObject(request.getTriggerKwargsJson(), "trigger_kwargs_json", MAX_JSON_BYTES);
       String nextMethod = RequestLimits.optionalText(request.getNextMethod(), "next_method", 255);
       String nextKwargs = JsonValues.requireJsonObject(request.getNextKwargsJson(), "next_kwargs_json", MAX_JSON_BYTES);
-      Instant timeout = request.hasTriggerTimeout() ? Timestamps.toInstant(request.getTriggerTimeout()) : null;
+      Instant timeout = request.hasTriggerTimeout() ? Timestamps.toInstant(request.getTriggerTimeout(), "trigger_timeout") : null;
       transition(caller, TaskState.DEFERRED, (mapper, row) ->
           mapper.markDeferred(row.id(), caller.tryNumber(), classpath, triggerKwargs, timeout, nextMethod, nextKwargs));
       return DeferTaskResponse.getDefaultInstance();
@@ -160,8 +160,8 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       if (!request.hasRescheduleDate()) {
         throw RequestLimits.invalid("reschedule_date is required");
       }
-      Instant rescheduleDate = Timestamps.toInstant(request.getRescheduleDate());
-      Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate()) : clock.instant();
+      Instant rescheduleDate = Timestamps.toInstant(request.getRescheduleDate(), "reschedule_date");
+      Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate(), "end_date") : clock.instant();
       transition(caller, TaskState.UP_FOR_RESCHEDULE, (mapper, row) -> {
         if (!rescheduleDate.isAfter(clock.instant())) {
           throw RequestLimits.invalid("reschedule_date must be in the future");

@@ -1,0 +1,85 @@
+package dev.taskcert.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonValuesTest {
+  private static final int LIMIT = 64 * 1024;
+
+  private static String refusal(String json) {
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> JsonValues.requireJson(json, "value_json", LIMIT));
+    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().startsWith("value_json "), e.getStatus().getDescription());
+    return e.getStatus().getDescription();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "{\"\\udfff\": 1}"})
+  void refusesUnpairedSurrogateEscapesThatJsonbCannotStore(String json) {
+    assertTrue(refusal(json).contains("unpaired UTF-16 surrogate"));
+  }
+
+  @Test
+  void acceptsSurrogatePairEscapes() {
+    assertEquals("\"\\ud83d\\ude00\"", JsonValues.requireJson("\"\\ud83d\\ude00\"", "value_json", LIMIT));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"\\u0000\"", "{\"k\\u0000\": 1}"})
+  void refusesNulEscapesInStringsAndNames(String json) {
+    assertTrue(refusal(json).contains("NUL"));
+  }
+
+  @Test
+  void acceptsAnEscapedBackslashFollowedByU0000AsText() {
+    String json = "\"\\\\u0000\"";
+    assertEquals(json, JsonValues.requireJson(json, "value_json", LIMIT));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1e999999", "1e131072", "1e2147483648", "1.5e-16383", "1e-16384", "[0e-20000]"})
+  void refusesNumbersBeyondPostgresNumeric(String json) {
+    assertTrue(refusal(json).contains("beyond what PostgreSQL can store"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1e131071", "1e-16383", "-0.5", "1.7976931348623157e308"})
+  void acceptsNumbersWithinPostgresNumeric(String json) {
+    assertEquals(json, JsonValues.requireJson(json, "value_json", LIMIT));
+  }
+
+  @Test
+  void refusesALeadingByteOrderMark() {
+    assertTrue(refusal("\uFEFF{}").contains("byte-order mark"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1 2", "{} []", "{\"a\": 1", "", "[1,]", "NaN", "'x'"})
+  void refusesAnythingButExactlyOneStrictJsonValue(String json) {
+    refusal(json);
+  }
+
+  @Test
+  void requiresAnObjectWhereOneIsExpectedAndReadsEmptyAsEmptyObject() {
+    assertEquals("{}", JsonValues.requireJsonObject("", "fields_json", LIMIT));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> JsonValues.requireJsonObject("[1]", "fields_json", LIMIT));
+    assertEquals("fields_json must be a JSON object", e.getStatus().getDescription());
+  }
+
+  @Test
+  void refusesNestingDeeperThanTheLimit() {
+    String deep = "[".repeat(JsonValues.MAX_DEPTH + 1) + "]".repeat(JsonValues.MAX_DEPTH + 1);
+    refusal(deep);
+    String allowed = "[".repeat(JsonValues.MAX_DEPTH) + "]".repeat(JsonValues.MAX_DEPTH);
+    assertEquals(allowed, JsonValues.requireJson(allowed, "value_json", LIMIT));
+  }
+}

@@ -1,0 +1,37 @@
+package dev.taskcert.server.testing;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * A digest of every row of the server's state tables, to show that a refused request changed
+ * nothing. The audit log is left out: refusals are audited on purpose.
+ */
+public final class DatabaseFingerprint {
+  private static final List<String> TABLES = List.of("team", "dag_bundle", "dag", "dag_run", "task_instance",
+      "variable", "connection", "xcom", "enrollment_token", "issued_certificate", "revoked_serial");
+
+  private static final String QUERY = TABLES.stream()
+      .map(table -> "select '" + table + "=' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "
+          + table + " t")
+      .collect(Collectors.joining(" union all ", "select string_agg(d, ' ') from (", ") as digests(d)"));
+
+  private DatabaseFingerprint() {}
+
+  /** The digest of the state tables of {@code env}'s database, as of now. */
+  public static String of(TestEnvironment env) throws SQLException {
+    try (Connection connection = env.instance(DataSource.class).getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery(QUERY)) {
+      row.next();
+      String digest = row.getString(1);
+      connection.rollback();
+      return digest;
+    }
+  }
+}
