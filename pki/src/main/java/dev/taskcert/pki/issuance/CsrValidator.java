@@ -22,7 +22,8 @@ import org.bouncycastle.pkcs.PKCSException;
  * Checks a PKCS#10 certification request and extracts the public key to certify.
  *
  * <p>The CSR serves one purpose: proof that the caller holds the private key. Its signature must
- * verify and its key must be EC P-256, EC P-384 or RSA of at least {@value #MIN_RSA_BITS} bits.
+ * verify and its key must be EC P-256, EC P-384 or RSA of at least {@value #MIN_RSA_BITS} bits with a
+ * public exponent from 65537 to below 2^256.
  * Everything else it asks for (subject, SANs, extensions) is ignored: the certificate's identity
  * comes from the task row in the database, never from the request.
  */
@@ -32,6 +33,7 @@ public final class CsrValidator {
   /** Smallest RSA modulus accepted. */
   public static final int MIN_RSA_BITS = 3072;
 
+  private static final BigInteger MIN_RSA_EXPONENT = BigInteger.valueOf(65537);
   private static final Set<ASN1ObjectIdentifier> ALLOWED_CURVES =
       Set.of(SECObjectIdentifiers.secp256r1, SECObjectIdentifiers.secp384r1);
 
@@ -85,6 +87,12 @@ public final class CsrValidator {
       if (modulus.bitLength() < MIN_RSA_BITS) {
         throw new CsrRejectedException(
             "CSR RSA key is " + modulus.bitLength() + " bits; at least " + MIN_RSA_BITS + " required");
+      }
+      // NIST SP 800-56B: 2^16 < e < 2^256, odd. A huge exponent makes the signature check cost ten
+      // times more, and Enroll checks the CSR before it looks the token up.
+      BigInteger exponent = ((RSAPublicKey) key).getPublicExponent();
+      if (!exponent.testBit(0) || exponent.compareTo(MIN_RSA_EXPONENT) < 0 || exponent.bitLength() > 256) {
+        throw new CsrRejectedException("CSR RSA public exponent must be odd, at least 65537 and below 2^256");
       }
       return;
     }

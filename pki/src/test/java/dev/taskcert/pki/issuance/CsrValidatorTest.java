@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.RSAKeyGenParameterSpec;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -66,6 +68,15 @@ class CsrValidatorTest {
     byte[] der = csr(generator.generateKeyPair(), "SHA256withRSA");
     CsrRejectedException e = assertThrows(CsrRejectedException.class, () -> validator.validate(der));
     assertTrue(e.getMessage().contains("3072"), e.getMessage());
+  }
+
+  @Test
+  void rejectsRsaKeyWithAHugePublicExponent() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(new RSAKeyGenParameterSpec(3072, BigInteger.ONE.shiftLeft(300).add(BigInteger.ONE)));
+    byte[] der = csr(generator.generateKeyPair(), "SHA256withRSA");
+    CsrRejectedException e = assertThrows(CsrRejectedException.class, () -> validator.validate(der));
+    assertTrue(e.getMessage().contains("exponent"), e.getMessage());
   }
 
   @Test

@@ -23,7 +23,7 @@ public final class AuthorizationRules {
   /** Every RPC of the v1 contract, in contract order. */
   public static final List<Rule> RULES = List.of(
       new Rule("taskcert.ca.v1.CertificateAuthority/Enroll", NONE, "token's try is current and QUEUED",
-          "valid, unused, unexpired token (consumed atomically); CSR signature verifies; key EC P-256/P-384 or RSA >= 3072; identity from the task row, never the CSR",
+          "valid, unused, unexpired token (consumed atomically); CSR signature verifies; key EC P-256/P-384 or RSA >= 3072 bits with exponent 65537 to 2^256; identity from the task row, never the CSR",
           "UNAUTHENTICATED (token), INVALID_ARGUMENT (CSR), FAILED_PRECONDITION (try)"),
       new Rule("taskcert.ca.v1.CertificateAuthority/Renew", TASK, "current try, QUEUED or RUNNING",
           "same identity as the caller's certificate", "UNAUTHENTICATED, INVALID_ARGUMENT, FAILED_PRECONDITION"),

@@ -24,6 +24,7 @@ import dev.taskcert.proto.execution.v1.TaskState;
 import dev.taskcert.proto.execution.v1.XComRef;
 import dev.taskcert.proto.execution.v1.XComsGrpc;
 import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.testing.DatabaseFingerprint;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
@@ -33,14 +34,9 @@ import java.security.SecureRandom;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,10 +50,6 @@ class ImpersonationTest {
   @RegisterExtension
   static final TestEnvironment env = new TestEnvironment();
 
-  /** The tables that hold state; the audit log is expected to grow with each refusal. */
-  private static final List<String> STATE_TABLES = List.of("team", "dag_bundle", "dag", "dag_run", "task_instance",
-      "variable", "connection", "xcom", "enrollment_token", "issued_certificate", "revoked_serial");
-
   /** One attempt: what it tries, the status it must get, and the call. */
   private record Attempt(String what, Status.Code expected, Runnable call) {}
 
@@ -67,23 +59,6 @@ class ImpersonationTest {
 
   private static XComRef ref(String dagId, String runId, String taskId) {
     return XComRef.newBuilder().setDagId(dagId).setRunId(runId).setTaskId(taskId).setKey("return_value").build();
-  }
-
-  /** A digest of every row of every state table, in a canonical order. */
-  private static String stateDigest() throws SQLException {
-    StringBuilder digest = new StringBuilder();
-    try (Connection connection = env.instance(DataSource.class).getConnection();
-        Statement statement = connection.createStatement()) {
-      for (String table : STATE_TABLES) {
-        try (ResultSet rows = statement.executeQuery("select md5(coalesce(string_agg(t::text, E'\\n' order by t::text), ''))"
-            + " from " + table + " t")) {
-          rows.next();
-          digest.append(table).append('=').append(rows.getString(1)).append(' ');
-        }
-      }
-      connection.rollback();
-    }
-    return digest.toString();
   }
 
   @Test
@@ -161,7 +136,7 @@ class ImpersonationTest {
     List<String> problems = new ArrayList<>();
     try {
       for (Attempt attempt : attempts) {
-        String before = stateDigest();
+        String before = DatabaseFingerprint.of(env);
         long auditBefore = env.count("select count(*) from audit_event");
         Status.Code code = null;
         try {
@@ -173,7 +148,7 @@ class ImpersonationTest {
           problems.add(attempt.what() + ": expected " + attempt.expected() + " but "
               + (code == null ? "it succeeded" : "got " + code));
         }
-        if (!stateDigest().equals(before)) {
+        if (!DatabaseFingerprint.of(env).equals(before)) {
           problems.add(attempt.what() + ": changed the database");
         }
         long audited = env.count("select count(*) from audit_event") - auditBefore;
