@@ -1,14 +1,14 @@
 package dev.taskcert.server.attack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.taskcert.pki.ca.CertificateFingerprint;
-import dev.taskcert.pki.cli.CaCli;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
 import dev.taskcert.proto.admin.v1.ListAuditEventsRequest;
 import dev.taskcert.server.pki.CaState;
+import dev.taskcert.server.testing.Await;
+import dev.taskcert.server.testing.CaCommands;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
@@ -19,16 +19,12 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * A TLS session resumed after its client's root was removed from the trust bundle: resumption
@@ -37,22 +33,6 @@ import picocli.CommandLine;
  * session, across two connections, as a long-running client would across a reconnect.
  */
 class SessionResumptionTest {
-  private static void ca(String... args) {
-    StringWriter out = new StringWriter();
-    int exit = new CommandLine(new CaCli()).setOut(new PrintWriter(out)).setErr(new PrintWriter(out)).execute(args);
-    assertEquals(0, exit, String.join(" ", args) + "\n" + out);
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
-
   private static Status.Code listAudit(ManagedChannel channel) {
     try {
       AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
@@ -85,10 +65,10 @@ class SessionResumptionTest {
       // The operator's root leaves the bundle: a new root, the intermediate under it, the old root removed.
       Path newRootDir = Files.createTempDirectory("taskcert-new-root");
       Files.delete(newRootDir);
-      ca("rotate-root", "--ca-dir", caDir, "--root-key-out", newRootDir.toString(), "--no-passphrase");
-      ca("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", newRootDir.toString(), "--no-passphrase");
-      ca("bundle", "remove", "--ca-dir", caDir, CertificateFingerprint.of(oldRoot).hex());
-      await("the server trusts only the new root", () -> {
+      CaCommands.run("rotate-root", "--ca-dir", caDir, "--root-key-out", newRootDir.toString(), "--no-passphrase");
+      CaCommands.run("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", newRootDir.toString(), "--no-passphrase");
+      CaCommands.run("bundle", "remove", "--ca-dir", caDir, CertificateFingerprint.of(oldRoot).hex());
+      Await.until("the server trusts only the new root", Duration.ofSeconds(20), () -> {
         var roots = env.instance(CaState.class).current().bundle().roots();
         return roots.size() == 1 && !roots.get(0).equals(oldRoot);
       });

@@ -3,9 +3,7 @@ package dev.taskcert.server.fault;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.taskcert.proto.admin.v1.AdminSetVariableRequest;
 import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
 import dev.taskcert.proto.ca.v1.GetTrustBundleRequest;
 import dev.taskcert.proto.execution.v1.FinishTaskRequest;
@@ -13,6 +11,7 @@ import dev.taskcert.proto.execution.v1.GetVariableRequest;
 import dev.taskcert.proto.execution.v1.TaskState;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.server.testing.Await;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
@@ -33,7 +32,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -51,16 +49,6 @@ class MixedLoadOutageTest {
   /** Long, so that after the outage only a notification can explain a refusal. */
   private static final Duration CACHE_TTL = Duration.ofMinutes(2);
   private static final Duration WAIT = Duration.ofSeconds(90);
-
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
 
   private static TestTask queueAndStart(TestEnvironment env, DemoData.DemoTask task, String taskId) throws Exception {
     return env.startTask(env.dev().taskQueue().queue(task.dagId(), DemoData.RUN_ID, taskId, -1, 1, null));
@@ -91,14 +79,14 @@ class MixedLoadOutageTest {
         tasks.add(finisher);
 
         workers.forEach(LoadWorker::start);
-        await("every client has succeeded several times", () -> workers.stream().allMatch(w -> w.successes() >= 5));
+        Await.until("every client has succeeded several times", WAIT, () -> workers.stream().allMatch(w -> w.successes() >= 5));
         for (LoadWorker worker : workers) {
           assertEquals(List.of(), worker.failures(), worker.name() + " failed before the outage");
         }
 
         env.dev().database().stop();
         Instant stopped = Instant.now();
-        await("every client has seen the outage", () -> workers.stream().allMatch(w -> w.failureCount() >= 1));
+        Await.until("every client has seen the outage", WAIT, () -> workers.stream().allMatch(w -> w.failureCount() >= 1));
 
         // What needs no database keeps working: a new handshake, health, the trust bundle.
         TaskCredentials anyone = tasks.get(0).session().credentials();
@@ -129,7 +117,7 @@ class MixedLoadOutageTest {
         env.dev().database().restart();
         Duration outage = Duration.between(stopped, Instant.now());
         workers.forEach(LoadWorker::markRecoveryStarted);
-        await("every client succeeds again on the same server",
+        Await.until("every client succeeds again on the same server", WAIT,
             () -> workers.stream().allMatch(w -> w.successesSinceRecovery() >= 5));
         workers.forEach(LoadWorker::stop);
         for (LoadWorker worker : workers) {

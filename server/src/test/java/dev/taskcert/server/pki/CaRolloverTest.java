@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.taskcert.pki.ca.CertificateFingerprint;
 import dev.taskcert.pki.ca.KeyAlgorithm;
-import dev.taskcert.pki.cli.CaCli;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.issuance.CertificateIssuer;
 import dev.taskcert.pki.issuance.IssuancePolicy;
@@ -16,6 +14,8 @@ import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
 import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.testing.Await;
+import dev.taskcert.server.testing.CaCommands;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.supervisor.TaskSession;
 import dev.taskcert.supervisor.channel.ClientTls;
@@ -23,8 +23,6 @@ import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +35,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * An intermediate rotation and a root rollover done with the operator CLI while supervisors call
@@ -50,23 +46,6 @@ import picocli.CommandLine;
 class CaRolloverTest {
   /** Short enough that everyone renews several times, long enough that a busy machine renews in time. */
   private static final Duration LIFETIME = Duration.ofSeconds(8);
-
-  private static void ca(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = new CommandLine(new CaCli()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-    assertEquals(0, exit, String.join(" ", args) + "\n" + out + err);
-  }
-
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
-  }
 
   /** Starts a try of its own task, so sessions never supersede each other. */
   private static TaskSession startSession(TestEnvironment env, String taskId) throws Exception {
@@ -116,8 +95,9 @@ class CaRolloverTest {
       traffic.start();
       try {
         // 1. A new intermediate under the same root.
-        ca("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", caDir, "--no-passphrase");
-        await("the server uses the new intermediate", () -> !intermediateSerial(env).equals(firstIntermediate));
+        CaCommands.run("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", caDir, "--no-passphrase");
+        Await.until("the server uses the new intermediate", Duration.ofSeconds(20),
+            () -> !intermediateSerial(env).equals(firstIntermediate));
         TaskSession second = startSession(env, "after_intermediate_rotation");
         sessions.add(second);
         assertEquals(intermediateSerial(env), second.credentials().chain().get(1).getSerialNumber());
@@ -125,11 +105,13 @@ class CaRolloverTest {
         // 2. A new root joins the bundle; then the intermediate moves under it.
         Path newRootDir = Files.createTempDirectory("taskcert-new-root");
         Files.delete(newRootDir);
-        ca("rotate-root", "--ca-dir", caDir, "--root-key-out", newRootDir.toString(), "--no-passphrase");
-        await("the server trusts both roots", () -> env.instance(CaState.class).current().bundle().roots().size() == 2);
+        CaCommands.run("rotate-root", "--ca-dir", caDir, "--root-key-out", newRootDir.toString(), "--no-passphrase");
+        Await.until("the server trusts both roots", Duration.ofSeconds(20),
+            () -> env.instance(CaState.class).current().bundle().roots().size() == 2);
         BigInteger secondIntermediate = intermediateSerial(env);
-        ca("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", newRootDir.toString(), "--no-passphrase");
-        await("the intermediate moved under the new root", () -> !intermediateSerial(env).equals(secondIntermediate));
+        CaCommands.run("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", newRootDir.toString(), "--no-passphrase");
+        Await.until("the intermediate moved under the new root", Duration.ofSeconds(20),
+            () -> !intermediateSerial(env).equals(secondIntermediate));
         TaskSession third = startSession(env, "after_root_rollover");
         sessions.add(third);
         X509Certificate newRoot = env.instance(CaState.class).current().intermediate().root();
@@ -139,8 +121,9 @@ class CaRolloverTest {
         Thread.sleep(LIFETIME.toMillis() * 3 / 2);
 
         // 3. The old root leaves the bundle.
-        ca("bundle", "remove", "--ca-dir", caDir, CertificateFingerprint.of(oldRoot).hex());
-        await("the server trusts only the new root", () -> env.instance(CaState.class).current().bundle().roots().size() == 1);
+        CaCommands.run("bundle", "remove", "--ca-dir", caDir, CertificateFingerprint.of(oldRoot).hex());
+        Await.until("the server trusts only the new root", Duration.ofSeconds(20),
+            () -> env.instance(CaState.class).current().bundle().roots().size() == 1);
         Thread.sleep(500);
       } finally {
         running.set(false);
