@@ -279,43 +279,45 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         serials.add(normalized);
       }
       Instant now = clock.instant();
-      int[] voidedTokens = {0};
-      List<String> revoked = transactions.withMapper(RevocationMapper.class, mapper -> {
-        var tt = request.getTaskTry();
+      var tt = request.getTaskTry();
+      Revocation done = transactions.withMapper(RevocationMapper.class, mapper -> {
+        int voidedTokens = 0;
         if (request.hasTaskTry()) {
           // Tokens first, then the task instance: the order enrollment takes them in.
-          voidedTokens[0] = mapper.voidUnredeemedTokens(tt.getDagId(), tt.getRunId(), tt.getTaskId(),
+          voidedTokens = mapper.voidUnredeemedTokens(tt.getDagId(), tt.getRunId(), tt.getTaskId(),
               tt.getMapIndex(), tt.getTryNumber(), now);
           // Before any certificate: a renewal of this try running now either finishes first
           // (and its certificate is revoked below) or waits and is then refused.
           mapper.lockTaskInstance(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex());
         }
-        List<String> done = new ArrayList<>();
+        List<String> serialsRevoked = new ArrayList<>();
         for (String serial : serials) {
-          done.addAll(mapper.revokeSerial(serial, reason, now));
-          done.addAll(mapper.revokeUnrecordedSerial(serial, reason, now));
+          serialsRevoked.addAll(mapper.revokeSerial(serial, reason, now));
+          serialsRevoked.addAll(mapper.revokeUnrecordedSerial(serial, reason, now));
         }
         if (request.hasTaskTry()) {
-          done.addAll(mapper.revokeTry(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex(),
+          serialsRevoked.addAll(mapper.revokeTry(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex(),
               tt.getTryNumber(), reason, now));
         }
-        return done;
+        return new Revocation(serialsRevoked, voidedTokens);
       });
       String admin = CallContext.principal().spiffeId();
-      for (String serial : revoked) {
+      for (String serial : done.serials()) {
         revocations.markRevoked(serial);
         audit.record(AuditLog.Kind.REVOKE, admin, CallContext.method(), "certificate:" + serial, reason);
       }
-      if (voidedTokens[0] > 0) {
-        var tt = request.getTaskTry();
+      if (done.voidedTokens() > 0) {
         audit.record(AuditLog.Kind.REVOKE, admin, CallContext.method(),
             "enrollment_token:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
                 + "/" + tt.getTryNumber(),
-            voidedTokens[0] + " unredeemed enrollment token(s) voided; " + (reason == null ? "" : reason));
+            done.voidedTokens() + " unredeemed enrollment token(s) voided; " + (reason == null ? "" : reason));
       }
-      return RevokeCertificatesResponse.newBuilder().addAllRevokedSerialHex(revoked).build();
+      return RevokeCertificatesResponse.newBuilder().addAllRevokedSerialHex(done.serials()).build();
     });
   }
+
+  /** What one revocation request did: the serials newly revoked, and the enrollment tokens voided. */
+  private record Revocation(List<String> serials, int voidedTokens) {}
 
   @Override
   public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {

@@ -22,13 +22,11 @@ import java.io.InputStream;
  * passed on.
  */
 public final class MalformedRequestInterceptor implements ServerInterceptor {
-  private static final MalformedRequestInterceptor INSTANCE = new MalformedRequestInterceptor();
-
   private MalformedRequestInterceptor() {}
 
   /** The service, receiving raw messages and refusing malformed ones with INVALID_ARGUMENT. */
   public static ServerServiceDefinition strict(BindableService service) {
-    return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(service.bindService()), INSTANCE);
+    return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(service.bindService()), new MalformedRequestInterceptor());
   }
 
   @Override

@@ -9,6 +9,7 @@ import dev.taskcert.proto.admin.v1.AdminSetVariableRequest;
 import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
 import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
+import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
 import dev.taskcert.proto.ca.v1.RenewRequest;
 import dev.taskcert.proto.execution.v1.DeleteVariableRequest;
 import dev.taskcert.proto.execution.v1.DeleteXComRequest;
@@ -22,6 +23,7 @@ import dev.taskcert.proto.execution.v1.SetVariableRequest;
 import dev.taskcert.proto.execution.v1.SetXComRequest;
 import dev.taskcert.proto.execution.v1.TaskState;
 import dev.taskcert.proto.execution.v1.XComRef;
+import dev.taskcert.proto.execution.v1.VariablesGrpc;
 import dev.taskcert.proto.execution.v1.XComsGrpc;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.testing.DatabaseFingerprint;
@@ -127,7 +129,14 @@ class ImpersonationTest {
                 .addSerialHex(payments.session().credentials().serialHex()).setReason("attack").build())),
         // The Execution API with an admin certificate.
         new Attempt("admin writes an XCom as if it were a task", Status.Code.PERMISSION_DENIED, () -> adminOnExecutionApi
-            .setXCom(SetXComRequest.newBuilder().setKey("return_value").setValueJson("3").build())));
+            .setXCom(SetXComRequest.newBuilder().setKey("return_value").setValueJson("3").build())),
+        new Attempt("admin reads a team's variable as if it were a task", Status.Code.PERMISSION_DENIED, () ->
+            VariablesGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getVariable(GetVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).build())),
+        new Attempt("admin renews as if it were a task", Status.Code.PERMISSION_DENIED, () ->
+            CertificateAuthorityGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .renew(RenewRequest.newBuilder()
+                    .setCsrDer(ByteString.copyFrom(TaskKeys.csr(TaskKeys.generate(new SecureRandom())))).build())));
 
     // Allowed by the default TEAM read scope: reading another run of one's own team is not an attack.
     assertEquals("1", analytics.xcoms().getXCom(GetXComRequest.newBuilder()

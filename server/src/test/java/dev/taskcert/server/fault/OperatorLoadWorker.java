@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 final class OperatorLoadWorker extends LoadWorker {
   private final Supplier<AdminGrpc.AdminBlockingStub> admin;
   private final String variable;
-  private final TaskLoadWorker.VariableWrites writes = new TaskLoadWorker.VariableWrites();
+  private final VariableWrites writes = new VariableWrites();
 
   OperatorLoadWorker(String name, Supplier<AdminGrpc.AdminBlockingStub> admin, String variable) {
     super(name);

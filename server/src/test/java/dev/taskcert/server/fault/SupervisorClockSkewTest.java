@@ -9,7 +9,6 @@ import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.supervisor.TaskSession;
 import dev.taskcert.supervisor.credentials.CredentialRotator;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,14 +31,6 @@ class SupervisorClockSkewTest {
   static final TestEnvironment env = new TestEnvironment(builder -> builder
       .issuance(new IssuancePolicy(LIFETIME, Duration.ofSeconds(60))));
 
-  private static TaskSession open(String taskId, Clock clock) throws Exception {
-    String token = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null)
-        .enrollmentToken();
-    TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom(), clock);
-    session.client().startTask("worker-1", 4242, "airflow");
-    return session;
-  }
-
   @Test
   void supervisorsWithClocksBehindOrAheadWithinTheBackdatingBoundRenewInTime() throws Exception {
     List<TaskSession> sessions = new ArrayList<>();
@@ -47,8 +38,8 @@ class SupervisorClockSkewTest {
     List<String> failures = new ArrayList<>();
     try {
       for (Duration offset : List.of(SKEW.negated(), SKEW)) {
-        TaskSession session = open("skewed_" + (offset.isNegative() ? "behind" : "ahead"),
-            Clock.offset(Clock.systemUTC(), offset));
+        TaskSession session = env.startedSession(DemoData.ANALYTICS,
+            "skewed_" + (offset.isNegative() ? "behind" : "ahead"), Clock.offset(Clock.systemUTC(), offset));
         AtomicInteger renewed = new AtomicInteger();
         session.renewals().addListener(new CredentialRotator.Listener() {
           @Override

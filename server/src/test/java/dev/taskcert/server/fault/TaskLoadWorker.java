@@ -90,25 +90,4 @@ final class TaskLoadWorker extends LoadWorker {
     variableWrites.verify(name() + " variable " + ownVariable,
         env.count("select value::bigint from variable where key = '" + ownVariable + "'"));
   }
-
-  /** The sequence of writes to one key: the stored value must be the newest acknowledged or a later attempt. */
-  static final class VariableWrites {
-    private final Set<Long> unacknowledgedSinceNewest = ConcurrentHashMap.newKeySet();
-    private volatile long newestAcknowledged = -1;
-
-    void attempt(long value) {
-      unacknowledgedSinceNewest.add(value);
-    }
-
-    void acknowledge(long value) {
-      newestAcknowledged = value;
-      unacknowledgedSinceNewest.clear();
-    }
-
-    void verify(String what, long stored) {
-      assertTrue(newestAcknowledged >= 0, what + " was never written");
-      assertTrue(stored == newestAcknowledged || unacknowledgedSinceNewest.contains(stored),
-          what + " holds " + stored + ", but the newest acknowledged write was " + newestAcknowledged);
-    }
-  }
 }

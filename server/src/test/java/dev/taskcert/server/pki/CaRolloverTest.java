@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -46,15 +47,6 @@ import org.junit.jupiter.api.Test;
 class CaRolloverTest {
   /** Short enough that everyone renews several times, long enough that a busy machine renews in time. */
   private static final Duration LIFETIME = Duration.ofSeconds(8);
-
-  /** Starts a try of its own task, so sessions never supersede each other. */
-  private static TaskSession startSession(TestEnvironment env, String taskId) throws Exception {
-    String token = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null)
-        .enrollmentToken();
-    TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom());
-    session.client().startTask("worker-1", 4242, "airflow");
-    return session;
-  }
 
   private static BigInteger intermediateSerial(TestEnvironment env) {
     return env.instance(CaState.class).current().intermediate().certificate().getSerialNumber();
@@ -74,7 +66,7 @@ class CaRolloverTest {
       AtomicLong calls = new AtomicLong();
       ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
       List<TaskSession> sessions = new java.util.concurrent.CopyOnWriteArrayList<>();
-      sessions.add(startSession(env, "before_rotation"));
+      sessions.add(env.startedSession(DemoData.ANALYTICS, "before_rotation", Clock.systemUTC()));
       Thread traffic = new Thread(() -> {
         for (int i = 0; running.get() && i < 100_000; i++) {
           for (TaskSession session : sessions) {
@@ -98,7 +90,7 @@ class CaRolloverTest {
         CaCommands.run("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", caDir, "--no-passphrase");
         Await.until("the server uses the new intermediate", Duration.ofSeconds(20),
             () -> !intermediateSerial(env).equals(firstIntermediate));
-        TaskSession second = startSession(env, "after_intermediate_rotation");
+        TaskSession second = env.startedSession(DemoData.ANALYTICS, "after_intermediate_rotation", Clock.systemUTC());
         sessions.add(second);
         assertEquals(intermediateSerial(env), second.credentials().chain().get(1).getSerialNumber());
 
@@ -112,7 +104,7 @@ class CaRolloverTest {
         CaCommands.run("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", newRootDir.toString(), "--no-passphrase");
         Await.until("the intermediate moved under the new root", Duration.ofSeconds(20),
             () -> !intermediateSerial(env).equals(secondIntermediate));
-        TaskSession third = startSession(env, "after_root_rollover");
+        TaskSession third = env.startedSession(DemoData.ANALYTICS, "after_root_rollover", Clock.systemUTC());
         sessions.add(third);
         X509Certificate newRoot = env.instance(CaState.class).current().intermediate().root();
         assertNotEquals(oldRoot, newRoot);

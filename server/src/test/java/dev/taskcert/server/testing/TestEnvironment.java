@@ -29,6 +29,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -101,7 +102,20 @@ public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, 
 
   /** Queues, enrolls and starts a try of a demo task. */
   public TaskSession startedSession(DemoData.DemoTask task) throws Exception {
-    TaskSession session = TaskSession.open(supervisorConfig(), queue(task).enrollmentToken(), new SecureRandom());
+    return startedSession(queue(task).enrollmentToken(), Clock.systemUTC());
+  }
+
+  /**
+   * Queues, enrolls and starts the first try of task {@code taskId} in {@code team}'s DAG, so that
+   * sessions of different task ids never supersede each other; renewals are timed with {@code clock}.
+   */
+  public TaskSession startedSession(DemoData.DemoTask team, String taskId, Clock clock) throws Exception {
+    String token = dev().taskQueue().queue(team.dagId(), DemoData.RUN_ID, taskId, -1, 1, null).enrollmentToken();
+    return startedSession(token, clock);
+  }
+
+  private TaskSession startedSession(String enrollmentToken, Clock clock) throws Exception {
+    TaskSession session = TaskSession.open(supervisorConfig(), enrollmentToken, new SecureRandom(), clock);
     session.client().startTask("worker-1", 4242, "airflow");
     return session;
   }
