@@ -265,7 +265,7 @@ def run(args, stubs):
     out("key: generated EC P-256 key in memory")
 
     with grpc.secure_channel(args.enrollment_target, grpc.ssl_channel_credentials(root_certificates=trust_bundle)) as channel:
-        enrolled = stubs.ca_pb2_grpc.CertificateAuthorityStub(channel).Enroll(
+        enrolled = stubs.ca_pb2_grpc.EnrollmentStub(channel).Enroll(
             stubs.ca_pb2.EnrollRequest(enrollment_token=token, csr_der=csr_der), timeout=args.timeout)
     if not enrolled.certificate_chain_der or not enrolled.trust_bundle_der:
         raise SetupError("the CA answered without a certificate chain or trust bundle")

@@ -13,7 +13,7 @@ import dev.taskcert.bench.load.LoadResult;
 import dev.taskcert.bench.report.Section;
 import dev.taskcert.bench.report.TargetCheck;
 import dev.taskcert.bench.scale.CredentialFile;
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
 import dev.taskcert.proto.ca.v1.EnrollRequest;
 import dev.taskcert.proto.ca.v1.EnrollResponse;
 import dev.taskcert.server.enrollment.QueuedTry;
@@ -142,7 +142,7 @@ public final class EnrollmentBenchmark {
       List<ManagedChannel> channels, QueuedTry queued, ByteString csr, AtomicReferenceArray<EnrollResponse> responses,
       int index) {
     return Futures.transform(
-        CertificateAuthorityGrpc.newFutureStub(channels.get(index % channels.size()))
+        EnrollmentGrpc.newFutureStub(channels.get(index % channels.size()))
             .withDeadlineAfter(30, TimeUnit.SECONDS)
             .enroll(EnrollRequest.newBuilder().setEnrollmentToken(queued.enrollmentToken()).setCsrDer(csr).build()),
         response -> {

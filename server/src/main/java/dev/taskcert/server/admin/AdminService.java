@@ -1,7 +1,6 @@
 package dev.taskcert.server.admin;
 
 import com.google.protobuf.Timestamp;
-import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.AdminDeleteConnectionRequest;
 import dev.taskcert.proto.admin.v1.AdminDeleteConnectionResponse;
 import dev.taskcert.proto.admin.v1.AdminDeleteVariableRequest;
@@ -32,6 +31,7 @@ import dev.taskcert.proto.admin.v1.XComReadScope;
 import dev.taskcert.server.audit.AuditEventRow;
 import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.audit.AuditMapper;
+import dev.taskcert.server.authz.CurrentCall;
 import dev.taskcert.server.catalog.Catalog;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.catalog.DagRegistration;
@@ -41,19 +41,16 @@ import dev.taskcert.server.connection.ConnectionRow;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.enrollment.QueuedTry;
 import dev.taskcert.server.enrollment.TaskQueue;
-import dev.taskcert.server.grpc.CallContext;
 import dev.taskcert.server.grpc.JsonValues;
 import dev.taskcert.server.grpc.PageTokens;
-import dev.taskcert.server.grpc.Principal;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.Timestamps;
 import dev.taskcert.server.grpc.UnaryCalls;
 import dev.taskcert.server.revocation.RevocationCache;
 import dev.taskcert.server.revocation.RevocationMapper;
+import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.secret.SecretBox;
 import dev.taskcert.server.variable.VariableMapper;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -67,10 +64,9 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The control-plane API. Every RPC requires an admin certificate
- * ({@code spiffe://<trust-domain>/admin/<name>}); task certificates are refused with
- * PERMISSION_DENIED and the refusal is audited. Every change is audited with the admin's identity
- * and never with secret values.
+ * The control-plane API. Every RPC's rule admits admin certificates only
+ * ({@code spiffe://<trust-domain>/admin/<name>}), enforced by the front door before any of this
+ * runs. Every change is audited with the admin's identity and never with secret values.
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
   private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9_-]{1,50}");
@@ -85,11 +81,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final AuditLog audit;
   private final OwnershipCache ownership;
   private final RevocationCache revocations;
+  private final CurrentCall call;
   private final Clock clock;
 
   @Inject
   AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, SecretBox secrets, AuditLog audit,
-      OwnershipCache ownership, RevocationCache revocations, Clock clock) {
+      OwnershipCache ownership, RevocationCache revocations, CurrentCall call, Clock clock) {
+    this.call = call;
     this.catalog = catalog;
     this.transactions = transactions;
     this.queue = queue;
@@ -129,7 +127,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       request.getAllowedConnectionIdsList().forEach(id -> RequestLimits.requireText(id, "allowed_connection_ids", 250));
       request.getAllowedVariablePatternsList().forEach(p -> RequestLimits.requireText(p, "allowed_variable_patterns", 250));
       if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.bundleId(bundle)) == null) {
-        throw Status.NOT_FOUND.withDescription("bundle '" + bundle + "' does not exist").asRuntimeException();
+        throw Refusal.notFound("bundle '" + bundle + "' does not exist");
       }
       catalog.registerDag(new DagRegistration(dagId, bundle, request.getDeclaresResources(),
           request.getAllowedConnectionIdsList(), request.getAllowedVariablePatternsList(),
@@ -170,7 +168,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       int updated = transactions.withMapper(CatalogMapper.class,
           mapper -> mapper.setDagRunState(dagId, runId, request.getState()));
       if (updated == 0) {
-        throw Status.NOT_FOUND.withDescription("dag run does not exist").asRuntimeException();
+        throw Refusal.notFound("dag run does not exist");
       }
       return SetDagRunStateResponse.getDefaultInstance();
     });
@@ -301,13 +299,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         }
         return new Revocation(serialsRevoked, voidedTokens);
       });
-      String admin = CallContext.principal().spiffeId();
+      String admin = call.callerId();
       for (String serial : done.serials()) {
         revocations.markRevoked(serial);
-        audit.record(AuditLog.Kind.REVOKE, admin, CallContext.method(), "certificate:" + serial, reason);
+        audit.record(AuditLog.Kind.REVOKE, admin, call.method(), "certificate:" + serial, reason);
       }
       if (done.voidedTokens() > 0) {
-        audit.record(AuditLog.Kind.REVOKE, admin, CallContext.method(),
+        audit.record(AuditLog.Kind.REVOKE, admin, call.method(),
             "enrollment_token:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
                 + "/" + tt.getTryNumber(),
             done.voidedTokens() + " unredeemed enrollment token(s) voided; " + (reason == null ? "" : reason));
@@ -322,7 +320,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      requireAdmin();
       int pageSize = PageTokens.pageSize(request.getPageSize(), 1000);
       String after = PageTokens.decode(request.getPageToken());
       long beforeId;
@@ -356,31 +353,18 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     });
   }
 
-  /** Runs an admin change: requires an admin caller, then audits what was done. */
+  /** Runs an admin change, then audits what was done and by whom. */
   private <T> void admin(StreamObserver<T> observer, String resource, Supplier<T> body) {
     UnaryCalls.respond(observer, () -> {
-      AdminIdentity admin = requireAdmin();
       T result = body.get();
-      audit.record(AuditLog.Kind.ADMIN, CallContext.principal().spiffeId(), CallContext.method(), resource,
-          "by admin " + admin.name());
+      audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(), resource, "by admin " + call.admin().name());
       return result;
     });
   }
 
-  private AdminIdentity requireAdmin() {
-    Principal principal = CallContext.principal();
-    try {
-      return principal.requireAdmin();
-    } catch (StatusRuntimeException e) {
-      audit.record(AuditLog.Kind.DENY, principal.spiffeId(), CallContext.method(), "admin",
-          "task certificate on the Admin API");
-      throw e;
-    }
-  }
-
   private void requireDag(String dagId) {
     if (!transactions.withMapper(CatalogMapper.class, mapper -> mapper.dagExists(dagId))) {
-      throw Status.NOT_FOUND.withDescription("DAG '" + dagId + "' is not registered").asRuntimeException();
+      throw Refusal.notFound("DAG '" + dagId + "' is not registered");
     }
   }
 
@@ -390,7 +374,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
     requireTeam(team);
     if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.teamId(team)) == null) {
-      throw Status.NOT_FOUND.withDescription("team '" + team + "' does not exist").asRuntimeException();
+      throw Refusal.notFound("team '" + team + "' does not exist");
     }
     return team;
   }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * <p>Team rules are skipped when multi-team is off; declarations, XCom write ownership (which the
  * services take from the certificate) and the task-state gate always apply.
  */
-public final class AuthorizationPolicy {
+final class AuthorizationPolicy {
   private final boolean multiTeam;
 
   @Inject
@@ -26,7 +26,7 @@ public final class AuthorizationPolicy {
    * Whether the caller's DAG allows reading variable {@code key}: always, unless the DAG declares
    * its resources and no declared pattern matches.
    */
-  public Decision variableDeclared(CallerScope caller, String key) {
+  Decision variableDeclared(CallerScope caller, String key) {
     if (!caller.dag().declaresResources()) {
       return Decision.ALLOW;
     }
@@ -35,18 +35,18 @@ public final class AuthorizationPolicy {
         return Decision.ALLOW;
       }
     }
-    return Decision.deny("variable '" + key + "' is not declared by DAG '" + caller.dag().dagId() + "'");
+    return Decision.deny("variable:" + key, "variable '" + key + "' is not declared by DAG '" + caller.dag().dagId() + "'");
   }
 
   /**
    * Whether the caller may read a variable owned by {@code variableTeam} ({@code null} = global):
    * global variables and the caller's own team's are readable.
    */
-  public Decision readVariable(CallerScope caller, String key, String variableTeam) {
+  Decision readVariable(CallerScope caller, String key, String variableTeam) {
     if (!multiTeam || variableTeam == null || variableTeam.equals(caller.team())) {
       return Decision.ALLOW;
     }
-    return Decision.deny("variable '" + key + "' belongs to team '" + variableTeam + "'; " + teamOf(caller));
+    return Decision.deny("variable:" + key, "variable '" + key + "' belongs to team '" + variableTeam + "'; " + teamOf(caller));
   }
 
   /**
@@ -55,15 +55,15 @@ public final class AuthorizationPolicy {
    * only its own team's variables, and new ones become its team's. A caller without a team may not
    * write at all while multi-team is on.
    */
-  public Decision writeVariable(CallerScope caller, String key, boolean exists, String existingTeam) {
+  Decision writeVariable(CallerScope caller, String key, boolean exists, String existingTeam) {
     if (!multiTeam) {
       return Decision.ALLOW;
     }
     if (caller.team() == null) {
-      return Decision.deny("variable '" + key + "' cannot be written: the caller's DAG belongs to no team");
+      return Decision.deny("variable:" + key, "variable '" + key + "' cannot be written: the caller's DAG belongs to no team");
     }
     if (exists && !caller.team().equals(existingTeam)) {
-      return Decision.deny("variable '" + key + "' belongs to "
+      return Decision.deny("variable:" + key, "variable '" + key + "' belongs to "
           + (existingTeam == null ? "no team (global)" : "team '" + existingTeam + "'") + "; " + teamOf(caller));
     }
     return Decision.ALLOW;
@@ -74,14 +74,14 @@ public final class AuthorizationPolicy {
    * ({@code null} = global): the DAG's declaration (if any) must list it, and it must be global or
    * the caller's team's.
    */
-  public Decision readConnection(CallerScope caller, String connId, String connectionTeam) {
+  Decision readConnection(CallerScope caller, String connId, String connectionTeam) {
     if (caller.dag().declaresResources() && !caller.dag().allowedConnectionIds().contains(connId)) {
-      return Decision.deny("connection '" + connId + "' is not declared by DAG '" + caller.dag().dagId() + "'");
+      return Decision.deny("connection:" + connId, "connection '" + connId + "' is not declared by DAG '" + caller.dag().dagId() + "'");
     }
     if (!multiTeam || connectionTeam == null || connectionTeam.equals(caller.team())) {
       return Decision.ALLOW;
     }
-    return Decision.deny("connection '" + connId + "' belongs to team '" + connectionTeam + "'; " + teamOf(caller));
+    return Decision.deny("connection:" + connId, "connection '" + connId + "' belongs to team '" + connectionTeam + "'; " + teamOf(caller));
   }
 
   /**
@@ -89,20 +89,28 @@ public final class AuthorizationPolicy {
    * must be global or the caller's team's, and within the caller's DAG's declared read scope
    * ({@code TEAM}, {@code SAME_DAG} or {@code SAME_RUN}).
    */
-  public Decision readXCom(CallerScope caller, DagOwnership targetDag, String targetRunId) {
+  Decision readXCom(CallerScope caller, DagOwnership targetDag, String targetRunId, String resource) {
     String scope = caller.dag().xcomReadScope();
     boolean sameDag = caller.identity().dagId().equals(targetDag.dagId());
     if ("SAME_DAG".equals(scope) && !sameDag) {
-      return Decision.deny("DAG '" + caller.dag().dagId() + "' may read XComs of its own DAG only");
+      return Decision.deny(resource, "DAG '" + caller.dag().dagId() + "' may read XComs of its own DAG only");
     }
     if ("SAME_RUN".equals(scope) && !(sameDag && caller.identity().runId().equals(targetRunId))) {
-      return Decision.deny("DAG '" + caller.dag().dagId() + "' may read XComs of its own dag run only");
+      return Decision.deny(resource, "DAG '" + caller.dag().dagId() + "' may read XComs of its own dag run only");
     }
     if (!multiTeam || targetDag.team() == null || Objects.equals(targetDag.team(), caller.team())) {
       return Decision.ALLOW;
     }
-    return Decision.deny("XComs of DAG '" + targetDag.dagId() + "' belong to team '" + targetDag.team() + "'; "
+    return Decision.deny(resource, "XComs of DAG '" + targetDag.dagId() + "' belong to team '" + targetDag.team() + "'; "
         + teamOf(caller));
+  }
+
+  /**
+   * Which variables' owners the caller may list: everyone's when multi-team is off, otherwise
+   * global variables and its own team's.
+   */
+  VariableVisibility visibleVariables(CallerScope caller) {
+    return new VariableVisibility(caller.team(), !multiTeam);
   }
 
   private static String teamOf(CallerScope caller) {

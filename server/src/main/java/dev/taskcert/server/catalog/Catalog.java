@@ -1,7 +1,7 @@
 package dev.taskcert.server.catalog;
 
 import dev.taskcert.server.db.Transactions;
-import io.grpc.Status;
+import dev.taskcert.server.refusal.Refusal;
 import jakarta.inject.Inject;
 import java.time.Instant;
 
@@ -33,7 +33,7 @@ public final class Catalog {
       if (team != null) {
         teamId = mapper.teamId(team);
         if (teamId == null) {
-          throw Status.NOT_FOUND.withDescription("team '" + team + "' does not exist").asRuntimeException();
+          throw Refusal.notFound("team '" + team + "' does not exist");
         }
       }
       return mapper.upsertBundle(name, teamId);

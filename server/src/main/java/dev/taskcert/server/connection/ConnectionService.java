@@ -1,19 +1,14 @@
 package dev.taskcert.server.connection;
 
-import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.GetConnectionRequest;
 import dev.taskcert.proto.execution.v1.GetConnectionResponse;
-import dev.taskcert.server.authz.AuthorizationPolicy;
-import dev.taskcert.server.authz.Authorizer;
-import dev.taskcert.server.authz.CallerScope;
+import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.db.Transactions;
-import dev.taskcert.server.grpc.CallContext;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.UnaryCalls;
+import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.secret.SecretBox;
-import dev.taskcert.server.taskinstance.LiveTryGuard;
-import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 
@@ -26,35 +21,27 @@ public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase
   public static final int MAX_CONN_ID_BYTES = 250;
 
   private final Transactions transactions;
-  private final LiveTryGuard guard;
-  private final Authorizer authorizer;
-  private final AuthorizationPolicy policy;
+  private final ResourceGate gate;
   private final SecretBox secrets;
 
   @Inject
-  ConnectionService(Transactions transactions, LiveTryGuard guard, Authorizer authorizer,
-      AuthorizationPolicy policy, SecretBox secrets) {
+  ConnectionService(Transactions transactions, ResourceGate gate, SecretBox secrets) {
     this.transactions = transactions;
-    this.guard = guard;
-    this.authorizer = authorizer;
-    this.policy = policy;
+    this.gate = gate;
     this.secrets = secrets;
   }
 
   @Override
   public void getConnection(GetConnectionRequest request, StreamObserver<GetConnectionResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       String connId = RequestLimits.requireText(request.getConnId(), "conn_id", MAX_CONN_ID_BYTES);
-      guard.requireRunning(caller);
-      CallerScope scope = authorizer.scopeOf(caller);
       ConnectionRow connection = transactions.withMapper(ConnectionMapper.class, mapper -> mapper.find(connId));
       if (connection == null) {
         // Undeclared ids are refused before revealing whether they exist.
-        authorizer.enforce(policy.readConnection(scope, connId, null), caller, "connection:" + connId);
-        throw Status.NOT_FOUND.withDescription("connection '" + connId + "' does not exist").asRuntimeException();
+        gate.readConnection(connId, null).require();
+        throw Refusal.notFound("connection '" + connId + "' does not exist");
       }
-      authorizer.enforce(policy.readConnection(scope, connId, connection.team()), caller, "connection:" + connId);
+      gate.readConnection(connId, connection.team()).require();
       return GetConnectionResponse.newBuilder()
           .setConnId(connection.connId())
           .setConnType(connection.connType())

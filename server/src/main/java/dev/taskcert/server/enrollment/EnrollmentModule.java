@@ -6,18 +6,17 @@ import dev.taskcert.server.grpc.ServicePorts;
 import io.grpc.BindableService;
 
 /**
- * The CA service: on the enrollment port for Enroll and GetTrustBundle, and on the execution port
- * for Renew (which needs the caller's certificate).
+ * The CA's two services, each bound only where its callers are: enrollment (anonymous, with a
+ * token) on the enrollment port, renewal (task certificate) on the mutual-TLS execution port.
  */
 public final class EnrollmentModule extends AbstractModule {
   @Override
   protected void configure() {
-    bind(CertificateAuthorityService.class).asEagerSingleton();
-    Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Execution.class)
-        .addBinding()
-        .to(CertificateAuthorityService.class);
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Enrollment.class)
         .addBinding()
-        .to(CertificateAuthorityService.class);
+        .to(EnrollmentService.class);
+    Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Execution.class)
+        .addBinding()
+        .to(RenewalService.class);
   }
 }

@@ -6,11 +6,11 @@ import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.db.Transactions;
-import dev.taskcert.server.grpc.CallContext;
 import dev.taskcert.server.taskinstance.TaskInstanceCache;
 import dev.taskcert.server.taskinstance.TaskInstanceMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
-import io.grpc.Status;
+import dev.taskcert.server.refusal.Refusal;
+import dev.taskcert.server.authz.CurrentCall;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +29,7 @@ public final class TaskQueue {
   private final Clock clock;
   private final AuditLog audit;
   private final TaskInstanceCache cache;
+  private final CurrentCall call;
 
   @Inject
   TaskQueue(
@@ -38,7 +39,9 @@ public final class TaskQueue {
       ServerConfig config,
       Clock clock,
       AuditLog audit,
-      TaskInstanceCache cache) {
+      TaskInstanceCache cache,
+      CurrentCall call) {
+    this.call = call;
     this.cache = cache;
     this.transactions = transactions;
     this.tokens = tokens;
@@ -52,7 +55,7 @@ public final class TaskQueue {
    * Queues the next try of (dag, run, task, map index).
    *
    * @param tokenTtl how long the token stays redeemable; {@code null} for the configured default
-   * @throws io.grpc.StatusRuntimeException NOT_FOUND if the dag run does not exist
+   * @throws Refusal NOT_FOUND if the dag run does not exist
    */
   public QueuedTry queue(String dagId, String runId, String taskId, int mapIndex, int maxTries, Duration tokenTtl) {
     Duration ttl = tokenTtl == null ? config.enrollmentTokenTtl() : tokenTtl;
@@ -65,9 +68,7 @@ public final class TaskQueue {
               TaskInstanceMapper instances = session.getMapper(TaskInstanceMapper.class);
               Long dagRunId = catalog.dagRunId(dagId, runId);
               if (dagRunId == null) {
-                throw Status.NOT_FOUND
-                    .withDescription("dag run " + dagId + "/" + runId + " does not exist")
-                    .asRuntimeException();
+                throw Refusal.notFound("dag run " + dagId + "/" + runId + " does not exist");
               }
               TaskInstanceRow existing = instances.lock(dagId, runId, taskId, mapIndex);
               long id;
@@ -85,7 +86,7 @@ public final class TaskQueue {
               return new QueuedTry(identity, codec.encode(identity), token, expiresAt);
             });
     cache.invalidate(queued.identity());
-    audit.record(AuditLog.Kind.QUEUE, CallContext.callerIdOrNull(), CallContext.method(), queued.spiffeId(), "token expires " + expiresAt);
+    audit.record(AuditLog.Kind.QUEUE, call.callerId(), call.method(), queued.spiffeId(), "token expires " + expiresAt);
     return queued;
   }
 }

@@ -3,6 +3,7 @@ package dev.taskcert.server.grpc;
 import dev.taskcert.pki.identity.InvalidIdentityException;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.WorkloadIdentity;
+import dev.taskcert.server.authz.Principal;
 import io.grpc.Attributes;
 import io.grpc.Grpc;
 import io.grpc.ServerTransportFilter;
@@ -20,7 +21,7 @@ import javax.net.ssl.SSLSession;
  * Turns the client certificate verified by the TLS handshake into the connection's {@link
  * Principal}, once per connection. A certificate that verified but is a CA certificate, or does not
  * carry exactly one canonical SPIFFE ID of our trust domain, yields an error attribute instead,
- * which the {@link AuthenticationInterceptor} turns into UNAUTHENTICATED on every call.
+ * which the {@link FrontDoor} turns into UNAUTHENTICATED on every call.
  */
 public final class PeerIdentityFilter extends ServerTransportFilter {
   /** The caller's principal, present when the peer certificate carried a valid identity. */

@@ -1,6 +1,6 @@
 package dev.taskcert.server.grpc;
 
-import io.grpc.Status;
+import dev.taskcert.server.refusal.Refusal;
 import java.nio.charset.StandardCharsets;
 
 /** Validation of request fields: every text field is bounded, and violations are INVALID_ARGUMENT. */
@@ -10,7 +10,7 @@ public final class RequestLimits {
   /**
    * Returns {@code value} when it is 1 to {@code maxBytes} bytes of UTF-8.
    *
-   * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT naming the field otherwise
+   * @throws Refusal an invalid request naming the field otherwise
    */
   public static String requireText(String value, String field, int maxBytes) {
     if (value == null || value.isEmpty()) {
@@ -31,8 +31,8 @@ public final class RequestLimits {
     return value;
   }
 
-  /** An INVALID_ARGUMENT error with {@code description}. */
-  public static RuntimeException invalid(String description) {
-    return Status.INVALID_ARGUMENT.withDescription(description).asRuntimeException();
+  /** An invalid-request refusal (INVALID_ARGUMENT) with {@code description}. */
+  public static Refusal invalid(String description) {
+    return Refusal.invalid(description);
   }
 }

@@ -7,7 +7,11 @@ import dev.taskcert.server.pki.CaReloader;
 import dev.taskcert.server.pki.CaState;
 import io.grpc.BindableService;
 import io.grpc.Server;
-import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import dev.taskcert.server.authz.MethodRule;
+import dev.taskcert.server.authz.MethodRules;
+import java.util.ArrayList;
+import java.util.List;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -23,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listening ports: the mutual-TLS execution port (every call authenticated by {@link
- * AuthenticationInterceptor}), the enrollment port (TLS with server authentication only), and,
+ * The listening ports: the mutual-TLS execution port (every call admitted by the {@link
+ * FrontDoor}), the enrollment port (TLS with server authentication only), and,
  * when configured, a plain-HTTP Prometheus metrics port. Both gRPC ports serve the standard health
  * service and server reflection. Stopping drains in-flight calls before closing.
  */
@@ -40,8 +44,8 @@ public final class TaskcertServer {
   private final CaReloader caReloader;
   private final PeerIdentityFilter identityFilter;
   private final TrustedChainFilter trustedChain;
-  private final AuthenticationInterceptor authentication;
-  private final TaskCallerInterceptor taskCaller;
+  private final FrontDoor.Factory frontDoors;
+  private final RefusalInterceptor refusals;
   private final MetricsInterceptor metricsInterceptor;
   private final ServerMetrics metrics;
   private final InvalidationBus invalidations;
@@ -59,8 +63,8 @@ public final class TaskcertServer {
       CaReloader caReloader,
       PeerIdentityFilter identityFilter,
       TrustedChainFilter trustedChain,
-      AuthenticationInterceptor authentication,
-      TaskCallerInterceptor taskCaller,
+      FrontDoor.Factory frontDoors,
+      RefusalInterceptor refusals,
       MetricsInterceptor metricsInterceptor,
       ServerMetrics metrics,
       InvalidationBus invalidations,
@@ -71,8 +75,8 @@ public final class TaskcertServer {
     this.caReloader = caReloader;
     this.identityFilter = identityFilter;
     this.trustedChain = trustedChain;
-    this.authentication = authentication;
-    this.taskCaller = taskCaller;
+    this.frontDoors = frontDoors;
+    this.refusals = refusals;
     this.metricsInterceptor = metricsInterceptor;
     this.metrics = metrics;
     this.invalidations = invalidations;
@@ -80,30 +84,34 @@ public final class TaskcertServer {
     this.enrollmentServices = enrollmentServices;
   }
 
-  /** Binds every port and starts serving. */
+  /**
+   * Binds every port and starts serving.
+   *
+   * @throws MethodRule.InvalidRuleException before binding anything, if a method to be served has
+   *     no enforceable rule
+   */
   public synchronized void start() throws IOException {
+    List<ServerServiceDefinition> executionDefinitions = definitions(executionServices);
+    List<ServerServiceDefinition> enrollmentDefinitions = definitions(enrollmentServices);
+    List<ServerServiceDefinition> all = new ArrayList<>(executionDefinitions);
+    all.addAll(enrollmentDefinitions);
+    FrontDoor frontDoor = frontDoors.create(MethodRules.of(all));
     TlsContexts.logProvider();
     invalidations.start();
     NettyServerBuilder executionBuilder =
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
             .sslContext(TlsContexts.mutualTls(ca, metrics))
             .addTransportFilter(identityFilter)
-            .addTransportFilter(trustedChain)
-            // The last interceptor added runs first: metrics, then authentication, then the caller kind.
-            .intercept(taskCaller)
-            .intercept(authentication)
-            .intercept(metricsInterceptor);
-    executionServices.forEach(service -> executionBuilder.addService(MalformedRequestInterceptor.strict(service)));
-    executionBuilder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
-
-    MethodNameInterceptor methodName = new MethodNameInterceptor();
+            .addTransportFilter(trustedChain);
+    executionDefinitions.forEach(executionBuilder::addService);
     NettyServerBuilder enrollmentBuilder =
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.enrollmentPort())))
-            .sslContext(TlsContexts.serverOnly(ca))
-            .intercept(metricsInterceptor);
-    enrollmentServices.forEach(
-        service -> enrollmentBuilder.addService(ServerInterceptors.intercept(MalformedRequestInterceptor.strict(service), methodName)));
-    enrollmentBuilder.addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance());
+            .sslContext(TlsContexts.serverOnly(ca));
+    enrollmentDefinitions.forEach(enrollmentBuilder::addService);
+    for (NettyServerBuilder builder : List.of(executionBuilder, enrollmentBuilder)) {
+      // The last interceptor added runs first: metrics, then the front door, then refusal mapping.
+      builder.intercept(refusals).intercept(frontDoor).intercept(metricsInterceptor);
+    }
 
     execution = executionBuilder.build().start();
     try {
@@ -127,6 +135,18 @@ public final class TaskcertServer {
     log.info("Serving the Execution API (mutual TLS) on {}:{} and enrollment (TLS) on {}:{}{}",
         config.bindAddress(), executionPort(), config.bindAddress(), enrollmentPort(),
         metricsServer == null ? "" : "; metrics on http://" + config.bindAddress() + ":" + metricsPort() + "/metrics");
+  }
+
+  /**
+   * The services of one port as served: each receiving raw messages so malformed ones are refused
+   * with INVALID_ARGUMENT, plus health and reflection.
+   */
+  private List<ServerServiceDefinition> definitions(Set<BindableService> services) {
+    List<ServerServiceDefinition> definitions = new ArrayList<>();
+    services.forEach(service -> definitions.add(MalformedRequestInterceptor.strict(service)));
+    definitions.add(health.getHealthService().bindService());
+    definitions.add(ProtoReflectionServiceV1.newInstance().bindService());
+    return definitions;
   }
 
   private static NettyServerBuilder bounded(NettyServerBuilder builder) {

@@ -20,7 +20,7 @@ public final class Timestamps {
   /**
    * The instant of the timestamp in request field {@code field}.
    *
-   * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT naming the field when the timestamp is
+   * @throws dev.taskcert.server.refusal.Refusal an invalid request naming the field when the timestamp is
    *     outside the protobuf range
    */
   public static Instant toInstant(Timestamp timestamp, String field) {

@@ -19,14 +19,16 @@ import dev.taskcert.proto.execution.v1.SkipDownstreamResponse;
 import dev.taskcert.proto.execution.v1.StartTaskRequest;
 import dev.taskcert.proto.execution.v1.StartTaskResponse;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
+import dev.taskcert.server.authz.CurrentCall;
+import dev.taskcert.server.authz.TryGate;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.catalog.DagRunRow;
 import dev.taskcert.server.db.Transactions;
-import dev.taskcert.server.grpc.CallContext;
 import dev.taskcert.server.grpc.JsonValues;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.Timestamps;
 import dev.taskcert.server.grpc.UnaryCalls;
+import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.xcom.XComMapper;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
@@ -38,13 +40,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
-import org.apache.ibatis.session.SqlSession;
 
 /**
  * The task-instance lifecycle RPCs, always acting on the caller's own try as named by its
- * certificate (requests carry no dag, run or task ids). Each transition runs under a row lock, so
- * concurrent calls cannot interleave, and repeating a transition that already happened (a retry
- * after a lost answer) returns the same result instead of an error.
+ * certificate (requests carry no dag, run or task ids). The front door has admitted the try in a
+ * state the method's rule allows; each transition applies the same rule again under the row lock
+ * ({@link TryGate#lock}), so concurrent calls cannot interleave, and a call that finds the try
+ * already where it would move it (a retry after a lost answer) returns the same result if it is
+ * the same call again.
  */
 public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesImplBase {
   /** States FinishTask accepts. */
@@ -55,17 +58,17 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   /** Most task ids one SkipDownstream may name. */
   public static final int MAX_SKIP_TASKS = 1000;
 
-  private static final EnumSet<TaskState> RUNNING = EnumSet.of(TaskState.RUNNING);
-
   private final Transactions transactions;
-  private final LiveTryGuard guard;
+  private final TryGate gate;
+  private final CurrentCall call;
   private final TaskInstanceCache cache;
   private final Clock clock;
 
   @Inject
-  TaskInstanceService(Transactions transactions, LiveTryGuard guard, TaskInstanceCache cache, Clock clock) {
+  TaskInstanceService(Transactions transactions, TryGate gate, CurrentCall call, TaskInstanceCache cache, Clock clock) {
     this.transactions = transactions;
-    this.guard = guard;
+    this.gate = gate;
+    this.call = call;
     this.cache = cache;
     this.clock = clock;
   }
@@ -73,7 +76,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   @Override
   public void startTask(StartTaskRequest request, StreamObserver<StartTaskResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
+      TaskIdentity caller = call.task();
       String hostname = RequestLimits.requireText(request.getHostname(), "hostname", 255);
       String unixUser = RequestLimits.optionalText(request.getUnixUser(), "unix_user", 64);
       if (request.getPid() <= 0) {
@@ -81,14 +84,13 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       }
       Instant startDate = request.hasStartDate() ? Timestamps.toInstant(request.getStartDate(), "start_date") : clock.instant();
       StartTaskResponse response = transactions.inTransaction(session -> {
-        TaskInstanceMapper mapper = session.getMapper(TaskInstanceMapper.class);
-        TaskInstanceRow row = lock(session, caller);
-        boolean repeated = row != null && row.tryNumber() == caller.tryNumber()
-            && row.taskState() == TaskState.RUNNING
-            && hostname.equals(row.hostname()) && Objects.equals(request.getPid(), row.pid());
-        if (!repeated) {
-          guard.check(caller, row, EnumSet.of(TaskState.QUEUED));
-          mapper.markRunning(row.id(), caller.tryNumber(), hostname, request.getPid(), unixUser, startDate);
+        TryGate.LockedTry locked = gate.lock(session);
+        TaskInstanceRow row = locked.row();
+        if (locked.repeat()) {
+          locked.requireSameCall(hostname.equals(row.hostname()) && Objects.equals(request.getPid(), row.pid()));
+        } else {
+          session.getMapper(TaskInstanceMapper.class)
+              .markRunning(row.id(), caller.tryNumber(), hostname, request.getPid(), unixUser, startDate);
         }
         DagRunRow run = session.getMapper(CatalogMapper.class).dagRun(caller.dagId(), caller.runId());
         return StartTaskResponse.newBuilder()
@@ -107,18 +109,17 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
+      TaskIdentity caller = call.task();
       String hostname = RequestLimits.requireText(request.getHostname(), "hostname", 255);
-      TaskInstanceRow row = guard.require(caller, RUNNING);
+      TaskInstanceRow row = cache.find(caller).orElseThrow(() -> Refusal.tryState("task instance does not exist"));
       if (!hostname.equals(row.hostname()) || !Objects.equals(request.getPid(), row.pid())) {
-        throw guard.refuse(caller, "heartbeat from " + hostname + " pid " + request.getPid()
+        throw Refusal.tryState("heartbeat from " + hostname + " pid " + request.getPid()
             + " but the try runs on " + row.hostname() + " pid " + row.pid());
       }
       int updated = transactions.withMapper(TaskInstanceMapper.class,
           mapper -> mapper.heartbeat(row.id(), caller.tryNumber(), clock.instant()));
       if (updated == 0) {
-        cache.invalidate(caller);
-        guard.require(caller, RUNNING); // the state changed under us: report it
+        gate.readmit(); // the state changed since the front door admitted the call: report it
       }
       return HeartbeatResponse.newBuilder().setState(TaskState.RUNNING.toProto()).build();
     });
@@ -127,13 +128,12 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   @Override
   public void finishTask(FinishTaskRequest request, StreamObserver<FinishTaskResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       TaskState target = TaskState.fromProto(request.getState());
       if (target == null || !FINISH_STATES.contains(target)) {
         throw RequestLimits.invalid("state must be one of " + FINISH_STATES + ", got " + request.getState());
       }
       Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate(), "end_date") : clock.instant();
-      transition(caller, target, (mapper, row) -> mapper.markFinished(row.id(), caller.tryNumber(), target.name(), endDate));
+      transition(target, (mapper, row) -> mapper.markFinished(row.id(), row.tryNumber(), target.name(), endDate));
       return FinishTaskResponse.newBuilder().setState(target.toProto()).build();
     });
   }
@@ -141,14 +141,13 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   @Override
   public void deferTask(DeferTaskRequest request, StreamObserver<DeferTaskResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       String classpath = RequestLimits.requireText(request.getClasspath(), "classpath", 1024);
       String triggerKwargs = JsonValues.requireJsonObject(request.getTriggerKwargsJson(), "trigger_kwargs_json", MAX_JSON_BYTES);
       String nextMethod = RequestLimits.optionalText(request.getNextMethod(), "next_method", 255);
       String nextKwargs = JsonValues.requireJsonObject(request.getNextKwargsJson(), "next_kwargs_json", MAX_JSON_BYTES);
       Instant timeout = request.hasTriggerTimeout() ? Timestamps.toInstant(request.getTriggerTimeout(), "trigger_timeout") : null;
-      transition(caller, TaskState.DEFERRED, (mapper, row) ->
-          mapper.markDeferred(row.id(), caller.tryNumber(), classpath, triggerKwargs, timeout, nextMethod, nextKwargs));
+      transition(TaskState.DEFERRED, (mapper, row) ->
+          mapper.markDeferred(row.id(), row.tryNumber(), classpath, triggerKwargs, timeout, nextMethod, nextKwargs));
       return DeferTaskResponse.getDefaultInstance();
     });
   }
@@ -156,17 +155,16 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   @Override
   public void rescheduleTask(RescheduleTaskRequest request, StreamObserver<RescheduleTaskResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       if (!request.hasRescheduleDate()) {
         throw RequestLimits.invalid("reschedule_date is required");
       }
       Instant rescheduleDate = Timestamps.toInstant(request.getRescheduleDate(), "reschedule_date");
       Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate(), "end_date") : clock.instant();
-      transition(caller, TaskState.UP_FOR_RESCHEDULE, (mapper, row) -> {
+      transition(TaskState.UP_FOR_RESCHEDULE, (mapper, row) -> {
         if (!rescheduleDate.isAfter(clock.instant())) {
           throw RequestLimits.invalid("reschedule_date must be in the future");
         }
-        return mapper.markRescheduled(row.id(), caller.tryNumber(), rescheduleDate, endDate);
+        return mapper.markRescheduled(row.id(), row.tryNumber(), rescheduleDate, endDate);
       });
       return RescheduleTaskResponse.getDefaultInstance();
     });
@@ -175,11 +173,10 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   @Override
   public void setRenderedFields(SetRenderedFieldsRequest request, StreamObserver<SetRenderedFieldsResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       String fields = JsonValues.requireJsonObject(request.getFieldsJson(), "fields_json", MAX_JSON_BYTES);
       transactions.inTransaction(session -> {
-        TaskInstanceRow row = guard.check(caller, lock(session, caller), RUNNING);
-        return session.getMapper(TaskInstanceMapper.class).setRenderedFields(row.id(), caller.tryNumber(), fields);
+        TaskInstanceRow row = gate.lock(session).row();
+        return session.getMapper(TaskInstanceMapper.class).setRenderedFields(row.id(), row.tryNumber(), fields);
       });
       return SetRenderedFieldsResponse.getDefaultInstance();
     });
@@ -188,7 +185,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   @Override
   public void skipDownstream(SkipDownstreamRequest request, StreamObserver<SkipDownstreamResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
+      TaskIdentity caller = call.task();
       if (request.getTaskIdsCount() == 0 || request.getTaskIdsCount() > MAX_SKIP_TASKS) {
         throw RequestLimits.invalid("task_ids must name 1 to " + MAX_SKIP_TASKS + " tasks");
       }
@@ -202,7 +199,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       }
       int skipped = transactions.inTransaction(session -> {
         TaskInstanceMapper mapper = session.getMapper(TaskInstanceMapper.class);
-        TaskInstanceRow row = guard.check(caller, lock(session, caller), RUNNING);
+        TaskInstanceRow row = gate.lock(session).row();
         long dagRunId = mapper.dagRunIdOf(row.id());
         List<String> ids = List.copyOf(taskIds);
         return mapper.skipQueued(dagRunId, ids) + mapper.insertSkipped(dagRunId, ids);
@@ -215,8 +212,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   public void getPreviousSuccessfulDagRun(
       GetPreviousSuccessfulDagRunRequest request, StreamObserver<GetPreviousSuccessfulDagRunResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
-      guard.require(caller, RUNNING);
+      TaskIdentity caller = call.task();
       DagRunRow previous = transactions.withMapper(CatalogMapper.class,
           mapper -> mapper.previousSuccessfulRun(caller.dagId(), caller.runId()));
       GetPreviousSuccessfulDagRunResponse.Builder response = GetPreviousSuccessfulDagRunResponse.newBuilder();
@@ -228,26 +224,20 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   }
 
   /**
-   * Moves the caller's RUNNING try to {@code target} under a row lock; when the try is already in
-   * {@code target}, treats the call as a repeat and changes nothing.
+   * Moves the caller's try to {@code target} under the row lock; when the try is already in one of
+   * the rule's repeat states, the call succeeds without change only if that state is {@code target}.
    */
-  private void transition(TaskIdentity caller, TaskState target,
-      BiFunction<TaskInstanceMapper, TaskInstanceRow, Integer> write) {
+  private void transition(TaskState target, BiFunction<TaskInstanceMapper, TaskInstanceRow, Integer> write) {
     transactions.inTransaction(session -> {
-      TaskInstanceRow row = lock(session, caller);
-      if (row != null && row.tryNumber() == caller.tryNumber() && row.taskState() == target) {
-        return row;
+      TryGate.LockedTry locked = gate.lock(session);
+      if (locked.repeat()) {
+        locked.requireSameCall(locked.row().taskState() == target);
+      } else {
+        write.apply(session.getMapper(TaskInstanceMapper.class), locked.row());
       }
-      guard.check(caller, row, RUNNING);
-      write.apply(session.getMapper(TaskInstanceMapper.class), row);
-      return row;
+      return locked.row();
     });
-    cache.invalidate(caller);
-  }
-
-  private static TaskInstanceRow lock(SqlSession session, TaskIdentity caller) {
-    return session.getMapper(TaskInstanceMapper.class)
-        .lock(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex());
+    cache.invalidate(call.task());
   }
 
   static DagRunInfo dagRunInfo(DagRunRow run) {

@@ -1,6 +1,5 @@
 package dev.taskcert.server.variable;
 
-import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.proto.execution.v1.DeleteVariableRequest;
 import dev.taskcert.proto.execution.v1.DeleteVariableResponse;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
@@ -10,25 +9,21 @@ import dev.taskcert.proto.execution.v1.ListVariableKeysResponse;
 import dev.taskcert.proto.execution.v1.SetVariableRequest;
 import dev.taskcert.proto.execution.v1.SetVariableResponse;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
-import dev.taskcert.server.authz.AuthorizationPolicy;
-import dev.taskcert.server.authz.Authorizer;
-import dev.taskcert.server.authz.CallerScope;
-import dev.taskcert.server.authz.Decision;
-import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.authz.VariableVisibility;
+import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.db.Transactions;
-import dev.taskcert.server.grpc.CallContext;
 import dev.taskcert.server.grpc.PageTokens;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.UnaryCalls;
-import dev.taskcert.server.taskinstance.LiveTryGuard;
-import io.grpc.Status;
+import dev.taskcert.server.refusal.Refusal;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.util.List;
 
 /**
  * Variable RPCs for a running task: it reads global variables and its own team's (within its DAG's
- * declarations), and writes and deletes only its own team's.
+ * declarations), and writes and deletes only its own team's. The front door has admitted the
+ * caller and its try; every scope decision is the {@link ResourceGate}'s.
  */
 public final class VariableService extends VariablesGrpc.VariablesImplBase {
   /** Longest variable key, in bytes. */
@@ -39,35 +34,25 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
   public static final int MAX_PAGE_SIZE = 1000;
 
   private final Transactions transactions;
-  private final LiveTryGuard guard;
-  private final Authorizer authorizer;
-  private final AuthorizationPolicy policy;
-  private final boolean multiTeam;
+  private final ResourceGate gate;
 
   @Inject
-  VariableService(Transactions transactions, LiveTryGuard guard, Authorizer authorizer,
-      AuthorizationPolicy policy, ServerConfig config) {
+  VariableService(Transactions transactions, ResourceGate gate) {
     this.transactions = transactions;
-    this.guard = guard;
-    this.authorizer = authorizer;
-    this.policy = policy;
-    this.multiTeam = config.multiTeam();
+    this.gate = gate;
   }
 
   @Override
   public void getVariable(GetVariableRequest request, StreamObserver<GetVariableResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
-      String resource = "variable:" + key;
-      guard.requireRunning(caller);
-      CallerScope scope = authorizer.scopeOf(caller);
-      authorizer.enforce(policy.variableDeclared(scope, key), caller, resource);
+      // Undeclared keys are refused before revealing whether they exist.
+      gate.variableDeclared(key).require();
       VariableRow variable = transactions.withMapper(VariableMapper.class, mapper -> mapper.find(key));
       if (variable == null) {
-        throw Status.NOT_FOUND.withDescription("variable '" + key + "' does not exist").asRuntimeException();
+        throw Refusal.notFound("variable '" + key + "' does not exist");
       }
-      authorizer.enforce(policy.readVariable(scope, key, variable.team()), caller, resource);
+      gate.readVariable(key, variable.team()).require();
       GetVariableResponse.Builder response =
           GetVariableResponse.newBuilder().setKey(variable.key()).setValue(variable.value());
       if (variable.team() != null) {
@@ -80,17 +65,13 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
   @Override
   public void setVariable(SetVariableRequest request, StreamObserver<SetVariableResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
       String value = RequestLimits.optionalText(request.getValue(), "value", MAX_VALUE_BYTES);
       String description = RequestLimits.optionalText(request.getDescription(), "description", 1024);
-      guard.requireRunning(caller);
-      CallerScope scope = authorizer.scopeOf(caller);
       transactions.withMapper(VariableMapper.class, mapper -> {
         VariableRow existing = mapper.find(key);
-        authorizer.enforce(policy.writeVariable(scope, key, existing != null, existing == null ? null : existing.team()),
-            caller, "variable:" + key);
-        String team = existing != null ? existing.team() : scope.team();
+        gate.writeVariable(key, existing != null, existing == null ? null : existing.team()).require();
+        String team = existing != null ? existing.team() : gate.callerTeam();
         return mapper.upsert(key, value, description.isEmpty() ? null : description, team);
       });
       return SetVariableResponse.getDefaultInstance();
@@ -100,14 +81,10 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
   @Override
   public void deleteVariable(DeleteVariableRequest request, StreamObserver<DeleteVariableResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
-      guard.requireRunning(caller);
-      CallerScope scope = authorizer.scopeOf(caller);
       int deleted = transactions.withMapper(VariableMapper.class, mapper -> {
         VariableRow existing = mapper.find(key);
-        authorizer.enforce(policy.writeVariable(scope, key, existing != null, existing == null ? null : existing.team()),
-            caller, "variable:" + key);
+        gate.writeVariable(key, existing != null, existing == null ? null : existing.team()).require();
         return existing == null ? 0 : mapper.delete(key);
       });
       return DeleteVariableResponse.newBuilder().setDeleted(deleted > 0).build();
@@ -117,18 +94,14 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
   @Override
   public void listVariableKeys(ListVariableKeysRequest request, StreamObserver<ListVariableKeysResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
       String prefix = RequestLimits.optionalText(request.getPrefix(), "prefix", MAX_KEY_BYTES);
       int pageSize = PageTokens.pageSize(request.getPageSize(), MAX_PAGE_SIZE);
       String after = PageTokens.decode(request.getPageToken());
-      guard.requireRunning(caller);
-      CallerScope scope = authorizer.scopeOf(caller);
+      VariableVisibility visible = gate.visibleVariables();
       List<String> page = transactions.withMapper(VariableMapper.class, mapper ->
-          mapper.keys(likePrefix(prefix), after, scope.team(), !multiTeam, pageSize));
+          mapper.keys(likePrefix(prefix), after, visible.team(), visible.allTeams(), pageSize));
       ListVariableKeysResponse.Builder response = ListVariableKeysResponse.newBuilder();
-      page.stream()
-          .filter(key -> policy.variableDeclared(scope, key) instanceof Decision.Allow)
-          .forEach(response::addKeys);
+      page.stream().filter(key -> gate.variableDeclared(key).allowed()).forEach(response::addKeys);
       if (page.size() == pageSize) {
         response.setNextPageToken(PageTokens.encode(page.get(page.size() - 1)));
       }

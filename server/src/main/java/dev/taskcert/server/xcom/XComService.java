@@ -14,19 +14,14 @@ import dev.taskcert.proto.execution.v1.SetXComRequest;
 import dev.taskcert.proto.execution.v1.SetXComResponse;
 import dev.taskcert.proto.execution.v1.XComRef;
 import dev.taskcert.proto.execution.v1.XComsGrpc;
-import dev.taskcert.server.authz.AuthorizationPolicy;
-import dev.taskcert.server.authz.Authorizer;
-import dev.taskcert.server.authz.CallerScope;
-import dev.taskcert.server.catalog.DagOwnership;
-import dev.taskcert.server.catalog.OwnershipCache;
+import dev.taskcert.server.authz.CurrentCall;
+import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.db.Transactions;
-import dev.taskcert.server.grpc.CallContext;
 import dev.taskcert.server.grpc.JsonValues;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.UnaryCalls;
-import dev.taskcert.server.taskinstance.LiveTryGuard;
-import io.grpc.Status;
+import dev.taskcert.server.refusal.Refusal;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -44,20 +39,15 @@ public final class XComService extends XComsGrpc.XComsImplBase {
   public static final int MAX_SLICE_VALUES = 1000;
 
   private final Transactions transactions;
-  private final LiveTryGuard guard;
-  private final Authorizer authorizer;
-  private final AuthorizationPolicy policy;
-  private final OwnershipCache ownership;
+  private final ResourceGate gate;
+  private final CurrentCall call;
   private final int maxValueBytes;
 
   @Inject
-  XComService(Transactions transactions, LiveTryGuard guard, Authorizer authorizer, AuthorizationPolicy policy,
-      OwnershipCache ownership, ServerConfig config) {
+  XComService(Transactions transactions, ResourceGate gate, CurrentCall call, ServerConfig config) {
     this.transactions = transactions;
-    this.guard = guard;
-    this.authorizer = authorizer;
-    this.policy = policy;
-    this.ownership = ownership;
+    this.gate = gate;
+    this.call = call;
     this.maxValueBytes = config.maxXComValueBytes();
   }
 
@@ -85,14 +75,13 @@ public final class XComService extends XComsGrpc.XComsImplBase {
   @Override
   public void setXCom(SetXComRequest request, StreamObserver<SetXComResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
+      TaskIdentity caller = call.task();
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
       String value = JsonValues.requireJson(request.getValueJson(), "value_json", maxValueBytes);
       if (request.getMappedLength() < 0) {
         throw RequestLimits.invalid("mapped_length must not be negative");
       }
       Integer mappedLength = request.getMappedLength() > 0 ? request.getMappedLength() : null;
-      guard.requireRunning(caller);
       transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(
           caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex(), key, value, mappedLength));
       return SetXComResponse.getDefaultInstance();
@@ -102,9 +91,8 @@ public final class XComService extends XComsGrpc.XComsImplBase {
   @Override
   public void deleteXCom(DeleteXComRequest request, StreamObserver<DeleteXComResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      TaskIdentity caller = CallContext.principal().requireTask();
+      TaskIdentity caller = call.task();
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
-      guard.requireRunning(caller);
       int deleted = transactions.withMapper(XComMapper.class, mapper ->
           mapper.delete(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex(), key));
       return DeleteXComResponse.newBuilder().setDeleted(deleted > 0).build();
@@ -148,9 +136,8 @@ public final class XComService extends XComsGrpc.XComsImplBase {
         }
         int selected = (stop - start + step - 1) / step;
         if (selected > MAX_SLICE_VALUES) {
-          throw Status.OUT_OF_RANGE
-              .withDescription("slice selects " + selected + " values; at most " + MAX_SLICE_VALUES + " per call")
-              .asRuntimeException();
+          throw Refusal.outOfRange(
+              "slice selects " + selected + " values; at most " + MAX_SLICE_VALUES + " per call");
         }
         List<XComRow> window = mapper.mapped(target.dagId(), target.runId(), target.taskId(), target.key(),
             start, stop - start);
@@ -176,18 +163,14 @@ public final class XComService extends XComsGrpc.XComsImplBase {
     });
   }
 
-  /** Validates a read reference, applies the state gate and the read rule, and resolves defaults. */
+  /** Validates a read reference, resolves defaults, and passes it through the gate. */
   private Target authorizeRead(XComRef ref) {
-    TaskIdentity caller = CallContext.principal().requireTask();
+    TaskIdentity caller = call.task();
     String dagId = ref.getDagId().isEmpty() ? caller.dagId() : RequestLimits.requireText(ref.getDagId(), "ref.dag_id", 250);
     String runId = ref.getRunId().isEmpty() ? caller.runId() : RequestLimits.requireText(ref.getRunId(), "ref.run_id", 250);
     String taskId = RequestLimits.requireText(ref.getTaskId(), "ref.task_id", 250);
     String key = RequestLimits.requireText(ref.getKey(), "ref.key", MAX_KEY_BYTES);
-    guard.requireRunning(caller);
-    CallerScope scope = authorizer.scopeOf(caller);
-    DagOwnership targetDag = ownership.find(dagId).orElseThrow(() ->
-        Status.NOT_FOUND.withDescription("DAG '" + dagId + "' is not registered").asRuntimeException());
-    authorizer.enforce(policy.readXCom(scope, targetDag, runId), caller, "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key);
+    gate.readXCom(dagId, runId, "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key).require();
     return new Target(dagId, runId, taskId, key);
   }
 
@@ -196,11 +179,9 @@ public final class XComService extends XComsGrpc.XComsImplBase {
     return Math.max(0, Math.min(position, count));
   }
 
-  private static RuntimeException notFound(Target target, String where) {
-    return Status.NOT_FOUND
-        .withDescription("no XCom '" + target.key() + "' of task '" + target.taskId() + "' in run '"
-            + target.runId() + "' at " + where)
-        .asRuntimeException();
+  private static Refusal notFound(Target target, String where) {
+    return Refusal.notFound("no XCom '" + target.key() + "' of task '" + target.taskId() + "' in run '"
+        + target.runId() + "' at " + where);
   }
 
   private static GetXComResponse response(XComRow row) {

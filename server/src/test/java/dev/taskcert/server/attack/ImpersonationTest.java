@@ -9,7 +9,7 @@ import dev.taskcert.proto.admin.v1.AdminSetVariableRequest;
 import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
 import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.ca.v1.RenewRequest;
 import dev.taskcert.proto.execution.v1.DeleteVariableRequest;
 import dev.taskcert.proto.execution.v1.DeleteXComRequest;
@@ -134,7 +134,7 @@ class ImpersonationTest {
             VariablesGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .getVariable(GetVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).build())),
         new Attempt("admin renews as if it were a task", Status.Code.PERMISSION_DENIED, () ->
-            CertificateAuthorityGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+            RenewalGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .renew(RenewRequest.newBuilder()
                     .setCsrDer(ByteString.copyFrom(TaskKeys.csr(TaskKeys.generate(new SecureRandom())))).build())));
 

@@ -4,7 +4,7 @@ import static dev.taskcert.server.testing.Statuses.codeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
 import dev.taskcert.proto.ca.v1.EnrollRequest;
 import dev.taskcert.proto.execution.v1.SetVariableRequest;
 import dev.taskcert.proto.execution.v1.SetXComRequest;
@@ -91,7 +91,7 @@ class OversizedAndGuessedInputTest {
           assertEquals(Status.Code.INVALID_ARGUMENT,
               sendRawBytes(channel, "taskcert.execution.v1.XComs/SetXCom", bytes), java.util.HexFormat.of().formatHex(bytes));
           assertEquals(Status.Code.INVALID_ARGUMENT,
-              sendRawBytes(enrollment, "taskcert.ca.v1.CertificateAuthority/Enroll", bytes), java.util.HexFormat.of().formatHex(bytes));
+              sendRawBytes(enrollment, "taskcert.ca.v1.Enrollment/Enroll", bytes), java.util.HexFormat.of().formatHex(bytes));
         }
         assertEquals(0, env.count("select count(*) from xcom"));
         // The connection is still usable afterwards.
@@ -115,7 +115,7 @@ class OversizedAndGuessedInputTest {
         byte[] guess = new byte[32];
         random.nextBytes(guess);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(guess);
-        assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> CertificateAuthorityGrpc.newBlockingStub(channel)
+        assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> EnrollmentGrpc.newBlockingStub(channel)
             .withDeadlineAfter(10, TimeUnit.SECONDS)
             .enroll(EnrollRequest.newBuilder().setEnrollmentToken(token).setCsrDer(csr).build())));
       }

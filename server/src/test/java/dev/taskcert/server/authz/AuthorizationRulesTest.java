@@ -1,9 +1,12 @@
 package dev.taskcert.server.authz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.proto.admin.v1.AdminGrpc;
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
+import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 class AuthorizationRulesTest {
   private static final List<ServiceDescriptor> CONTRACT = List.of(
-      CertificateAuthorityGrpc.getServiceDescriptor(),
+      EnrollmentGrpc.getServiceDescriptor(),
+      RenewalGrpc.getServiceDescriptor(),
       TaskInstancesGrpc.getServiceDescriptor(),
       VariablesGrpc.getServiceDescriptor(),
       ConnectionsGrpc.getServiceDescriptor(),
@@ -29,14 +33,28 @@ class AuthorizationRulesTest {
       AdminGrpc.getServiceDescriptor());
 
   @Test
-  void everyRpcOfTheContractHasExactlyOneRule() {
+  void everyRpcOfTheContractDeclaresExactlyOneEnforceableRule() {
     Set<String> contract = CONTRACT.stream()
         .flatMap(service -> service.getMethods().stream())
         .map(MethodDescriptor::getFullMethodName)
         .collect(Collectors.toCollection(TreeSet::new));
-    List<String> ruled = AuthorizationRules.RULES.stream().map(AuthorizationRules.Rule::rpc).toList();
-    assertEquals(ruled.size(), Set.copyOf(ruled).size(), "duplicate rule rows");
+    List<String> ruled = MethodRules.contract().stream().map(MethodRule::method).toList();
+    assertEquals(ruled.size(), Set.copyOf(ruled).size(), "duplicate rules");
     assertEquals(contract, new TreeSet<>(ruled));
+  }
+
+  @Test
+  void theContractSaysWhatTheServerEnforces() {
+    MethodRule renew = rule("taskcert.ca.v1.Renewal/Renew");
+    assertEquals(dev.taskcert.proto.authz.v1.Caller.CALLER_TASK, renew.caller());
+    assertTrue(renew.admits(dev.taskcert.server.taskinstance.TaskState.QUEUED));
+    assertFalse(renew.admits(dev.taskcert.server.taskinstance.TaskState.SUCCESS));
+    MethodRule finish = rule("taskcert.execution.v1.TaskInstances/FinishTask");
+    assertTrue(finish.admits(dev.taskcert.server.taskinstance.TaskState.SUCCESS), "a repeat after a lost answer");
+    assertFalse(finish.admits(dev.taskcert.server.taskinstance.TaskState.DEFERRED));
+    assertTrue(rule("taskcert.execution.v1.Variables/GetVariable").needsScopeDecision());
+    assertFalse(rule("taskcert.execution.v1.XComs/SetXCom").needsScopeDecision());
+    assertEquals(dev.taskcert.proto.authz.v1.Caller.CALLER_ANONYMOUS, rule("taskcert.ca.v1.Enrollment/Enroll").caller());
   }
 
   @Test
@@ -47,5 +65,9 @@ class AuthorizationRulesTest {
         text.indexOf("<!-- rules:begin -->\n") + "<!-- rules:begin -->\n".length(), text.indexOf("<!-- rules:end -->"));
     assertEquals(AuthorizationRules.markdownTable(), embedded,
         "docs/authorization.md is stale: replace its table with the output of `taskcert-server rules`");
+  }
+
+  private static MethodRule rule(String method) {
+    return MethodRules.contract().stream().filter(r -> r.method().equals(method)).findFirst().orElseThrow();
   }
 }

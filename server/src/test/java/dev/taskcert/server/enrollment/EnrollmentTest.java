@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
+import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.ca.v1.EnrollRequest;
 import dev.taskcert.proto.ca.v1.EnrollResponse;
 import dev.taskcert.proto.ca.v1.GetTrustBundleRequest;
@@ -53,13 +54,13 @@ class EnrollmentTest {
   static final TestEnvironment env = new TestEnvironment();
   private final SecureRandom random = new SecureRandom();
   private ManagedChannel enrollChannel;
-  private CertificateAuthorityGrpc.CertificateAuthorityBlockingStub ca;
+  private EnrollmentGrpc.EnrollmentBlockingStub ca;
 
 
   @BeforeEach
   void openChannel() throws Exception {
     enrollChannel = ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
-    ca = CertificateAuthorityGrpc.newBlockingStub(enrollChannel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    ca = EnrollmentGrpc.newBlockingStub(enrollChannel).withDeadlineAfter(20, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -194,8 +195,8 @@ class EnrollmentTest {
     try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
       ManagedChannel mtls = ClientTls.mutualTlsChannel(env.dev().executionTarget(), session.credentials());
       try {
-        CertificateAuthorityGrpc.CertificateAuthorityBlockingStub renewing =
-            CertificateAuthorityGrpc.newBlockingStub(mtls).withDeadlineAfter(10, TimeUnit.SECONDS);
+        RenewalGrpc.RenewalBlockingStub renewing =
+            RenewalGrpc.newBlockingStub(mtls).withDeadlineAfter(10, TimeUnit.SECONDS);
         EnrollResponse renewed =
             renewing.renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(freshCsr())).build());
         assertEquals(session.credentials().spiffeId(), renewed.getSpiffeId());
@@ -213,9 +214,10 @@ class EnrollmentTest {
   }
 
   @Test
-  void renewWithoutClientCertificateIsUnauthenticated() {
-    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() ->
-        ca.renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(freshCsr())).build())));
+  void renewalIsNotServedOnTheEnrollmentPort() {
+    assertEquals(Status.Code.UNIMPLEMENTED, codeOf(() ->
+        RenewalGrpc.newBlockingStub(enrollChannel).withDeadlineAfter(20, TimeUnit.SECONDS)
+            .renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(freshCsr())).build())));
   }
 
   @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
 import dev.taskcert.proto.ca.v1.GetTrustBundleRequest;
 import dev.taskcert.proto.execution.v1.FinishTaskRequest;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
@@ -96,7 +96,7 @@ class MixedLoadOutageTest {
         try {
           assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(fresh)
               .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()).getStatus());
-          assertTrue(CertificateAuthorityGrpc.newBlockingStub(enrollmentPort).withDeadlineAfter(10, TimeUnit.SECONDS)
+          assertTrue(EnrollmentGrpc.newBlockingStub(enrollmentPort).withDeadlineAfter(10, TimeUnit.SECONDS)
               .getTrustBundle(GetTrustBundleRequest.getDefaultInstance()).getRootCertificatesDerCount() >= 1);
         } finally {
           fresh.shutdownNow();

@@ -3,7 +3,8 @@ package dev.taskcert.server.grpc;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
+import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.StartTaskRequest;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
@@ -115,13 +116,13 @@ final class FuzzCallers implements AutoCloseable {
   }
 
   /** The CA service over the task's mutual-TLS channel (Renew). */
-  CertificateAuthorityGrpc.CertificateAuthorityBlockingStub ca() {
-    return CertificateAuthorityGrpc.newBlockingStub(taskChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  RenewalGrpc.RenewalBlockingStub ca() {
+    return RenewalGrpc.newBlockingStub(taskChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   /** The CA service on the enrollment port, as a supervisor without a certificate (Enroll). */
-  CertificateAuthorityGrpc.CertificateAuthorityBlockingStub enrollment() {
-    return CertificateAuthorityGrpc.newBlockingStub(enrollmentChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  EnrollmentGrpc.EnrollmentBlockingStub enrollment() {
+    return EnrollmentGrpc.newBlockingStub(enrollmentChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   AdminGrpc.AdminBlockingStub admin() {

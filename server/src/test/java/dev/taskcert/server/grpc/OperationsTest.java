@@ -108,7 +108,7 @@ class OperationsTest {
       List<String> services = answer.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
           .stream().map(service -> service.getName()).toList();
       requests.onCompleted();
-      assertTrue(services.contains("taskcert.ca.v1.CertificateAuthority"), services.toString());
+      assertTrue(services.contains("taskcert.ca.v1.Enrollment"), services.toString());
     } finally {
       channel.shutdownNow();
     }

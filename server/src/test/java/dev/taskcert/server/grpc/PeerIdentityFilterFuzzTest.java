@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TrustDomain;
 import dev.taskcert.pki.issuance.CertificateBuilder;
+import dev.taskcert.server.authz.Principal;
 import io.grpc.Attributes;
 import java.io.ByteArrayInputStream;
 import java.security.KeyPair;

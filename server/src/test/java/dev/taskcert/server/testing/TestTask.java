@@ -1,6 +1,6 @@
 package dev.taskcert.server.testing;
 
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
@@ -44,8 +44,8 @@ public final class TestTask implements AutoCloseable {
     return TaskInstancesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
-  public CertificateAuthorityGrpc.CertificateAuthorityBlockingStub ca() {
-    return CertificateAuthorityGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  public RenewalGrpc.RenewalBlockingStub ca() {
+    return RenewalGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   @Override

@@ -1,7 +1,8 @@
 package dev.taskcert.supervisor.credentials;
 
 import com.google.protobuf.ByteString;
-import dev.taskcert.proto.ca.v1.CertificateAuthorityGrpc;
+import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
+import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.ca.v1.EnrollRequest;
 import dev.taskcert.proto.ca.v1.EnrollResponse;
 import dev.taskcert.proto.ca.v1.RenewRequest;
@@ -42,7 +43,7 @@ public final class Enrollment {
     ManagedChannel channel = ClientTls.serverAuthChannel(config.enrollmentTarget(), config.trustRoots());
     try {
       EnrollResponse response =
-          CertificateAuthorityGrpc.newBlockingStub(channel)
+          EnrollmentGrpc.newBlockingStub(channel)
               .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .enroll(EnrollRequest.newBuilder()
                   .setEnrollmentToken(enrollmentToken)
@@ -65,7 +66,7 @@ public final class Enrollment {
   public static TaskCredentials renew(Channel channel, Duration timeout, SecureRandom random) {
     KeyPair keys = TaskKeys.generate(random);
     try {
-      EnrollResponse response = CertificateAuthorityGrpc.newBlockingStub(channel)
+      EnrollResponse response = RenewalGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(TaskKeys.csr(keys))).build());
       return credentialsFrom(keys, response);

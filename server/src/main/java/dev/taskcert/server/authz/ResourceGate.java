@@ -1,0 +1,94 @@
+package dev.taskcert.server.authz;
+
+import dev.taskcert.server.catalog.DagOwnership;
+import dev.taskcert.server.catalog.OwnershipCache;
+import dev.taskcert.server.refusal.Refusal;
+import jakarta.inject.Inject;
+
+/**
+ * The one gate every scope check of a task's call goes through: variables, connections and other
+ * tasks' XComs. Each check loads what the {@link AuthorizationPolicy} decides on (the caller's DAG,
+ * its team and declarations; the target DAG), returns the {@link Decision}, and records on the
+ * call that a decision was made, which the front door requires before a scoped method answers.
+ * A denial becomes a refusal through {@link Decision#require()}, audited at the edge.
+ */
+public final class ResourceGate {
+  private final AuthorizationPolicy policy;
+  private final OwnershipCache ownership;
+  private final CurrentCall call;
+
+  @Inject
+  ResourceGate(AuthorizationPolicy policy, OwnershipCache ownership, CurrentCall call) {
+    this.policy = policy;
+    this.ownership = ownership;
+    this.call = call;
+  }
+
+  /** Whether the caller's DAG declares variable {@code key}, or declares nothing. */
+  public Decision variableDeclared(String key) {
+    return decided(policy.variableDeclared(scope(), key));
+  }
+
+  /** Whether the caller may read variable {@code key} owned by {@code team} ({@code null} = global). */
+  public Decision readVariable(String key, String team) {
+    CallerScope scope = scope();
+    Decision declared = policy.variableDeclared(scope, key);
+    return decided(declared.allowed() ? policy.readVariable(scope, key, team) : declared);
+  }
+
+  /**
+   * Whether the caller may create, replace or delete variable {@code key}, which exists or not and
+   * is owned by {@code team} ({@code null} = global).
+   */
+  public Decision writeVariable(String key, boolean exists, String team) {
+    return decided(policy.writeVariable(scope(), key, exists, team));
+  }
+
+  /** Whose variables the caller may list; keys must still pass {@link #variableDeclared}. */
+  public VariableVisibility visibleVariables() {
+    VariableVisibility visibility = policy.visibleVariables(scope());
+    call.scopeDecided();
+    return visibility;
+  }
+
+  /** The caller's team ({@code null} when its DAG has none), which owns the variables it creates. */
+  public String callerTeam() {
+    return scope().team();
+  }
+
+  /** Whether the caller may read connection {@code connId} owned by {@code team} ({@code null} = global). */
+  public Decision readConnection(String connId, String team) {
+    return decided(policy.readConnection(scope(), connId, team));
+  }
+
+  /**
+   * Whether the caller may read XComs of dag run {@code runId} of {@code dagId}.
+   *
+   * @throws Refusal NOT_FOUND when the target DAG is not registered
+   */
+  public Decision readXCom(String dagId, String runId, String resource) {
+    CallerScope scope = scope();
+    DagOwnership target = ownership.find(dagId).orElse(null);
+    if (target == null) {
+      call.scopeDecided();
+      throw Refusal.notFound("DAG '" + dagId + "' is not registered");
+    }
+    return decided(policy.readXCom(scope, target, runId, resource));
+  }
+
+  /** The calling task and its DAG's owner and declarations; an unregistered DAG is refused. */
+  private CallerScope scope() {
+    var caller = call.task();
+    DagOwnership dag = ownership.find(caller.dagId()).orElse(null);
+    if (dag == null) {
+      call.scopeDecided();
+      throw Refusal.denied("dag:" + caller.dagId(), "DAG '" + caller.dagId() + "' is not registered");
+    }
+    return new CallerScope(caller, dag);
+  }
+
+  private Decision decided(Decision decision) {
+    call.scopeDecided();
+    return decision;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.taskcert.server.authz;
+
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.server.refusal.Refusal;
+import dev.taskcert.server.revocation.RevocationMapper;
+import dev.taskcert.server.taskinstance.TaskInstanceCache;
+import dev.taskcert.server.taskinstance.TaskInstanceMapper;
+import dev.taskcert.server.taskinstance.TaskInstanceRow;
+import jakarta.inject.Inject;
+import org.apache.ibatis.session.SqlSession;
+
+/**
+ * The try-state gate, driven by each method's declared rule: the certificate's try must be the
+ * task instance's current try, in a state the rule admits. The front door applies it to every task
+ * call before service code runs ({@link #admit}); a service that changes the try applies the same
+ * rule again under the row lock ({@link #lock}), so no state can slip in between. Refusals are
+ * {@link Refusal#tryState}, naming the current state or try.
+ */
+public final class TryGate {
+  private final TaskInstanceCache instances;
+  private final CurrentCall call;
+
+  @Inject
+  TryGate(TaskInstanceCache instances, CurrentCall call) {
+    this.instances = instances;
+    this.call = call;
+  }
+
+  /**
+   * Admits {@code caller}'s try for {@code rule}, reading the task instance through the cache
+   * (stale by at most the cache TTL, usually not at all).
+   *
+   * @return the task instance as read
+   */
+  public TaskInstanceRow admit(TaskIdentity caller, MethodRule rule) {
+    TaskInstanceRow row = instances.find(caller).orElse(null);
+    check(caller, row, rule);
+    return row;
+  }
+
+  /**
+   * Reads the current call's try afresh, bypassing the cache, and applies its rule again: for a
+   * call whose conditional write found the try changed under it.
+   */
+  public TaskInstanceRow readmit() {
+    TaskIdentity caller = call.task();
+    instances.invalidate(caller);
+    return admit(caller, call.rule());
+  }
+
+  /**
+   * Locks the current call's task instance row in {@code session}, and applies its rule again
+   * under the lock, with revocation of the caller's certificate checked in the same transaction
+   * (revocation takes the same lock, so a revocation that committed since the front door checked
+   * still stops the call).
+   */
+  public LockedTry lock(SqlSession session) {
+    TaskIdentity caller = call.task();
+    MethodRule rule = call.rule();
+    TaskInstanceRow row = session.getMapper(TaskInstanceMapper.class)
+        .lock(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex());
+    String serial = call.principal().serialHex();
+    if (session.getMapper(RevocationMapper.class).isRevoked(serial)) {
+      throw Refusal.unauthenticated("client certificate " + serial + " is revoked");
+    }
+    boolean repeat = check(caller, row, rule);
+    return new LockedTry(row, repeat, rule);
+  }
+
+  /** Returns whether the try is admitted as a possible repeat (it is in one of the rule's repeat states). */
+  private static boolean check(TaskIdentity caller, TaskInstanceRow row, MethodRule rule) {
+    if (row == null) {
+      throw Refusal.tryState("task instance does not exist");
+    }
+    if (row.tryNumber() != caller.tryNumber()) {
+      throw Refusal.tryState("try " + caller.tryNumber() + " is superseded: the current try is " + row.tryNumber());
+    }
+    if (!rule.admits(row.taskState())) {
+      throw notAdmitted(row, rule);
+    }
+    return !rule.tryStates().contains(row.taskState());
+  }
+
+  private static Refusal notAdmitted(TaskInstanceRow row, MethodRule rule) {
+    return Refusal.tryState("task instance is " + row.state() + "; this call needs " + rule.tryStatesText());
+  }
+
+  /**
+   * The caller's try, locked for the rest of the transaction. When {@code repeat}, the try is
+   * already where the call would move it: the call may only be the same call again.
+   */
+  public record LockedTry(TaskInstanceRow row, boolean repeat, MethodRule rule) {
+    /**
+     * For a repeat: returns when it is the same call again (to be answered without change), else
+     * refuses as the state gate would have.
+     */
+    public void requireSameCall(boolean same) {
+      if (!same) {
+        throw notAdmitted(row, rule);
+      }
+    }
+  }
+}

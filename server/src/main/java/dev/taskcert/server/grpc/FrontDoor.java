@@ -1,0 +1,150 @@
+package dev.taskcert.server.grpc;
+
+import dev.taskcert.pki.identity.AdminIdentity;
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.proto.authz.v1.Caller;
+import dev.taskcert.server.authz.AdmittedCall;
+import dev.taskcert.server.authz.MethodRule;
+import dev.taskcert.server.authz.MethodRules;
+import dev.taskcert.server.authz.Principal;
+import dev.taskcert.server.authz.TryGate;
+import dev.taskcert.server.refusal.Refusal;
+import dev.taskcert.server.revocation.RevocationCache;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+
+/**
+ * The one front door of every call, on both ports, driven by the method's declared rule: it admits
+ * a call only when the caller is of the kind the rule names and, for a task, when its try is
+ * current and in a state the rule admits. Certificates are checked per call (validity window and
+ * revocation, failing closed), so a long-lived connection cannot outlive its certificate. Nothing
+ * of the service runs before this; every refusal goes through {@link Refusals}.
+ *
+ * <p>For a method that reaches others' resources it also refuses to send an answer that no scope
+ * decision of the {@link dev.taskcert.server.authz.ResourceGate} preceded, so a service that forgot
+ * its check fails closed.
+ */
+public final class FrontDoor implements ServerInterceptor {
+  private final MethodRules rules;
+  private final Clock clock;
+  private final RevocationCache revocations;
+  private final TryGate tryGate;
+  private final Refusals refusals;
+
+  private FrontDoor(MethodRules rules, Clock clock, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
+    this.rules = rules;
+    this.clock = clock;
+    this.revocations = revocations;
+    this.tryGate = tryGate;
+    this.refusals = refusals;
+  }
+
+  /** Makes the front door of a server whose methods' rules are {@code rules}. */
+  public static final class Factory {
+    private final Clock clock;
+    private final RevocationCache revocations;
+    private final TryGate tryGate;
+    private final Refusals refusals;
+
+    @Inject
+    Factory(Clock clock, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
+      this.clock = clock;
+      this.revocations = revocations;
+      this.tryGate = tryGate;
+      this.refusals = refusals;
+    }
+
+    public FrontDoor create(MethodRules rules) {
+      return new FrontDoor(rules, clock, revocations, tryGate, refusals);
+    }
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    MethodRule rule = rules.of(method);
+    Principal principal = call.getAttributes().get(PeerIdentityFilter.PRINCIPAL);
+    if (rule == null) {
+      // Unreachable for a served method (rules are read for every one at start); fail closed anyway.
+      call.close(Status.INTERNAL.withDescription("no rule for " + method), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    if (rule.caller() == Caller.CALLER_ANONYMOUS) {
+      // Anonymous methods never consult the certificate or the database: health probes must tell
+      // "process up" from "database down", and enrollment callers have no certificate yet.
+      return admit(AdmittedCall.of(method, rule, null), call, headers, next);
+    }
+    try {
+      authenticate(principal, call.getAttributes().get(PeerIdentityFilter.IDENTITY_ERROR));
+      if (rule.caller() == Caller.CALLER_TASK) {
+        if (!(principal.identity() instanceof TaskIdentity task)) {
+          throw Refusal.denied("rpc", "this RPC is for task certificates; caller " + principal.spiffeId()
+              + " is not a task");
+        }
+        tryGate.admit(task, rule);
+      } else if (!(principal.identity() instanceof AdminIdentity)) {
+        throw Refusal.denied("rpc", "this RPC is for admin certificates; caller " + principal.spiffeId()
+            + " is not an admin");
+      }
+    } catch (RuntimeException refused) {
+      call.close(refusals.toStatus(refused, method, principal == null ? null : principal.spiffeId()), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    return admit(AdmittedCall.of(method, rule, principal), call, headers, next);
+  }
+
+  /** Refuses a caller without a usable certificate, or whose certificate is not valid now or revoked. */
+  private void authenticate(Principal principal, String identityError) {
+    if (principal == null) {
+      throw Refusal.unauthenticated(identityError == null ? "no verified client certificate" : identityError);
+    }
+    Instant now = clock.instant();
+    if (now.isAfter(principal.notAfter())) {
+      throw Refusal.unauthenticated(
+          "client certificate " + principal.serialHex() + " expired at " + principal.notAfter());
+    }
+    if (now.isBefore(principal.notBefore())) {
+      throw Refusal.unauthenticated(
+          "client certificate " + principal.serialHex() + " is not valid before " + principal.notBefore());
+    }
+    // Fails closed: when revocation cannot be checked the database error is UNAVAILABLE.
+    if (revocations.isRevoked(principal.serialHex())) {
+      throw Refusal.unauthenticated("client certificate " + principal.serialHex() + " is revoked");
+    }
+  }
+
+  private <Q, R> ServerCall.Listener<Q> admit(
+      AdmittedCall admitted, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    ServerCall<Q, R> guarded = admitted.rule().needsScopeDecision() ? new ScopeDecided<>(call, admitted) : call;
+    return Contexts.interceptCall(Context.current().withValue(AdmittedCall.KEY, admitted), guarded, headers, next);
+  }
+
+  /** Refuses to send an answer of a scoped method before the call made a scope decision. */
+  private static final class ScopeDecided<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+    private final AdmittedCall admitted;
+
+    ScopeDecided(ServerCall<Q, R> call, AdmittedCall admitted) {
+      super(call);
+      this.admitted = admitted;
+    }
+
+    @Override
+    public void sendMessage(R message) {
+      if (!admitted.scopeDecided().get()) {
+        throw new IllegalStateException(admitted.method() + " answered without a scope decision; "
+            + "its service must consult the ResourceGate");
+      }
+      super.sendMessage(message);
+    }
+  }
+}
