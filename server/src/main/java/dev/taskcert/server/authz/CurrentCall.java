@@ -54,6 +54,12 @@ public final class CurrentCall {
     throw new IllegalStateException(method() + " was admitted for a caller that is not an admin");
   }
 
+  /** The calling task's try as the front door admitted it (read through the cache). */
+  public dev.taskcert.server.taskinstance.TaskInstanceRow admittedTry() {
+    task();
+    return admitted().admittedTry();
+  }
+
   /** The admitted call's rule. */
   public MethodRule rule() {
     return admitted().rule();

@@ -10,6 +10,7 @@ import dev.taskcert.server.authz.Principal;
 import dev.taskcert.server.authz.TryGate;
 import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.revocation.RevocationCache;
+import dev.taskcert.server.taskinstance.TaskInstanceRow;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall;
@@ -82,8 +83,9 @@ public final class FrontDoor implements ServerInterceptor {
     if (rule.caller() == Caller.CALLER_ANONYMOUS) {
       // Anonymous methods never consult the certificate or the database: health probes must tell
       // "process up" from "database down", and enrollment callers have no certificate yet.
-      return admit(AdmittedCall.of(method, rule, null), call, headers, next);
+      return admit(AdmittedCall.of(method, rule, null, null), call, headers, next);
     }
+    TaskInstanceRow admittedTry = null;
     try {
       authenticate(principal, call.getAttributes().get(PeerIdentityFilter.IDENTITY_ERROR));
       if (rule.caller() == Caller.CALLER_TASK) {
@@ -91,7 +93,7 @@ public final class FrontDoor implements ServerInterceptor {
           throw Refusal.denied("rpc", "this RPC is for task certificates; caller " + principal.spiffeId()
               + " is not a task");
         }
-        tryGate.admit(task, rule);
+        admittedTry = tryGate.admit(task, rule);
       } else if (!(principal.identity() instanceof AdminIdentity)) {
         throw Refusal.denied("rpc", "this RPC is for admin certificates; caller " + principal.spiffeId()
             + " is not an admin");
@@ -100,7 +102,7 @@ public final class FrontDoor implements ServerInterceptor {
       call.close(refusals.toStatus(refused, method, principal == null ? null : principal.spiffeId()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    return admit(AdmittedCall.of(method, rule, principal), call, headers, next);
+    return admit(AdmittedCall.of(method, rule, principal, admittedTry), call, headers, next);
   }
 
   /** Refuses a caller without a usable certificate, or whose certificate is not valid now or revoked. */

@@ -111,7 +111,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
     UnaryCalls.respond(observer, () -> {
       TaskIdentity caller = call.task();
       String hostname = RequestLimits.requireText(request.getHostname(), "hostname", 255);
-      TaskInstanceRow row = cache.find(caller).orElseThrow(() -> Refusal.tryState("task instance does not exist"));
+      TaskInstanceRow row = call.admittedTry();
       if (!hostname.equals(row.hostname()) || !Objects.equals(request.getPid(), row.pid())) {
         throw Refusal.tryState("heartbeat from " + hostname + " pid " + request.getPid()
             + " but the try runs on " + row.hostname() + " pid " + row.pid());

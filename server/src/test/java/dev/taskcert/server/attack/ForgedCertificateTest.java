@@ -3,7 +3,6 @@ package dev.taskcert.server.attack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.issuance.CertificateBuilder;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
@@ -11,7 +10,8 @@ import dev.taskcert.proto.execution.v1.SetXComRequest;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
 import dev.taskcert.proto.execution.v1.XComsGrpc;
 import dev.taskcert.server.dev.DemoData;
-import dev.taskcert.server.pki.CaState;
+import dev.taskcert.server.testing.DatabaseFingerprint;
+import dev.taskcert.server.testing.ForgedLeaves;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
@@ -24,7 +24,6 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -63,12 +62,8 @@ class ForgedCertificateTest {
 
   /** Tries to write an XCom and read a variable as the victim with the forged certificate. */
   private void assertRefused(X509Certificate leaf, KeyPair keys, Status.Code expected) throws Exception {
-    IntermediateCa ca = env.instance(CaState.class).current().intermediate();
-    List<X509Certificate> chain = leaf.getIssuerX500Principal().equals(leaf.getSubjectX500Principal())
-        ? List.of(leaf) : List.of(leaf, ca.certificate());
-    TaskCredentials forged = new TaskCredentials(keys.getPrivate(), chain, env.supervisorConfig().trustRoots(),
-        victim.spiffeId(), leaf.getSerialNumber().toString(16), leaf.getNotAfter().toInstant());
-    long xcoms = env.count("select count(*) from xcom");
+    TaskCredentials forged = ForgedLeaves.credentials(env, leaf, keys, victim.spiffeId());
+    String before = DatabaseFingerprint.of(env);
     ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), forged);
     try {
       StatusRuntimeException write = assertThrows(StatusRuntimeException.class, () ->
@@ -82,7 +77,7 @@ class ForgedCertificateTest {
     } finally {
       channel.shutdownNow();
     }
-    assertEquals(xcoms, env.count("select count(*) from xcom"));
+    assertEquals(before, DatabaseFingerprint.of(env));
   }
 
   /** A leaf for the victim's identity signed by the real intermediate, shaped by {@code tweak}. */
@@ -91,24 +86,13 @@ class ForgedCertificateTest {
     return leaf(keys, notBefore, notAfter, tweak, victim.spiffeId());
   }
 
-  /** A leaf with the given URI SANs, signed by the real intermediate, shaped by {@code tweak}. */
   private X509Certificate leaf(KeyPair keys, Instant notBefore, Instant notAfter,
       Function<CertificateBuilder, CertificateBuilder> tweak, String... uris) {
-    IntermediateCa ca = env.instance(CaState.class).current().intermediate();
-    GeneralName[] names = new GeneralName[uris.length];
-    for (int i = 0; i < uris.length; i++) {
-      names[i] = new GeneralName(GeneralName.uniformResourceIdentifier, uris[i]);
-    }
-    CertificateBuilder builder = CertificateBuilder.issuedBy(ca.certificate(), ca.privateKey(),
-        new X500Name("O=taskcert,OU=task"), keys.getPublic(), notBefore, notAfter, random)
-        .extension(Extension.subjectAlternativeName, false, new GeneralNames(names));
-    return tweak.apply(builder).sign();
+    return ForgedLeaves.signedByIntermediate(env, keys, notBefore, notAfter, tweak, uris);
   }
 
   private static CertificateBuilder clientLeaf(CertificateBuilder builder) {
-    return builder.extension(Extension.basicConstraints, true, new BasicConstraints(false))
-        .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-        .extension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+    return ForgedLeaves.clientLeaf(builder);
   }
 
   @Test

@@ -10,18 +10,13 @@ import dev.taskcert.proto.execution.v1.SetVariableRequest;
 import dev.taskcert.proto.execution.v1.SetXComRequest;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.grpc.TaskcertServer;
+import dev.taskcert.server.testing.DatabaseFingerprint;
+import dev.taskcert.server.testing.RawCalls;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskKeys;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import io.grpc.Status;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -39,39 +34,15 @@ class OversizedAndGuessedInputTest {
   void refusesMessagesOverTheServerLimit() throws Exception {
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
       String huge = "x".repeat(TaskcertServer.MAX_INBOUND_MESSAGE_BYTES + 1);
+      String before = DatabaseFingerprint.of(env);
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, codeOf(() ->
           task.xcoms().setXCom(SetXComRequest.newBuilder().setKey("k").setValueJson(huge).build())));
       assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.variables().setVariable(
           SetVariableRequest.newBuilder().setKey("k".repeat(251)).setValue("v").build())));
-      assertEquals(0, env.count("select count(*) from xcom"));
-      assertEquals(0, env.count("select count(*) from variable where key like 'kkk%'"));
+      assertEquals(before, DatabaseFingerprint.of(env));
       // The connection is still usable after a refusal.
       task.variables().setVariable(SetVariableRequest.newBuilder().setKey("analytics_ok").setValue("v").build());
     }
-  }
-
-  /** Sends {@code bytes} as the request message of {@code method}, bypassing the client's protobuf encoder. */
-  private static Status.Code sendRawBytes(ManagedChannel channel, String method, byte[] bytes) {
-    MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
-      @Override
-      public InputStream stream(byte[] value) {
-        return new ByteArrayInputStream(value);
-      }
-
-      @Override
-      public byte[] parse(InputStream stream) {
-        try {
-          return stream.readAllBytes();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    };
-    MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
-        .setRequestMarshaller(raw).setResponseMarshaller(raw).build();
-    return codeOf(() -> ClientCalls.blockingUnaryCall(channel, descriptor,
-        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), bytes));
   }
 
   @Test
@@ -80,6 +51,7 @@ class OversizedAndGuessedInputTest {
       ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), task.session().credentials());
       ManagedChannel enrollment = ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
       try {
+        String before = DatabaseFingerprint.of(env);
         byte[][] malformed = {
             {(byte) 0x0a, (byte) 0x7f, 'x'}, // field 1, length 127, one byte follows
             {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
@@ -89,11 +61,11 @@ class OversizedAndGuessedInputTest {
         };
         for (byte[] bytes : malformed) {
           assertEquals(Status.Code.INVALID_ARGUMENT,
-              sendRawBytes(channel, "taskcert.execution.v1.XComs/SetXCom", bytes), java.util.HexFormat.of().formatHex(bytes));
+              RawCalls.refusal(channel, "taskcert.execution.v1.XComs/SetXCom", bytes), java.util.HexFormat.of().formatHex(bytes));
           assertEquals(Status.Code.INVALID_ARGUMENT,
-              sendRawBytes(enrollment, "taskcert.ca.v1.Enrollment/Enroll", bytes), java.util.HexFormat.of().formatHex(bytes));
+              RawCalls.refusal(enrollment, "taskcert.ca.v1.Enrollment/Enroll", bytes), java.util.HexFormat.of().formatHex(bytes));
         }
-        assertEquals(0, env.count("select count(*) from xcom"));
+        assertEquals(before, DatabaseFingerprint.of(env));
         // The connection is still usable afterwards.
         task.xcoms().setXCom(SetXComRequest.newBuilder().setKey("after_garbage").setValueJson("1").build());
       } finally {
@@ -106,7 +78,7 @@ class OversizedAndGuessedInputTest {
   @Test
   void guessedTokensNeverEnroll() throws Exception {
     env.queue(DemoData.PAYMENTS); // a live token exists; guesses must not find it
-    long issued = env.count("select count(*) from issued_certificate");
+    String before = DatabaseFingerprint.of(env);
     ManagedChannel channel = ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
     SecureRandom random = new SecureRandom();
     try {
@@ -122,7 +94,7 @@ class OversizedAndGuessedInputTest {
     } finally {
       channel.shutdownNow();
     }
-    assertEquals(issued, env.count("select count(*) from issued_certificate"));
+    assertEquals(before, DatabaseFingerprint.of(env), "no token consumed, no certificate issued");
     assertEquals(200, env.count("select count(*) from audit_event where kind = 'enroll_refused'"));
   }
 }

@@ -43,6 +43,28 @@ class AuthorizationRulesTest {
     assertEquals(contract, new TreeSet<>(ruled));
   }
 
+  /**
+   * The threat model's caller boundaries, pinned independently of the rules: a rule changed in the
+   * contract (an admin RPC opened to tasks, a task RPC opened to anyone) fails here.
+   */
+  @Test
+  void callerKindsFollowTheServicesBoundaries() {
+    for (MethodRule rule : MethodRules.contract()) {
+      String service = rule.method().substring(0, rule.method().indexOf('/'));
+      dev.taskcert.proto.authz.v1.Caller expected = switch (service) {
+        case "taskcert.admin.v1.Admin" -> dev.taskcert.proto.authz.v1.Caller.CALLER_ADMIN;
+        case "taskcert.ca.v1.Enrollment" -> dev.taskcert.proto.authz.v1.Caller.CALLER_ANONYMOUS;
+        default -> dev.taskcert.proto.authz.v1.Caller.CALLER_TASK;
+      };
+      assertEquals(expected, rule.caller(), rule.method());
+      if (expected == dev.taskcert.proto.authz.v1.Caller.CALLER_TASK) {
+        assertTrue(Set.of(dev.taskcert.server.taskinstance.TaskState.QUEUED,
+                dev.taskcert.server.taskinstance.TaskState.RUNNING).containsAll(rule.tryStates()),
+            rule.method() + " is admitted for a try that is not live: " + rule.tryStates());
+      }
+    }
+  }
+
   @Test
   void theContractSaysWhatTheServerEnforces() {
     MethodRule renew = rule("taskcert.ca.v1.Renewal/Renew");

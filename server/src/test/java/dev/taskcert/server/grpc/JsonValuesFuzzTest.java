@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.taskcert.server.dev.EmbeddedDatabase;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.taskcert.server.refusal.Refusal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,8 +72,8 @@ class JsonValuesFuzzTest {
   private static String acceptedOrNull(Supplier<String> validation) {
     try {
       return validation.get();
-    } catch (StatusRuntimeException refused) {
-      assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.getMessage());
+    } catch (Refusal refused) {
+      assertEquals(Refusal.Kind.INVALID_REQUEST, refused.kind(), refused.getMessage());
       return null;
     }
   }

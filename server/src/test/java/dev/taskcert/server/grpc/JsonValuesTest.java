@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.taskcert.server.refusal.Refusal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,11 +13,11 @@ class JsonValuesTest {
   private static final int LIMIT = 64 * 1024;
 
   private static String refusal(String json) {
-    StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class, () -> JsonValues.requireJson(json, "value_json", LIMIT));
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().startsWith("value_json "), e.getStatus().getDescription());
-    return e.getStatus().getDescription();
+    Refusal e =
+        assertThrows(Refusal.class, () -> JsonValues.requireJson(json, "value_json", LIMIT));
+    assertEquals(Refusal.Kind.INVALID_REQUEST, e.kind());
+    assertTrue(e.getMessage().startsWith("value_json "), e.getMessage());
+    return e.getMessage();
   }
 
   @ParameterizedTest
@@ -70,9 +69,9 @@ class JsonValuesTest {
   @Test
   void requiresAnObjectWhereOneIsExpectedAndReadsEmptyAsEmptyObject() {
     assertEquals("{}", JsonValues.requireJsonObject("", "fields_json", LIMIT));
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+    Refusal e = assertThrows(Refusal.class,
         () -> JsonValues.requireJsonObject("[1]", "fields_json", LIMIT));
-    assertEquals("fields_json must be a JSON object", e.getStatus().getDescription());
+    assertEquals("fields_json must be a JSON object", e.getMessage());
   }
 
   @Test

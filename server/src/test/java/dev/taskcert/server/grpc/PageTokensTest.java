@@ -3,8 +3,7 @@ package dev.taskcert.server.grpc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.taskcert.server.refusal.Refusal;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,15 +25,15 @@ class PageTokensTest {
   @ValueSource(strings = {"not base64!", "YQA", "_2E"})
   void refusesTokensThatDoNotDecodeToAKey(String token) {
     // "YQA" decodes to "a" and a NUL, "_2E" to a byte that is not UTF-8
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> PageTokens.decode(token));
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertEquals("page_token is not a token this server issued", e.getStatus().getDescription());
+    Refusal e = assertThrows(Refusal.class, () -> PageTokens.decode(token));
+    assertEquals(Refusal.Kind.INVALID_REQUEST, e.kind());
+    assertEquals("page_token is not a token this server issued", e.getMessage());
   }
 
   @Test
   void refusesOverlongTokens() {
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[800]);
-    assertEquals(Status.Code.INVALID_ARGUMENT,
-        assertThrows(StatusRuntimeException.class, () -> PageTokens.decode(token)).getStatus().getCode());
+    assertEquals(Refusal.Kind.INVALID_REQUEST,
+        assertThrows(Refusal.class, () -> PageTokens.decode(token)).kind());
   }
 }

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import dev.taskcert.server.refusal.Refusal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,10 +33,10 @@ class TimestampsTest {
     "1800000000, -1",
     "1800000000, 1000000000"})
   void refusesTimestampsOutsideTheProtobufRangeNamingTheField(long seconds, int nanos) {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+    Refusal e = assertThrows(Refusal.class,
         () -> Timestamps.toInstant(timestamp(seconds, nanos), "reschedule_date"));
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().startsWith("reschedule_date must be a valid timestamp"),
-        e.getStatus().getDescription());
+    assertEquals(Refusal.Kind.INVALID_REQUEST, e.kind());
+    assertTrue(e.getMessage().startsWith("reschedule_date must be a valid timestamp"),
+        e.getMessage());
   }
 }
