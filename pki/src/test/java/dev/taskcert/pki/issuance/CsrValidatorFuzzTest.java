@@ -1,6 +1,8 @@
 package dev.taskcert.pki.issuance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -26,6 +28,7 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -58,17 +61,44 @@ class CsrValidatorFuzzTest {
     }
   }
 
+  /** A seed: a request, the key it was signed with, and whether the policy allows that key. */
+  private record Seed(byte[] der, PublicKey key, boolean allowed) {}
+
+  private static List<Seed> seeds() throws Exception {
+    KeyPair p256 = keys("EC", new ECGenParameterSpec("secp256r1"));
+    KeyPair p384 = keys("EC", new ECGenParameterSpec("secp384r1"));
+    KeyPair p521 = keys("EC", new ECGenParameterSpec("secp521r1"));
+    KeyPair rsa3072 = keys("RSA", 3072);
+    KeyPair rsa1024 = keys("RSA", 1024);
+    KeyPair ed25519 = keys("Ed25519", null);
+    return List.of(
+        new Seed(csr(p256, "SHA256withECDSA", false), p256.getPublic(), true),
+        new Seed(csr(p256, "SHA256withECDSA", true), p256.getPublic(), true),
+        new Seed(csr(p384, "SHA384withECDSA", false), p384.getPublic(), true),
+        new Seed(csr(p521, "SHA512withECDSA", false), p521.getPublic(), false),
+        new Seed(csr(rsa3072, "SHA256withRSA", false), rsa3072.getPublic(), true),
+        new Seed(csr(rsa1024, "SHA256withRSA", false), rsa1024.getPublic(), false),
+        new Seed(csr(ed25519, "Ed25519", false), ed25519.getPublic(), false));
+  }
+
   /** Valid requests the validator accepts, and some it must refuse, as starting points. */
   static Stream<byte[]> requests() throws Exception {
-    KeyPair p256 = keys("EC", new ECGenParameterSpec("secp256r1"));
-    return Stream.of(
-        csr(p256, "SHA256withECDSA", false),
-        csr(p256, "SHA256withECDSA", true),
-        csr(keys("EC", new ECGenParameterSpec("secp384r1")), "SHA384withECDSA", false),
-        csr(keys("EC", new ECGenParameterSpec("secp521r1")), "SHA512withECDSA", false),
-        csr(keys("RSA", 3072), "SHA256withRSA", false),
-        csr(keys("RSA", 1024), "SHA256withRSA", false),
-        csr(keys("Ed25519", null), "Ed25519", false));
+    return seeds().stream().map(Seed::der);
+  }
+
+  /**
+   * The other side of the property: each allowed seed is accepted with the very key it was signed
+   * with, and each other seed refused, so a validator refusing everything fails here.
+   */
+  @Test
+  void acceptsTheAllowedSeedsWithTheirOwnKeyAndRefusesTheOthers() throws Exception {
+    for (Seed seed : seeds()) {
+      if (seed.allowed()) {
+        assertArrayEquals(seed.key().getEncoded(), VALIDATOR.validate(seed.der()).getEncoded(), seed.key().toString());
+      } else {
+        assertThrows(CsrRejectedException.class, () -> VALIDATOR.validate(seed.der()), seed.key().getAlgorithm());
+      }
+    }
   }
 
   private static byte[] csr(KeyPair keys, String signatureAlgorithm, boolean withExtensions) throws Exception {

@@ -2,6 +2,7 @@ package dev.taskcert.pki.pem;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.StringWriter;
@@ -18,6 +19,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -25,6 +27,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -87,14 +90,63 @@ class PemFuzzTest {
   }
 
   /**
+   * The other side of the property: the valid seeds, through the same input forms, parse to the
+   * very certificates and keys they hold, and the broken and mixed ones are refused, so readers
+   * that refused everything fail here.
+   */
+  @Test
+  void readsTheValidSeedsAsWhatTheyHold() throws Exception {
+    List<byte[]> seeds = inputs(MATERIAL).toList();
+    assertEquals(List.of(MATERIAL.leaf(), MATERIAL.root()), Pem.parseCertificates(pemText(seeds.get(0))));
+    assertSameKey(MATERIAL.ec().getPrivate(), Pem.parsePrivateKey(pemText(seeds.get(1))));
+    assertSameKey(MATERIAL.rsa().getPrivate(), Pem.parsePrivateKey(pemText(seeds.get(2))));
+    // A certificate and a key in one text: each reader wants its one kind only.
+    assertThrows(PemException.class, () -> Pem.parseCertificates(pemText(seeds.get(3))));
+    assertThrows(PemException.class, () -> Pem.parsePrivateKey(pemText(seeds.get(3))));
+    assertThrows(PemException.class, () -> Pem.parseCertificates(pemText(seeds.get(4))));
+    assertEquals(List.of(MATERIAL.root()), Pem.parseCertificates(pemText(seeds.get(5))));
+    assertEquals(List.of(MATERIAL.leaf()), Pem.parseCertificates(pemText(seeds.get(6))));
+    assertSameKey(MATERIAL.ec().getPrivate(), Pem.parsePrivateKey(pemText(seeds.get(7))));
+    assertSameKey(MATERIAL.rsa().getPrivate(), Pem.parsePrivateKey(pemText(seeds.get(8))));
+  }
+
+  /** The same private key, whatever optional parts (curve, public key) its encoding carries. */
+  private static void assertSameKey(PrivateKey expected, PrivateKey actual) {
+    if (expected instanceof java.security.interfaces.ECPrivateKey ec) {
+      assertEquals(ec.getS(), ((java.security.interfaces.ECPrivateKey) actual).getS());
+    } else {
+      assertArrayEquals(expected.getEncoded(), actual.getEncoded());
+    }
+  }
+
+  /** The keys and certificates the seeds are made of. */
+  private record Material(KeyPair ec, KeyPair rsa, X509Certificate root, X509Certificate leaf) {
+    static Material generate() {
+      try {
+        KeyPair ec = PemFuzzTest.generate("EC", new ECGenParameterSpec("secp256r1"));
+        KeyPair rsa = PemFuzzTest.generate("RSA", null);
+        return new Material(ec, rsa, selfSigned(ec, "CN=root", true), selfSigned(rsa, "CN=leaf", false));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static final Material MATERIAL = Material.generate();
+
+  /**
    * Certificates and keys (PKCS#8 and traditional) the readers accept, as whole PEM texts and as
    * DER under the matching label, and some text they refuse.
    */
   static Stream<byte[]> inputs() throws Exception {
-    KeyPair ec = generate("EC", new ECGenParameterSpec("secp256r1"));
-    KeyPair rsa = generate("RSA", null);
-    X509Certificate root = selfSigned(ec, "CN=root", true);
-    X509Certificate leaf = selfSigned(rsa, "CN=leaf", false);
+    return inputs(MATERIAL);
+  }
+
+  private static Stream<byte[]> inputs(Material material) throws Exception {
+    KeyPair ec = material.ec();
+    KeyPair rsa = material.rsa();
+    X509Certificate root = material.root();
+    X509Certificate leaf = material.leaf();
     Stream<byte[]> texts = Stream.of(
             Pem.certificates(List.of(leaf, root)),
             traditional(ec),
@@ -137,12 +189,24 @@ class PemFuzzTest {
         .getCertificate(builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate())));
   }
 
-  /** The key pair in the traditional OpenSSL form ({@code EC PRIVATE KEY}, {@code RSA PRIVATE KEY}). */
+  /**
+   * The key pair in the traditional OpenSSL form ({@code EC PRIVATE KEY}, {@code RSA PRIVATE KEY}).
+   * An EC key is written as OpenSSL writes it, with its curve inside the SEC 1 structure: the JDK's
+   * PKCS#8 encoding keeps the curve only outside it, and a traditional key without one cannot be read.
+   */
   private static String traditional(KeyPair keys) throws Exception {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(keys);
+      if (keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec) {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(ec.getEncoded());
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+            ec.getParams().getOrder().bitLength(), ec.getS(), info.getPrivateKeyAlgorithm().getParameters());
+        writer.writeObject(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+      } else {
+        writer.writeObject(keys);
+      }
     }
     return out.toString();
   }
+
 }

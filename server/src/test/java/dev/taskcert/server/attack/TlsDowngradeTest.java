@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.pki.pem.Pem;
+import dev.taskcert.server.testing.RequiredTools;
 import dev.taskcert.server.testing.TestEnvironment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,7 +31,7 @@ class TlsDowngradeTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(OPENSSL), "the openssl command-line client is not installed");
+    RequiredTools.require(Files.isExecutable(OPENSSL), "the openssl command-line client is not installed at " + OPENSSL);
     env = new TestEnvironment().started();
     bundle = Files.createTempFile("taskcert-bundle", ".pem");
     Files.writeString(bundle, Pem.certificates(env.supervisorConfig().trustRoots()));

@@ -11,6 +11,7 @@ import dev.taskcert.proto.execution.v1.SetXComRequest;
 import dev.taskcert.proto.execution.v1.TaskState;
 import dev.taskcert.proto.execution.v1.XComRef;
 import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.testing.DatabaseFingerprint;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import io.grpc.Status;
@@ -43,11 +44,23 @@ class MultiTeamOffTest {
 
   @Test
   void declarationsStillApply() throws Exception {
-    env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId(DemoData.PAYMENTS.dagId())
-        .setBundle("payments-dags").setDeclaresResources(true).addAllowedVariablePatterns("payments_*").build());
+    GetVariableRequest otherTeams = GetVariableRequest.newBuilder().setKey("analytics_bucket").build();
     try (TestTask payments = env.startTask(DemoData.PAYMENTS)) {
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> payments.variables()
-          .getVariable(GetVariableRequest.newBuilder().setKey("analytics_bucket").build())));
+      // Without a declaration, multi-team off lets a task read another team's variable...
+      payments.variables().getVariable(otherTeams);
+      env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId(DemoData.PAYMENTS.dagId())
+          .setBundle("payments-dags").setDeclaresResources(true).addAllowedVariablePatterns("payments_*").build());
+      try {
+        // ...and once its DAG declares what it reads, only that: the declaration is what refuses.
+        assertEquals("https://ledger.payments.example/api", payments.variables()
+            .getVariable(GetVariableRequest.newBuilder().setKey("payments_api_url").build()).getValue());
+        String before = DatabaseFingerprint.of(env);
+        assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> payments.variables().getVariable(otherTeams)));
+        assertEquals(before, DatabaseFingerprint.of(env));
+      } finally {
+        env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId(DemoData.PAYMENTS.dagId())
+            .setBundle("payments-dags").build());
+      }
     }
   }
 }

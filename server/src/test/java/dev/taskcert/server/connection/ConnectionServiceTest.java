@@ -3,6 +3,8 @@ package dev.taskcert.server.connection;
 import static dev.taskcert.server.testing.Statuses.codeOf;
 import static dev.taskcert.server.testing.Statuses.statusOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.proto.admin.v1.AdminSetConnectionRequest;
@@ -10,13 +12,15 @@ import dev.taskcert.proto.admin.v1.RegisterDagRequest;
 import dev.taskcert.proto.execution.v1.GetConnectionRequest;
 import dev.taskcert.proto.execution.v1.GetConnectionResponse;
 import dev.taskcert.server.dev.DemoData;
+import dev.taskcert.server.secret.SecretBox;
+import dev.taskcert.server.testing.DatabaseDump;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import io.grpc.Status;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,16 +100,33 @@ class ConnectionServiceTest {
   }
 
   @Test
-  void storesPasswordsEncrypted() throws Exception {
+  void storesPasswordsSealedToTheirRowUnderTheServerKey() throws Exception {
+    byte[] stored;
     try (Connection db = env.instance(DataSource.class).getConnection();
         Statement statement = db.createStatement();
         ResultSet rows = statement.executeQuery(
             "select password_encrypted from connection where conn_id = 'analytics_warehouse'")) {
       rows.next();
-      byte[] stored = rows.getBytes(1);
+      stored = rows.getBytes(1);
       db.rollback();
-      assertTrue(stored.length > "s3cret-analytics".length());
-      assertTrue(!new String(stored, StandardCharsets.ISO_8859_1).contains("s3cret-analytics"));
+    }
+    SecretBox box = env.instance(SecretBox.class);
+    assertEquals("s3cret-analytics", box.open(stored, "analytics_warehouse"));
+    assertThrows(IllegalStateException.class, () -> box.open(stored, "shared_smtp"),
+        "a ciphertext copied to another connection must not open");
+  }
+
+  @Test
+  void aDatabaseDumpRevealsNoPassword() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      assertEquals("s3cret-analytics", task.connections().getConnection(get("analytics_warehouse")).getPassword());
+    }
+    String dump = DatabaseDump.of(env);
+    assertTrue(dump.contains("analytics_warehouse"), "the dump holds the connection rows");
+    for (String secret : List.of("s3cret-analytics", "mail-pass")) {
+      for (String encoded : DatabaseDump.encodings(secret)) {
+        assertFalse(dump.contains(encoded), "the dump reveals " + secret + " as " + encoded);
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.taskcert.server.enrollment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,8 @@ import dev.taskcert.proto.ca.v1.GetTrustBundleRequest;
 import dev.taskcert.proto.ca.v1.RenewRequest;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.dev.DevEnvironment;
+import dev.taskcert.server.testing.DatabaseDump;
+import dev.taskcert.server.testing.DatabaseFingerprint;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskKeys;
@@ -112,48 +115,70 @@ class EnrollmentTest {
     assertEquals("OU=task,O=taskcert", leaf.getSubjectX500Principal().getName(), "the CSR subject is ignored");
   }
 
+  /** Runs {@code call}, which must fail with {@code expected} and leave the whole database as it was. */
+  private void assertRefused(Status.Code expected, Runnable call) throws Exception {
+    String before = DatabaseFingerprint.of(env);
+    assertEquals(expected, codeOf(call));
+    assertEquals(before, DatabaseFingerprint.of(env));
+  }
+
   @Test
-  void refusesReusedToken() {
+  void refusesReusedToken() throws Exception {
     QueuedTry queued = env.queue(DemoData.PAYMENTS);
     enroll(queued.enrollmentToken(), freshCsr());
-    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll(queued.enrollmentToken(), freshCsr())));
+    assertRefused(Status.Code.UNAUTHENTICATED, () -> enroll(queued.enrollmentToken(), freshCsr()));
     assertEquals("enroll_refused", env.audit(1).get(0).kind());
   }
 
   @Test
-  void refusesUnknownAndMalformedTokens() {
-    assertEquals(Status.Code.UNAUTHENTICATED,
-        codeOf(() -> enroll("A".repeat(EnrollmentTokens.TOKEN_LENGTH), freshCsr())));
-    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll("not a token", freshCsr())));
-    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll("", freshCsr())));
+  void refusesUnknownAndMalformedTokens() throws Exception {
+    env.queue(DemoData.ANALYTICS); // a live token exists; none of these is it
+    assertRefused(Status.Code.UNAUTHENTICATED, () -> enroll("A".repeat(EnrollmentTokens.TOKEN_LENGTH), freshCsr()));
+    assertRefused(Status.Code.UNAUTHENTICATED, () -> enroll("not a token", freshCsr()));
+    assertRefused(Status.Code.UNAUTHENTICATED, () -> enroll("", freshCsr()));
   }
 
   @Test
-  void refusesExpiredToken() {
+  void refusesExpiredToken() throws Exception {
     QueuedTry queued = env.dev().taskQueue()
         .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, DemoData.ANALYTICS.taskId(), -1, 3, Duration.ofMinutes(1));
     env.clock.advance(Duration.ofMinutes(2));
     try {
-      assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll(queued.enrollmentToken(), freshCsr())));
+      assertRefused(Status.Code.UNAUTHENTICATED, () -> enroll(queued.enrollmentToken(), freshCsr()));
     } finally {
       env.clock.advance(Duration.ofMinutes(-2));
     }
+    // The refusal was the expiry alone: the same token, still unused, enrolls within its minute.
+    assertEquals(queued.spiffeId(), enroll(queued.enrollmentToken(), freshCsr()).getSpiffeId());
+  }
+
+  @Test
+  void storesTokensOnlyAsTheirHash() throws Exception {
+    QueuedTry queued = env.queue(DemoData.PAYMENTS);
+    String token = queued.enrollmentToken();
+    assertEquals(1, env.count("select count(*) from enrollment_token where token_hash = sha256(convert_to('"
+        + token + "', 'UTF8'))"), "the SHA-256 of the token is stored");
+    String dump = DatabaseDump.of(env);
+    List<String> forms = new java.util.ArrayList<>(DatabaseDump.encodings(token));
+    forms.add(java.util.HexFormat.of().formatHex(java.util.Base64.getUrlDecoder().decode(token)));
+    for (String form : forms) {
+      assertFalse(dump.contains(form), "a database dump reveals the token as " + form);
+    }
+    assertEquals(queued.spiffeId(), enroll(token, freshCsr()).getSpiffeId());
   }
 
   @Test
   void badCsrLeavesTheTokenUsable() throws Exception {
     QueuedTry queued = env.queue(DemoData.ANALYTICS);
-    long issuedBefore = env.count("select count(*) from issued_certificate");
-    assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> enroll(queued.enrollmentToken(), new byte[] {1, 2, 3})));
-    assertEquals(issuedBefore, env.count("select count(*) from issued_certificate"));
+    assertRefused(Status.Code.INVALID_ARGUMENT, () -> enroll(queued.enrollmentToken(), new byte[] {1, 2, 3}));
     assertEquals(queued.spiffeId(), enroll(queued.enrollmentToken(), freshCsr()).getSpiffeId());
   }
 
   @Test
-  void tokenOfASupersededTryIsUseless() {
+  void tokenOfASupersededTryIsUseless() throws Exception {
     QueuedTry first = env.queue(DemoData.PAYMENTS);
     QueuedTry second = env.queue(DemoData.PAYMENTS);
-    assertEquals(Status.Code.FAILED_PRECONDITION, codeOf(() -> enroll(first.enrollmentToken(), freshCsr())));
+    assertRefused(Status.Code.FAILED_PRECONDITION, () -> enroll(first.enrollmentToken(), freshCsr()));
     assertEquals(second.spiffeId(), enroll(second.enrollmentToken(), freshCsr()).getSpiffeId());
   }
 

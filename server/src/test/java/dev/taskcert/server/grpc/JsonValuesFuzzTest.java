@@ -16,9 +16,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.function.Supplier;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -66,6 +68,23 @@ class JsonValuesFuzzTest {
     if (object != null) {
       assertEquals("object", jsonbTypeOf(object), "requireJsonObject accepted a non-object: " + text);
     }
+  }
+
+  /**
+   * The other side of the property: every seed is valid JSON that both validation and PostgreSQL
+   * accept, and the object seeds pass as objects, so a validator refusing everything fails here.
+   */
+  @Test
+  void acceptsEverySeedAndEveryObjectSeedAsAnObject() {
+    List<String> seeds = documents().map(bytes -> new String(bytes, StandardCharsets.UTF_8)).toList();
+    for (String seed : seeds) {
+      assertEquals(seed, JsonValues.requireJson(seed, "value_json", LIMIT));
+      String type = jsonbTypeOf(seed);
+      if (type.equals("object")) {
+        assertEquals(seed, JsonValues.requireJsonObject(seed, "fields_json", LIMIT));
+      }
+    }
+    assertEquals(4, seeds.stream().filter(seed -> jsonbTypeOf(seed).equals("object")).count());
   }
 
   /** The validated text, or null when validation refused it with INVALID_ARGUMENT. */

@@ -32,6 +32,7 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -45,6 +46,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PeerIdentityFilterFuzzTest {
   private static final SpiffeIdCodec CODEC = new SpiffeIdCodec(new TrustDomain("taskcert.example"));
   private static final PeerIdentityFilter FILTER = new PeerIdentityFilter(CODEC);
+  private static final String TASK_ID =
+      "spiffe://taskcert.example/ti/analytics_daily/scheduled__2026-11-25T00.3a00.3a00.2b00.3a00/extract/-1/1";
+  private static final String ADMIN_ID = "spiffe://taskcert.example/admin/scheduler";
 
   @MethodSource("certificates")
   @FuzzTest
@@ -71,6 +75,26 @@ class PeerIdentityFilterFuzzTest {
     assertFalse(isCa(certificate), "granted an identity to a CA certificate");
     assertEquals(certificate.getSerialNumber().toString(16), principal.serialHex());
     assertEquals(certificate.getNotAfter().toInstant(), principal.notAfter());
+  }
+
+  /**
+   * The other side of the property: the task and admin seeds are granted exactly their identity,
+   * and each other seed is refused, so a filter refusing everything (or granting everything) fails here.
+   */
+  @Test
+  void grantsTheTaskAndAdminSeedsTheirIdentityAndRefusesTheOthers() throws Exception {
+    List<byte[]> seeds = certificates().toList();
+    List<String> granted = new ArrayList<>();
+    for (byte[] der : seeds) {
+      X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(der));
+      Attributes decided = FILTER.withIdentityOf(new Certificate[] {certificate}, Attributes.EMPTY);
+      Principal principal = decided.get(PeerIdentityFilter.PRINCIPAL);
+      String error = decided.get(PeerIdentityFilter.IDENTITY_ERROR);
+      granted.add(principal != null ? principal.spiffeId() : error != null && !error.isBlank() ? "refused" : "neither");
+    }
+    assertEquals(List.of(TASK_ID, ADMIN_ID, "refused", "refused", "refused", "refused", "refused", "refused"),
+        granted);
   }
 
   /**
@@ -113,8 +137,8 @@ class PeerIdentityFilterFuzzTest {
   /** Certificates the filter accepts (task and admin) and refuses (CA, no SAN, two SANs, foreign or odd IDs). */
   static Stream<byte[]> certificates() throws Exception {
     return Stream.of(
-            leaf(false, "spiffe://taskcert.example/ti/analytics_daily/scheduled__2026-11-25T00.3a00.3a00.2b00.3a00/extract/-1/1"),
-            leaf(false, "spiffe://taskcert.example/admin/scheduler"),
+            leaf(false, TASK_ID),
+            leaf(false, ADMIN_ID),
             leaf(true, "spiffe://taskcert.example/admin/scheduler"),
             leaf(false),
             leaf(false, "spiffe://taskcert.example/admin/a", "spiffe://taskcert.example/admin/b"),

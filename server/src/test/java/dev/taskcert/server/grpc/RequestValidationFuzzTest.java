@@ -57,6 +57,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -64,6 +65,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -154,6 +156,28 @@ class RequestValidationFuzzTest {
     }
   }
 
+  /**
+   * The other side of the property: the valid seeds are answered OK, so a server that refused
+   * everything would fail here. The seeds run in order against one set of callers (replaced when
+   * a seed ends the try). Two are refused on purpose: a token no try was given, and an item of a
+   * mapped XCom, which the fuzzed task (not mapped itself) has none of.
+   */
+  @Test
+  void answersEveryValidSeedAsValid() throws Exception {
+    Map<String, Status.Code> refusedOnPurpose =
+        Map.of("Enroll", Status.Code.UNAUTHENTICATED, "GetXComItem", Status.Code.NOT_FOUND);
+    List<String> wrong = new java.util.ArrayList<>();
+    for (byte[] seed : requests().toList()) {
+      Rpc rpc = RPCS.get(seed[0]);
+      Message request = rpc.parser().parseFrom(seed, 1, seed.length - 1);
+      Status status = rpc.send(callers(), request);
+      if (status.getCode() != refusedOnPurpose.getOrDefault(rpc.name(), Status.Code.OK)) {
+        wrong.add(rpc.name() + "(" + TextFormat.shortDebugString(request) + ") answered " + status);
+      }
+    }
+    assertEquals(List.of(), wrong);
+  }
+
   /** A live task try and an admin to call with, replaced when an earlier input ended the try. */
   private static FuzzCallers callers() throws Exception {
     if (callers != null && callers.stillUsable()) {
@@ -175,17 +199,16 @@ class RequestValidationFuzzTest {
     return Stream.of(
         seed("SetXCom", SetXComRequest.newBuilder().setKey("return_value").setValueJson("{\"rows\": [1, 2.5, \"x\"]}")),
         seed("SetXCom", SetXComRequest.newBuilder().setKey("mapped").setValueJson("[1, 2, 3]").setMappedLength(3)),
-        seed("DeleteXCom", DeleteXComRequest.newBuilder().setKey("return_value")),
         seed("GetXCom", GetXComRequest.newBuilder().setRef(ref).setMapIndex(-1).setIncludePriorDates(true)),
         seed("GetXComItem", GetXComItemRequest.newBuilder().setRef(ref).setOffset(-1)),
         seed("GetXComSlice", GetXComSliceRequest.newBuilder().setRef(ref).setStart(0).setStop(10).setHasStop(true).setStep(2)),
         seed("GetXComCount", GetXComCountRequest.newBuilder().setRef(ref)),
+        seed("DeleteXCom", DeleteXComRequest.newBuilder().setKey("return_value")),
         seed("GetVariable", GetVariableRequest.newBuilder().setKey(DemoData.ANALYTICS.ownVariable())),
         seed("SetVariable", SetVariableRequest.newBuilder().setKey("fuzz_variable").setValue("v").setDescription("d")),
         seed("DeleteVariable", DeleteVariableRequest.newBuilder().setKey("fuzz_variable")),
         seed("ListVariableKeys", ListVariableKeysRequest.newBuilder().setPrefix("a").setPageSize(2)
             .setPageToken(PageTokens.encode("analytics"))),
-        seed("GetConnection", GetConnectionRequest.newBuilder().setConnId("warehouse")),
         seed("StartTask", StartTaskRequest.newBuilder().setHostname(FuzzCallers.HOSTNAME).setPid(FuzzCallers.PID)
             .setUnixUser("airflow").setStartDate(Timestamps.of(now))),
         seed("Heartbeat", HeartbeatRequest.newBuilder().setHostname(FuzzCallers.HOSTNAME).setPid(FuzzCallers.PID)),
@@ -216,6 +239,7 @@ class RequestValidationFuzzTest {
         seed("AdminDeleteVariable", AdminDeleteVariableRequest.newBuilder().setKey("fuzz_admin_variable")),
         seed("AdminSetConnection", AdminSetConnectionRequest.newBuilder().setConnId("warehouse").setConnType("postgres")
             .setHost("db.internal").setPort(5432).setLogin("etl").setPassword("secret").setExtraJson("{\"sslmode\": \"require\"}")),
+        seed("GetConnection", GetConnectionRequest.newBuilder().setConnId("warehouse")),
         seed("AdminDeleteConnection", AdminDeleteConnectionRequest.newBuilder().setConnId("warehouse")),
         seed("RevokeCertificates", RevokeCertificatesRequest.newBuilder().addSerialHex("0abc").setReason("fuzz")),
         seed("ListAuditEvents", ListAuditEventsRequest.newBuilder().setPageSize(5).setPageToken(PageTokens.encode("100"))));

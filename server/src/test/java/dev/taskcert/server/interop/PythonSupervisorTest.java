@@ -9,6 +9,7 @@ import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.server.dev.DemoData;
 import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.server.testing.RequiredTools;
 import dev.taskcert.server.testing.TestEnvironment;
 import java.io.File;
 import java.io.IOException;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The interpreter is the first of {@code /usr/bin/python3} and {@code python3} on the PATH that
  * can import {@code grpc}, {@code grpc_tools}, {@code google.protobuf} and {@code cryptography}; the
  * system property {@value #PYTHON_PROPERTY} names one to use instead. Without a suitable interpreter
- * the test is skipped, never failed, and the skip message says what to install.
+ * the test is skipped with what to install, except in CI, where it fails ({@link RequiredTools}).
  */
 class PythonSupervisorTest {
   /** System property naming the only interpreter to try, instead of the default lookup. */
@@ -45,7 +45,7 @@ class PythonSupervisorTest {
   private static final Path SCRIPT = Path.of("clients", "python", "taskcert_supervisor.py");
   private static final String INSTALL_HINT =
       "Debian/Ubuntu: apt-get install -y python3-grpcio python3-grpc-tools python3-cryptography"
-          + " python3-protobuf python3-pkg-resources (or run .ci/install-python-deps as root);"
+          + " python3-protobuf python3-pkg-resources (or run .ci/install-test-deps as root);"
           + " elsewhere: python3 -m pip install grpcio grpcio-tools protobuf cryptography";
   /** Prints the modules that cannot be imported, comma-separated; exits 0 only if none is missing. */
   private static final String PROBE = String.join("\n",
@@ -137,7 +137,7 @@ class PythonSupervisorTest {
             : "cannot import " + missing));
       }
     }
-    Assumptions.assumeTrue(false, "No Python 3 interpreter can run the example supervisor ("
+    RequiredTools.require(false, "No Python 3 interpreter can run the example supervisor ("
         + String.join("; ", problems) + "). Install the modules: " + INSTALL_HINT);
     throw new AssertionError("unreachable");
   }

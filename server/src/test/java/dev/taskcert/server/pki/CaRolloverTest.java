@@ -52,6 +52,16 @@ class CaRolloverTest {
     return env.instance(CaState.class).current().intermediate().certificate().getSerialNumber();
   }
 
+  /** Whether the session's current certificate chains to {@code root} (its intermediate is signed by it). */
+  private static boolean issuedUnder(TaskSession session, X509Certificate root) {
+    try {
+      session.credentials().chain().get(1).verify(root.getPublicKey());
+      return true;
+    } catch (java.security.GeneralSecurityException e) {
+      return false;
+    }
+  }
+
   @Test
   void rotatesTheIntermediateAndRollsTheRootWithoutAFailedCall() throws Exception {
     try (TestEnvironment env = new TestEnvironment(builder -> builder
@@ -109,14 +119,17 @@ class CaRolloverTest {
         X509Certificate newRoot = env.instance(CaState.class).current().intermediate().root();
         assertNotEquals(oldRoot, newRoot);
 
-        // Everyone renews at least once under the new root before the old one goes.
-        Thread.sleep(LIFETIME.toMillis() * 3 / 2);
+        // Everyone renews under the new root before the old one goes.
+        Await.until("every session renewed under the new root", LIFETIME.multipliedBy(4),
+            () -> sessions.stream().allMatch(session -> issuedUnder(session, newRoot)));
 
         // 3. The old root leaves the bundle.
         CaCommands.run("bundle", "remove", "--ca-dir", caDir, CertificateFingerprint.of(oldRoot).hex());
         Await.until("the server trusts only the new root", Duration.ofSeconds(20),
             () -> env.instance(CaState.class).current().bundle().roots().size() == 1);
-        Thread.sleep(500);
+        long before = calls.get();
+        Await.until("calls go on after the old root left", Duration.ofSeconds(20),
+            () -> calls.get() >= before + 3L * sessions.size());
       } finally {
         running.set(false);
         traffic.join(10_000);

@@ -40,10 +40,12 @@ class TaskLifecycleTest {
     return HeartbeatRequest.newBuilder().setHostname(host).setPid(pid).build();
   }
 
-  private static String stateOf(String taskId) throws Exception {
+  private static String stateOf(DemoData.DemoTask dag, String taskId) throws Exception {
     try (var db = env.instance(javax.sql.DataSource.class).getConnection();
-        var statement = db.prepareStatement("select state from task_instance where task_id = ?")) {
-      statement.setString(1, taskId);
+        var statement = db.prepareStatement("select ti.state from task_instance ti join dag_run r on r.id = ti.dag_run_id"
+            + " where r.dag_id = ? and ti.task_id = ?")) {
+      statement.setString(1, dag.dagId());
+      statement.setString(2, taskId);
       try (var rows = statement.executeQuery()) {
         rows.next();
         String state = rows.getString(1);
@@ -94,7 +96,7 @@ class TaskLifecycleTest {
           .setTriggerKwargsJson("{\"moment\": \"2026-11-26T00:00:00Z\"}").setNextMethod("execute_complete").build();
       task.taskInstances().deferTask(defer);
       task.taskInstances().deferTask(defer); // a retry after a lost answer
-      assertEquals("DEFERRED", stateOf(DemoData.ANALYTICS.taskId()));
+      assertEquals("DEFERRED", stateOf(DemoData.ANALYTICS, DemoData.ANALYTICS.taskId()));
       assertEquals(1, env.count("select count(*) from task_instance where trigger_classpath like '%DateTimeTrigger'"));
       assertEquals(Status.Code.FAILED_PRECONDITION, codeOf(() -> task.variables().getVariable(
           GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build())));
@@ -107,10 +109,10 @@ class TaskLifecycleTest {
       long now = env.clock.instant().getEpochSecond();
       assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.taskInstances().rescheduleTask(
           RescheduleTaskRequest.newBuilder().setRescheduleDate(Timestamp.newBuilder().setSeconds(now - 60)).build())));
-      assertEquals("RUNNING", stateOf(DemoData.PAYMENTS.taskId()));
+      assertEquals("RUNNING", stateOf(DemoData.PAYMENTS, DemoData.PAYMENTS.taskId()));
       task.taskInstances().rescheduleTask(RescheduleTaskRequest.newBuilder()
           .setRescheduleDate(Timestamp.newBuilder().setSeconds(now + Duration.ofHours(1).toSeconds())).build());
-      assertEquals("UP_FOR_RESCHEDULE", stateOf(DemoData.PAYMENTS.taskId()));
+      assertEquals("UP_FOR_RESCHEDULE", stateOf(DemoData.PAYMENTS, DemoData.PAYMENTS.taskId()));
     }
   }
 
@@ -128,19 +130,23 @@ class TaskLifecycleTest {
   @Test
   void skipsDownstreamTasksOnlyInTheCallersOwnRun() throws Exception {
     env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "downstream_queued", -1, 1, null);
+    // A task of the same name, queued in the other DAG's run: the request cannot reach it.
+    env.dev().taskQueue().queue(DemoData.PAYMENTS.dagId(), DemoData.RUN_ID, "downstream_queued", -1, 1, null);
+    String paymentsTask = "select count(*) from task_instance ti join dag_run r on r.id = ti.dag_run_id "
+        + "where r.dag_id = '" + DemoData.PAYMENTS.dagId() + "' and ti.task_id = 'downstream_queued' and ti.state = ";
+    assertEquals(1, env.count(paymentsTask + "'QUEUED'"));
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
       int skipped = task.taskInstances().skipDownstream(SkipDownstreamRequest.newBuilder()
           .addTaskIds("downstream_queued").addTaskIds("downstream_new").build()).getSkippedCount();
       assertEquals(2, skipped);
-      assertEquals("SKIPPED", stateOf("downstream_queued"));
-      assertEquals("SKIPPED", stateOf("downstream_new"));
+      assertEquals("SKIPPED", stateOf(DemoData.ANALYTICS, "downstream_queued"));
+      assertEquals("SKIPPED", stateOf(DemoData.ANALYTICS, "downstream_new"));
       assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.taskInstances().skipDownstream(
           SkipDownstreamRequest.newBuilder().addTaskIds(DemoData.ANALYTICS.taskId()).build())));
       assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.taskInstances().skipDownstream(
           SkipDownstreamRequest.getDefaultInstance())));
       // The payments run's task of the same name is untouched: the request cannot name another run.
-      assertEquals(0, env.count("select count(*) from task_instance ti join dag_run r on r.id = ti.dag_run_id "
-          + "where r.dag_id = '" + DemoData.PAYMENTS.dagId() + "' and ti.state = 'SKIPPED'"));
+      assertEquals(1, env.count(paymentsTask + "'QUEUED'"));
     }
   }
 

@@ -4,8 +4,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -15,26 +13,14 @@ import javax.sql.DataSource;
  * refusals are audited on purpose.
  */
 public final class DatabaseFingerprint {
-  /** Every table of the schema but the audit log (refusals are audited on purpose) and Flyway's own. */
-  private static final String TABLES = """
-      select table_name from information_schema.tables
-      where table_schema = current_schema() and table_type = 'BASE TABLE'
-        and table_name not in ('audit_event', 'flyway_schema_history')
-      order by table_name""";
-
   private DatabaseFingerprint() {}
 
   /** The digest of the state tables of {@code env}'s database, as of now. */
   public static String of(TestEnvironment env) throws SQLException {
     try (Connection connection = env.instance(DataSource.class).getConnection();
         Statement statement = connection.createStatement()) {
-      List<String> tables = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery(TABLES)) {
-        while (rows.next()) {
-          tables.add(rows.getString(1));
-        }
-      }
-      String query = tables.stream()
+      String query = DatabaseDump.tables(connection).stream()
+          .filter(table -> !table.equals("audit_event"))
           .map(table -> "select '" + table + "=' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "
               + table + " t")
           .collect(Collectors.joining(" union all ", "select string_agg(d, ' ') from (", ") as digests(d)"));
