@@ -7,9 +7,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The authorization rules for resource RPCs, as pure decisions over facts the services load. One
- * place holds every rule so the rule table in the docs can be checked against it
- * ({@link AuthorizationRules}).
+ * The scope rules for variables, connections and other tasks' XComs, as pure decisions over facts
+ * the {@link ResourceGate} loads; only the gate calls them. Who may call which RPC, in which try
+ * state, is not here but in each method's declared rule, enforced by the front door.
  *
  * <p>Team rules are skipped when multi-team is off; declarations, XCom write ownership (which the
  * services take from the certificate) and the task-state gate always apply.

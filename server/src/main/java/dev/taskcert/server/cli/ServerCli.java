@@ -94,7 +94,7 @@ public final class ServerCli implements Runnable {
 
   /** Prints the authorization rule table. */
   @Command(name = "rules", mixinStandardHelpOptions = true,
-      description = "Prints the authorization rule of every RPC as a Markdown table.")
+      description = "Prints the authorization rule every RPC declares in the contract, as a Markdown table.")
   static final class Rules implements Callable<Integer> {
     @Spec CommandSpec spec;
 

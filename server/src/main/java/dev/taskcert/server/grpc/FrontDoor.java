@@ -34,44 +34,33 @@ import java.time.Instant;
  * decision of the {@link dev.taskcert.server.authz.ResourceGate} preceded, so a service that forgot
  * its check fails closed.
  */
-public final class FrontDoor implements ServerInterceptor {
-  private final MethodRules rules;
+public final class FrontDoor {
   private final Clock clock;
   private final RevocationCache revocations;
   private final TryGate tryGate;
   private final Refusals refusals;
 
-  private FrontDoor(MethodRules rules, Clock clock, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
-    this.rules = rules;
+  @Inject
+  FrontDoor(Clock clock, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
     this.clock = clock;
     this.revocations = revocations;
     this.tryGate = tryGate;
     this.refusals = refusals;
   }
 
-  /** Makes the front door of a server whose methods' rules are {@code rules}. */
-  public static final class Factory {
-    private final Clock clock;
-    private final RevocationCache revocations;
-    private final TryGate tryGate;
-    private final Refusals refusals;
-
-    @Inject
-    Factory(Clock clock, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
-      this.clock = clock;
-      this.revocations = revocations;
-      this.tryGate = tryGate;
-      this.refusals = refusals;
-    }
-
-    public FrontDoor create(MethodRules rules) {
-      return new FrontDoor(rules, clock, revocations, tryGate, refusals);
-    }
+  /** The interceptor that admits the calls of a server whose methods' rules are {@code rules}. */
+  public ServerInterceptor forRules(MethodRules rules) {
+    return new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(
+          ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        return admitOrRefuse(rules, call, headers, next);
+      }
+    };
   }
 
-  @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(
-      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+  private <Q, R> ServerCall.Listener<Q> admitOrRefuse(
+      MethodRules rules, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String method = call.getMethodDescriptor().getFullMethodName();
     MethodRule rule = rules.of(method);
     Principal principal = call.getAttributes().get(PeerIdentityFilter.PRINCIPAL);

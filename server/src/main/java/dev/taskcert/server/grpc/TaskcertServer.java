@@ -7,6 +7,7 @@ import dev.taskcert.server.pki.CaReloader;
 import dev.taskcert.server.pki.CaState;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
 import dev.taskcert.server.authz.MethodRule;
 import dev.taskcert.server.authz.MethodRules;
@@ -44,7 +45,7 @@ public final class TaskcertServer {
   private final CaReloader caReloader;
   private final PeerIdentityFilter identityFilter;
   private final TrustedChainFilter trustedChain;
-  private final FrontDoor.Factory frontDoors;
+  private final FrontDoor frontDoor;
   private final RefusalInterceptor refusals;
   private final MetricsInterceptor metricsInterceptor;
   private final ServerMetrics metrics;
@@ -63,7 +64,7 @@ public final class TaskcertServer {
       CaReloader caReloader,
       PeerIdentityFilter identityFilter,
       TrustedChainFilter trustedChain,
-      FrontDoor.Factory frontDoors,
+      FrontDoor frontDoor,
       RefusalInterceptor refusals,
       MetricsInterceptor metricsInterceptor,
       ServerMetrics metrics,
@@ -75,7 +76,7 @@ public final class TaskcertServer {
     this.caReloader = caReloader;
     this.identityFilter = identityFilter;
     this.trustedChain = trustedChain;
-    this.frontDoors = frontDoors;
+    this.frontDoor = frontDoor;
     this.refusals = refusals;
     this.metricsInterceptor = metricsInterceptor;
     this.metrics = metrics;
@@ -95,7 +96,7 @@ public final class TaskcertServer {
     List<ServerServiceDefinition> enrollmentDefinitions = definitions(enrollmentServices);
     List<ServerServiceDefinition> all = new ArrayList<>(executionDefinitions);
     all.addAll(enrollmentDefinitions);
-    FrontDoor frontDoor = frontDoors.create(MethodRules.of(all));
+    ServerInterceptor admission = frontDoor.forRules(MethodRules.of(all));
     TlsContexts.logProvider();
     invalidations.start();
     NettyServerBuilder executionBuilder =
@@ -110,7 +111,7 @@ public final class TaskcertServer {
     enrollmentDefinitions.forEach(enrollmentBuilder::addService);
     for (NettyServerBuilder builder : List.of(executionBuilder, enrollmentBuilder)) {
       // The last interceptor added runs first: metrics, then the front door, then refusal mapping.
-      builder.intercept(refusals).intercept(frontDoor).intercept(metricsInterceptor);
+      builder.intercept(refusals).intercept(admission).intercept(metricsInterceptor);
     }
 
     execution = executionBuilder.build().start();

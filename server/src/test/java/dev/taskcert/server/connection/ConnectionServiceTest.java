@@ -1,6 +1,6 @@
 package dev.taskcert.server.connection;
 
-import static dev.taskcert.server.testing.Statuses.codeOf;
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
 import static dev.taskcert.server.testing.Statuses.statusOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,8 +82,8 @@ class ConnectionServiceTest {
       Status status = statusOf(() -> task.connections().getConnection(get("shared_smtp")));
       assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
       assertTrue(status.getDescription().contains("not declared"), status.getDescription());
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.connections().getConnection(get("nonexistent"))));
-      assertEquals(Status.Code.NOT_FOUND, codeOf(() -> task.connections().getConnection(get("payments_db"))));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> task.connections().getConnection(get("nonexistent")));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> task.connections().getConnection(get("payments_db")));
     } finally {
       env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId(DemoData.PAYMENTS.dagId())
           .setBundle("payments-dags").build());
@@ -93,9 +93,9 @@ class ConnectionServiceTest {
   @Test
   void reportsAbsentConnectionAndMalformedIds() throws Exception {
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
-      assertEquals(Status.Code.NOT_FOUND, codeOf(() -> task.connections().getConnection(get("nope"))));
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.connections().getConnection(get(""))));
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.connections().getConnection(get("x".repeat(251)))));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> task.connections().getConnection(get("nope")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.connections().getConnection(get("")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.connections().getConnection(get("x".repeat(251))));
     }
   }
 

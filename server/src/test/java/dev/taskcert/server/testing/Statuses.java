@@ -1,5 +1,6 @@
 package dev.taskcert.server.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.grpc.Status;
@@ -13,6 +14,19 @@ public final class Statuses {
   /** Runs {@code call}, which must fail with a gRPC status, and returns that status. */
   public static Status statusOf(Executable call) {
     return assertThrows(StatusRuntimeException.class, call).getStatus();
+  }
+
+  /**
+   * Runs {@code call}, which must fail with {@code expected} and leave every table of {@code env}'s
+   * database (but the audit log) as it was; returns the status.
+   */
+  public static Status refusedWithoutChange(TestEnvironment env, Status.Code expected, Executable call)
+      throws java.sql.SQLException {
+    String before = DatabaseFingerprint.of(env);
+    Status status = statusOf(call);
+    assertEquals(expected, status.getCode(), status.toString());
+    assertEquals(before, DatabaseFingerprint.of(env), "refused with " + status + " but changed the database");
+    return status;
   }
 
   /** Runs {@code call}, which must fail with a gRPC status, and returns its code. */

@@ -1,6 +1,6 @@
 package dev.taskcert.server.variable;
 
-import static dev.taskcert.server.testing.Statuses.codeOf;
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -112,17 +112,17 @@ class VariableAuthorizationTest {
       assertEquals("v2", task.variables().getVariable(GetVariableRequest.newBuilder().setKey("analytics_new").build())
           .getValue());
 
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().setVariable(
-          SetVariableRequest.newBuilder().setKey("payments_api_url").setValue("https://evil").build())));
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().setVariable(
-          SetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).setValue("prod").build())));
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().deleteVariable(
-          DeleteVariableRequest.newBuilder().setKey("payments_api_url").build())));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> task.variables().setVariable(
+          SetVariableRequest.newBuilder().setKey("payments_api_url").setValue("https://evil").build()));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> task.variables().setVariable(
+          SetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).setValue("prod").build()));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> task.variables().deleteVariable(
+          DeleteVariableRequest.newBuilder().setKey("payments_api_url").build()));
       assertEquals(1, env.count("select count(*) from variable where key = 'payments_api_url' "
           + "and value = 'https://ledger.payments.example/api'"));
       assertEquals(1, env.count("select count(*) from variable where key = 'platform_environment' and value = 'dev'"));
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.variables().setVariable(
-          SetVariableRequest.newBuilder().setKey("big").setValue("x".repeat(VariableService.MAX_VALUE_BYTES + 1)).build())));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.variables().setVariable(
+          SetVariableRequest.newBuilder().setKey("big").setValue("x".repeat(VariableService.MAX_VALUE_BYTES + 1)).build()));
 
       assertTrue(task.variables().deleteVariable(DeleteVariableRequest.newBuilder().setKey("analytics_new").build())
           .getDeleted());
@@ -147,10 +147,10 @@ class VariableAuthorizationTest {
       ListVariableKeysResponse second = task.variables().listVariableKeys(ListVariableKeysRequest.newBuilder()
           .setPrefix("payments_").setPageSize(2).setPageToken(first.getNextPageToken()).build());
       assertEquals(List.of("payments_b", "payments_c"), second.getKeysList());
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.variables().listVariableKeys(
-          ListVariableKeysRequest.newBuilder().setPageSize(1001).build())));
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.variables().listVariableKeys(
-          ListVariableKeysRequest.newBuilder().setPageToken("%%%").build())));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.variables().listVariableKeys(
+          ListVariableKeysRequest.newBuilder().setPageSize(1001).build()));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.variables().listVariableKeys(
+          ListVariableKeysRequest.newBuilder().setPageToken("%%%").build()));
       // LIKE wildcards in the prefix are literal.
       assertEquals(List.of(), task.variables().listVariableKeys(
           ListVariableKeysRequest.newBuilder().setPrefix("payments%").build()).getKeysList());

@@ -1,6 +1,6 @@
 package dev.taskcert.server.xcom;
 
-import static dev.taskcert.server.testing.Statuses.codeOf;
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
 import static dev.taskcert.server.testing.Statuses.statusOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -99,8 +99,8 @@ class XComServiceTest {
     try (TestTask a = env.startTaskWithToken(tokenA);
         TestTask b = env.startTaskWithToken(tokenB)) {
       a.xcoms().setXCom(set("k", "1"));
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> b.xcoms().getXCom(GetXComRequest.newBuilder()
-          .setRef(XComRef.newBuilder().setRunId("run_a").setTaskId("t").setKey("k")).build())));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> b.xcoms().getXCom(GetXComRequest.newBuilder()
+          .setRef(XComRef.newBuilder().setRunId("run_a").setTaskId("t").setKey("k")).build()));
       b.xcoms().setXCom(set("k", "2"));
       assertEquals("2", b.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("t", "k")).build()).getValueJson());
     }
@@ -109,16 +109,16 @@ class XComServiceTest {
   @Test
   void rejectsInvalidJsonOversizedValuesAndMissingKeys() throws Exception {
     try (TestTask task = analyticsTask("validator", -1)) {
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.xcoms().setXCom(set("k", "{not json"))));
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.xcoms().setXCom(set("k", "1 2"))));
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.xcoms().setXCom(set("", "1"))));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", "{not json")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", "1 2")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("", "1")));
       String huge = "\"" + "x".repeat(1024 * 1024) + "\"";
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.xcoms().setXCom(set("k", huge))));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", huge)));
       String deep = "[".repeat(100) + "]".repeat(100);
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> task.xcoms().setXCom(set("k", deep))));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", deep)));
       assertEquals(0, env.count("select count(*) from xcom where task_id = 'validator'"));
-      assertEquals(Status.Code.NOT_FOUND, codeOf(() ->
-          task.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("validator", "absent")).build())));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+          task.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("validator", "absent")).build()));
     }
   }
 
@@ -135,14 +135,14 @@ class XComServiceTest {
           .getValueJson());
       assertEquals("40", reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(-1).build())
           .getValueJson());
-      assertEquals(Status.Code.NOT_FOUND, codeOf(() ->
-          reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(5).build())));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+          reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(5).build()));
       assertEquals(List.of("10", "30"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
           .setRef(mapped).setStart(1).setStop(4).setHasStop(true).setStep(2).build()).getValuesJsonList());
       assertEquals(List.of("30", "40"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
           .setRef(mapped).setStart(-2).build()).getValuesJsonList());
-      assertEquals(Status.Code.INVALID_ARGUMENT, codeOf(() -> reader.xcoms().getXComSlice(
-          GetXComSliceRequest.newBuilder().setRef(mapped).setStep(-1).build())));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> reader.xcoms().getXComSlice(
+          GetXComSliceRequest.newBuilder().setRef(mapped).setStep(-1).build()));
       var count = reader.xcoms().getXComCount(GetXComCountRequest.newBuilder().setRef(mapped).build());
       assertEquals(5, count.getCount());
       assertEquals(List.of(0, 1, 2, 3, 4), count.getMapIndexesList());
@@ -164,7 +164,7 @@ class XComServiceTest {
         .setTaskId("next_day").setMapIndex(-1).build()).getEnrollmentToken();
     try (TestTask nextDay = env.startTaskWithToken(token)) {
       GetXComRequest.Builder request = GetXComRequest.newBuilder().setRef(ref("daily_total", "total"));
-      assertEquals(Status.Code.NOT_FOUND, codeOf(() -> nextDay.xcoms().getXCom(request.build())));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> nextDay.xcoms().getXCom(request.build()));
       GetXComResponse prior = nextDay.xcoms().getXCom(request.setIncludePriorDates(true).build());
       assertEquals("7", prior.getValueJson());
       assertEquals(DemoData.RUN_ID, prior.getRef().getRunId());
@@ -175,7 +175,7 @@ class XComServiceTest {
   void refusesXComCallsOnceTheTryEnded() throws Exception {
     try (TestTask task = analyticsTask("finisher", -1)) {
       task.taskInstances().finishTask(FinishTaskRequest.newBuilder().setState(TaskState.TASK_STATE_SUCCESS).build());
-      assertEquals(Status.Code.FAILED_PRECONDITION, codeOf(() -> task.xcoms().setXCom(set("late", "1"))));
+      refusedWithoutChange(env, Status.Code.FAILED_PRECONDITION, () -> task.xcoms().setXCom(set("late", "1")));
       assertEquals(0, env.count("select count(*) from xcom where task_id = 'finisher'"));
     }
   }
