@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
     description = {
       "Replaces the online intermediate with a new one.",
       "",
-      "The new intermediate is signed by the root in --root-key-dir. The old intermediate's certificate is kept as intermediate-<serial>.pem, and certificates it issued stay valid while their root is in the bundle. The passphrase must decrypt the current intermediate key (unless --new-passphrase). Restart the server to issue with the new intermediate."
+      "The new intermediate is signed by the root in --root-key-dir. The old intermediate's certificate is kept as intermediate-<serial>.pem, and certificates it issued stay valid while their root is in the bundle. The passphrase must decrypt the current intermediate key (unless --new-passphrase). Running servers pick the new intermediate up within ca.reload_interval (30 s by default), without a restart."
     })
 final class RotateIntermediateCommand extends CaSubcommand {
   @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "the online CA directory")
@@ -88,6 +88,6 @@ final class RotateIntermediateCommand extends CaSubcommand {
     out.printf("signed by root:   %s (sha256 %s)%n",
         root.certificate().getSubjectX500Principal().getName(), CertificateFingerprint.of(root.certificate()));
     archived.ifPresent(file -> out.printf("previous one kept: %s%n", file));
-    out.println("Restart the server to issue with the new intermediate. Take the root key offline again.");
+    out.println("Running servers switch to the new intermediate within their ca.reload_interval; no restart is needed. Take the root key offline again.");
   }
 }

@@ -1,5 +1,6 @@
 package dev.taskcert.pki.issuance;
 
+import dev.taskcert.pki.crypto.BouncyCastle;
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;

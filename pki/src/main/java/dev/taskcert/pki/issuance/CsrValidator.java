@@ -1,5 +1,6 @@
 package dev.taskcert.pki.issuance;
 
+import dev.taskcert.pki.crypto.BouncyCastle;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;

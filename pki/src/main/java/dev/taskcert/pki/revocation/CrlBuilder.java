@@ -2,7 +2,7 @@ package dev.taskcert.pki.revocation;
 
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.ca.KeyAlgorithm;
-import dev.taskcert.pki.issuance.BouncyCastle;
+import dev.taskcert.pki.crypto.BouncyCastle;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.pki.ca.KeyAlgorithm;
-import dev.taskcert.pki.issuance.BouncyCastle;
+import dev.taskcert.pki.crypto.BouncyCastle;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.security.PrivateKey;

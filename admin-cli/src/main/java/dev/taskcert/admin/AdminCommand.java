@@ -1,0 +1,137 @@
+package dev.taskcert.admin;
+
+import dev.taskcert.pki.pem.Pem;
+import dev.taskcert.pki.pem.PemException;
+import dev.taskcert.proto.admin.v1.AdminGrpc;
+import dev.taskcert.supervisor.channel.ClientTls;
+import dev.taskcert.supervisor.credentials.TaskCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every {@code taskcert-admin} command shares: it reads the admin credentials, opens one
+ * mutual-TLS channel, makes its calls, and maps failures to the exit-status convention (0 done;
+ * 1 with one {@code error:} line when the server refuses, cannot be reached, or a file is unusable;
+ * 2 for usage errors).
+ */
+abstract class AdminCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  /** A failure of the operation (exit status 1) with a message for the operator. */
+  static final class Failure extends Exception {
+    Failure(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public final Integer call() {
+    AdminCli root = (AdminCli) spec.root().userObject();
+    TaskCredentials credentials;
+    try {
+      credentials = credentials(root);
+    } catch (Failure e) {
+      return fail(e.getMessage());
+    }
+    ManagedChannel channel = ClientTls.mutualTlsChannel(root.target, credentials);
+    try {
+      AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel);
+      execute(() -> admin.withDeadlineAfter(root.timeoutSeconds, TimeUnit.SECONDS), new Output(out(), root.json));
+      return 0;
+    } catch (StatusRuntimeException e) {
+      return fail(e.getStatus().getCode() + ": " + (e.getStatus().getDescription() == null
+          ? "the server gave no reason" : e.getStatus().getDescription()));
+    } catch (Failure e) {
+      return fail(e.getMessage());
+    } finally {
+      channel.shutdownNow();
+      out().flush();
+    }
+  }
+
+  /** A fresh stub for each call, so that each has its own deadline. */
+  interface Stubs {
+    AdminGrpc.AdminBlockingStub admin();
+  }
+
+  /** Makes the command's calls and prints what they returned. */
+  protected abstract void execute(Stubs stubs, Output output) throws Failure;
+
+  protected PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  /** A usage error: one line, exit status 2. */
+  protected ParameterException usageError(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private int fail(String message) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("error: " + message);
+    err.flush();
+    return 1;
+  }
+
+  private TaskCredentials credentials(AdminCli root) throws Failure {
+    require(root.target, "--target", "TASKCERT_ADMIN_TARGET");
+    require(root.trustBundle, "--trust-bundle", "TASKCERT_ADMIN_TRUST_BUNDLE");
+    require(root.certificate, "--cert", "TASKCERT_ADMIN_CERT");
+    require(root.key, "--key", "TASKCERT_ADMIN_KEY");
+    List<X509Certificate> chain = certificates(root.certificate, "--cert");
+    PrivateKey key = privateKey(root.key);
+    List<X509Certificate> roots = certificates(root.trustBundle, "--trust-bundle");
+    X509Certificate leaf = chain.get(0);
+    return new TaskCredentials(key, chain, roots, "", leaf.getSerialNumber().toString(16),
+        leaf.getNotAfter().toInstant());
+  }
+
+  private void require(Object value, String option, String variable) {
+    if (value == null || value.toString().isBlank()) {
+      throw usageError("give " + option + " or set " + variable);
+    }
+  }
+
+  private static List<X509Certificate> certificates(Path file, String option) throws Failure {
+    try {
+      return Pem.parseCertificates(read(file, option));
+    } catch (PemException e) {
+      throw new Failure(option + " " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static PrivateKey privateKey(Path file) throws Failure {
+    try {
+      return Pem.parsePrivateKey(read(file, "--key"));
+    } catch (PemException e) {
+      throw new Failure("--key " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** The text of a file, or a failure naming the option and why it cannot be read. */
+  static String read(Path file, String option) throws Failure {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new Failure(option + " " + file + ": no such file");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new Failure(option + " " + file + ": permission denied");
+    } catch (IOException e) {
+      throw new Failure(option + " " + file + ": cannot read it (" + e.getMessage() + ")");
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package dev.taskcert.admin;
+
+import dev.taskcert.proto.admin.v1.RegisterDagRequest;
+import dev.taskcert.proto.admin.v1.RegisterDagResponse;
+import dev.taskcert.proto.admin.v1.XComReadScope;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dag register}: DAGs, their bundle, and what their tasks may read. */
+@Command(name = "dag", mixinStandardHelpOptions = true, description = "DAGs and their declared resources.",
+    subcommands = DagCommand.Register.class)
+final class DagCommand extends CommandGroup {
+
+  @Command(name = "register", mixinStandardHelpOptions = true, description = {
+      "Creates or updates a DAG. Declaring any connection or variable pattern (or --declares-resources)",
+      "limits its tasks to what is declared; --xcom-read-scope narrows the XComs they may read."})
+  static final class Register extends AdminCommand {
+    @Parameters(paramLabel = "DAG", description = "the DAG id")
+    String dagId;
+
+    @Option(names = "--bundle", required = true, paramLabel = "BUNDLE", description = "the DAG's bundle (its team's)")
+    String bundle;
+
+    @Option(names = "--declare-connection", paramLabel = "CONN_ID",
+        description = "a connection its tasks may read (repeatable)")
+    List<String> connections = List.of();
+
+    @Option(names = "--declare-variable", paramLabel = "PATTERN",
+        description = "a variable key pattern its tasks may read, * for any run of characters (repeatable)")
+    List<String> variables = List.of();
+
+    @Option(names = "--declares-resources",
+        description = "declare resources even if none is listed: its tasks may then read no variable or connection")
+    boolean declaresResources;
+
+    @Option(names = "--xcom-read-scope", paramLabel = "SCOPE", defaultValue = "team",
+        description = "XComs its tasks may read: team, same-dag or same-run (default ${DEFAULT-VALUE})")
+    String xcomReadScope;
+
+    @Override
+    protected void execute(Stubs stubs, Output output) {
+      XComReadScope scope = switch (xcomReadScope.toLowerCase(Locale.ROOT)) {
+        case "team" -> XComReadScope.XCOM_READ_SCOPE_TEAM;
+        case "same-dag" -> XComReadScope.XCOM_READ_SCOPE_SAME_DAG;
+        case "same-run" -> XComReadScope.XCOM_READ_SCOPE_SAME_RUN;
+        default -> throw usageError("--xcom-read-scope must be team, same-dag or same-run, got " + xcomReadScope);
+      };
+      boolean declares = declaresResources || !connections.isEmpty() || !variables.isEmpty();
+      RegisterDagResponse answer = stubs.admin().registerDag(RegisterDagRequest.newBuilder()
+          .setDagId(dagId).setBundle(bundle).setDeclaresResources(declares)
+          .addAllAllowedConnectionIds(connections).addAllAllowedVariablePatterns(variables)
+          .setXcomReadScope(scope).build());
+      output.record(answer, Output.fields("dag", dagId, "bundle", bundle,
+          "declared connections", declares ? String.join(", ", connections) : "(not declared: any of its team's)",
+          "declared variables", declares ? String.join(", ", variables) : "(not declared: any of its team's)",
+          "xcom read scope", xcomReadScope));
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.taskcert.admin;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a command shows its result: for people, {@code key: value} lines or a table with aligned
+ * columns; for scripts ({@code --json}), the server's answer as one JSON object per line.
+ */
+final class Output {
+  private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace()
+      .alwaysPrintFieldsWithNoPresence();
+
+  private final PrintWriter out;
+  private final boolean json;
+
+  Output(PrintWriter out, boolean json) {
+    this.out = out;
+    this.json = json;
+  }
+
+  boolean json() {
+    return json;
+  }
+
+  /** One result: {@code answer} as JSON, or {@code fields} as aligned {@code key: value} lines. */
+  void record(MessageOrBuilder answer, Map<String, String> fields) {
+    if (json) {
+      out.println(toJson(answer));
+      return;
+    }
+    int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
+    fields.forEach((key, value) -> out.println(pad(key + ":", width + 1) + " " + value));
+  }
+
+  /** Fields in the order given, for {@link #record}. */
+  static Map<String, String> fields(String... keysAndValues) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+      fields.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return fields;
+  }
+
+  /** Many results: each as a JSON line, or all as a table under {@code headers}. */
+  <T extends MessageOrBuilder> void table(List<T> answers, List<String> headers,
+      java.util.function.Function<T, List<String>> row) {
+    if (json) {
+      answers.forEach(answer -> out.println(toJson(answer)));
+      return;
+    }
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(headers);
+    answers.forEach(answer -> rows.add(row.apply(answer)));
+    int[] widths = new int[headers.size()];
+    for (List<String> cells : rows) {
+      for (int i = 0; i < cells.size(); i++) {
+        widths[i] = Math.max(widths[i], cells.get(i).length());
+      }
+    }
+    for (List<String> cells : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < cells.size(); i++) {
+        line.append(i == cells.size() - 1 ? cells.get(i) : pad(cells.get(i), widths[i]) + "  ");
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+
+  private static String toJson(MessageOrBuilder message) {
+    try {
+      return JSON.print(message);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot print the answer as JSON", e);
+    }
+  }
+
+  private static String pad(String text, int width) {
+    return text.length() >= width ? text : text + " ".repeat(width - text.length());
+  }
+}

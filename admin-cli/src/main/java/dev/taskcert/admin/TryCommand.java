@@ -1,0 +1,87 @@
+package dev.taskcert.admin;
+
+import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
+import dev.taskcert.proto.admin.v1.QueueTaskInstanceResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code try queue}: the next try of a task instance, and its enrollment token. */
+@Command(name = "try", mixinStandardHelpOptions = true, description = "Task tries.",
+    subcommands = TryCommand.Queue.class)
+final class TryCommand extends CommandGroup {
+
+  @Command(name = "queue", mixinStandardHelpOptions = true, description = {
+      "Queues the next try of a task instance (superseding its earlier tries) and hands out the try's",
+      "single-use enrollment token, shown only this once: written to --token-file (mode 0600), or",
+      "printed. Give the token to the supervisor that will run the try."})
+  static final class Queue extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "DAG", description = "the DAG id")
+    String dagId;
+
+    @Parameters(index = "1", paramLabel = "RUN", description = "the run id")
+    String runId;
+
+    @Parameters(index = "2", paramLabel = "TASK", description = "the task id")
+    String taskId;
+
+    @Option(names = "--map-index", defaultValue = "-1", paramLabel = "N",
+        description = "map index, -1 for an unmapped task (default ${DEFAULT-VALUE})")
+    int mapIndex;
+
+    @Option(names = "--max-tries", defaultValue = "1", paramLabel = "N",
+        description = "how many tries the task may take in all (default ${DEFAULT-VALUE})")
+    int maxTries;
+
+    @Option(names = "--token-ttl", paramLabel = "DURATION",
+        description = "how long the token stays redeemable, ISO-8601 (default: the server's, 24 h unless configured)")
+    Duration tokenTtl;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "write the token to this new file, readable by its owner only, instead of printing it")
+    Path tokenFile;
+
+    @Override
+    protected void execute(Stubs stubs, Output output) throws Failure {
+      if (tokenTtl != null && (tokenTtl.isNegative() || tokenTtl.isZero())) {
+        throw usageError("--token-ttl must be positive, got " + tokenTtl);
+      }
+      if (tokenFile != null && Files.exists(tokenFile)) {
+        throw new Failure("--token-file " + tokenFile + " already exists; refusing to overwrite a token");
+      }
+      QueueTaskInstanceResponse answer = stubs.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+          .setDagId(dagId).setRunId(runId).setTaskId(taskId).setMapIndex(mapIndex).setMaxTries(maxTries)
+          .setTokenTtlSeconds(tokenTtl == null ? 0 : tokenTtl.toSeconds()).build());
+      String token = answer.getEnrollmentToken();
+      if (tokenFile != null) {
+        writeToken(token);
+        answer = answer.toBuilder().clearEnrollmentToken().build();
+      }
+      Instant expires = Instant.ofEpochSecond(answer.getTokenExpiresAt().getSeconds());
+      output.record(answer, Output.fields("spiffe id", answer.getSpiffeId(), "try", Integer.toString(answer.getTryNumber()),
+          "token", tokenFile != null ? "written to " + tokenFile + " (mode 0600)" : token,
+          "token expires", expires.toString()));
+    }
+
+    private void writeToken(String token) throws Failure {
+      try {
+        Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tokenFile, token + "\n", StandardCharsets.US_ASCII);
+      } catch (FileAlreadyExistsException e) {
+        throw new Failure("--token-file " + tokenFile + " already exists; the try is queued, but its token is lost:"
+            + " queue it again");
+      } catch (IOException e) {
+        throw new Failure("cannot write --token-file " + tokenFile + " (" + e.getMessage()
+            + "); the try is queued, but its token is lost: queue it again");
+      }
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package dev.taskcert.admin;
+
+import static dev.taskcert.server.testing.Statuses.codeOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskcert.dev.DemoData;
+import dev.taskcert.pki.identity.AdminIdentity;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.pem.Pem;
+import dev.taskcert.proto.admin.v1.AdminGrpc;
+import dev.taskcert.proto.execution.v1.GetConnectionRequest;
+import dev.taskcert.proto.execution.v1.GetVariableRequest;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.server.testing.TestTask;
+import dev.taskcert.supervisor.TaskSession;
+import dev.taskcert.supervisor.credentials.TaskCredentials;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code taskcert-admin} end to end against a real server: every Admin RPC, both output forms, every exit status. */
+class AdminCliTest {
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The command that makes each Admin RPC; a test checks the map covers the whole service. */
+  private static final Map<String, String> COMMAND_OF_RPC = Map.ofEntries(
+      Map.entry("RegisterTeam", "team register"), Map.entry("RegisterDagBundle", "bundle register"),
+      Map.entry("RegisterDag", "dag register"), Map.entry("CreateDagRun", "run create"),
+      Map.entry("SetDagRunState", "run set-state"), Map.entry("QueueTaskInstance", "try queue"),
+      Map.entry("SetVariable", "variable set"), Map.entry("DeleteVariable", "variable delete"),
+      Map.entry("SetConnection", "connection set"), Map.entry("DeleteConnection", "connection delete"),
+      Map.entry("RevokeCertificates", "revoke"), Map.entry("ListAuditEvents", "audit"));
+
+  @TempDir Path temp;
+
+  private record Result(int exit, String out, String err) {
+    JsonNode json() throws Exception {
+      return JSON.readTree(out);
+    }
+  }
+
+  private Result admin(TaskCredentials operator, String... args) throws Exception {
+    return adminAt(env.dev().executionTarget(), operator, args);
+  }
+
+  private Result adminAt(String target, TaskCredentials operator, String... args) throws Exception {
+    Path cert = temp.resolve("operator.pem");
+    Path key = temp.resolve("operator-key.pem");
+    Path bundle = temp.resolve("bundle.pem");
+    Files.writeString(cert, Pem.certificates(operator.chain()));
+    Files.writeString(key, Pem.privateKey(operator.privateKey()));
+    Files.writeString(bundle, Pem.certificates(env.supervisorConfig().trustRoots()));
+    List<String> all = new ArrayList<>(List.of("--target", target, "--trust-bundle",
+        bundle.toString(), "--cert", cert.toString(), "--key", key.toString()));
+    all.addAll(List.of(args));
+    return run(all.toArray(String[]::new));
+  }
+
+  private Result admin(String... args) throws Exception {
+    return admin(env.credentialsFor(new AdminIdentity("ops")), args);
+  }
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = AdminCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void everyAdminRpcHasACommandThatAnswersHelp() {
+    Set<String> rpcs = AdminGrpc.getServiceDescriptor().getMethods().stream()
+        .map(MethodDescriptor::getBareMethodName).collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(rpcs, new TreeSet<>(COMMAND_OF_RPC.keySet()));
+    for (String command : COMMAND_OF_RPC.values()) {
+      List<String> args = new ArrayList<>(List.of(command.split(" ")));
+      args.add("--help");
+      Result help = run(args.toArray(String[]::new));
+      assertEquals(0, help.exit(), command + ": " + help.err());
+      assertTrue(help.out().startsWith("Usage: taskcert-admin " + command), help.out());
+    }
+  }
+
+  @Test
+  void setsUpATeamFromNothingAndQueuesATryWhoseTokenFileEnrolls() throws Exception {
+    assertEquals("yes", field(admin("team", "register", "cli-team"), "created"));
+    assertEquals(0, admin("bundle", "register", "cli-bundle", "--team", "cli-team").exit());
+    Result dag = admin("dag", "register", "cli_dag", "--bundle", "cli-bundle", "--declare-variable", "cli_*",
+        "--declare-connection", "cli_db", "--xcom-read-scope", "same-run");
+    assertEquals(0, dag.exit(), dag.err());
+    assertEquals(0, admin("run", "create", "cli_dag", "manual__cli", "--conf", "{\"k\": 1}",
+        "--logical-date", "2026-11-29T00:00:00Z").exit());
+    assertEquals(0, admin("variable", "set", "cli_setting", "--value", "on", "--team", "cli-team").exit());
+    Path password = temp.resolve("password");
+    Files.writeString(password, "db-secret\n");
+    Result connection = admin("connection", "set", "cli_db", "--type", "postgres", "--host", "db", "--port", "5432",
+        "--login", "etl", "--password-file", password.toString(), "--team", "cli-team");
+    assertEquals(0, connection.exit(), connection.err());
+    assertFalse(connection.out().contains("db-secret"), connection.out());
+
+    Path tokenFile = temp.resolve("try.token");
+    Result queued = admin("--json", "try", "queue", "cli_dag", "manual__cli", "extract", "--token-file",
+        tokenFile.toString(), "--max-tries", "2");
+    assertEquals(0, queued.exit(), queued.err());
+    assertEquals("", queued.json().get("enrollmentToken").asText(), "the token is only in the file");
+    assertEquals(1, queued.json().get("tryNumber").asInt());
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+    try (TaskSession session = TaskSession.open(env.supervisorConfig(), Files.readString(tokenFile).strip(),
+        new SecureRandom())) {
+      assertEquals(queued.json().get("spiffeId").asText(), session.credentials().spiffeId());
+      session.client().startTask("worker-1", 4242, "airflow");
+      assertEquals("on", session.client().getVariable("cli_setting").value());
+      assertEquals("db-secret", session.client().getConnection("cli_db").password());
+    }
+    Result again = admin("try", "queue", "cli_dag", "manual__cli", "extract", "--token-file", tokenFile.toString());
+    assertEquals(1, again.exit());
+    assertTrue(again.err().startsWith("error: --token-file " + tokenFile + " already exists"), again.err());
+
+    assertEquals(0, admin("run", "set-state", "cli_dag", "manual__cli", "success").exit());
+    assertEquals("yes", field(admin("variable", "delete", "cli_setting"), "deleted"));
+    assertEquals("no, it did not exist", field(admin("variable", "delete", "cli_setting"), "deleted"));
+    assertEquals("yes", field(admin("connection", "delete", "cli_db"), "deleted"));
+  }
+
+  @Test
+  void readsTheAuditLogWithFilters() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().getVariable(
+          GetVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).build())));
+      Result table = admin("audit", "--kind", "deny", "--resource", "variable:", "--limit", "1");
+      assertEquals(0, table.exit(), table.err());
+      List<String> lines = table.out().lines().toList();
+      assertEquals(2, lines.size(), table.out());
+      assertTrue(lines.get(0).startsWith("ID"), lines.get(0));
+      assertTrue(lines.get(1).contains(task.spiffeId()) && lines.get(1).contains("payments_api_url"), lines.get(1));
+      Result json = admin("--json", "audit", "--kind", "deny", "--limit", "1");
+      assertEquals("deny", JSON.readTree(json.out().lines().findFirst().orElseThrow()).get("kind").asText());
+    }
+  }
+
+  @Test
+  void revokesATaskTryByItsSpiffeId() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      GetVariableRequest read = GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build();
+      task.variables().getVariable(read);
+      Result result = admin("revoke", "--task-try", task.spiffeId(), "--reason", "worker host compromised");
+      assertEquals(0, result.exit(), result.err());
+      assertTrue(result.out().contains(task.session().credentials().serialHex()), result.out());
+      assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> task.variables().getVariable(read)));
+    }
+  }
+
+  @Test
+  void revokesAnOperatorCertificateTheServerNeverIssued() throws Exception {
+    TaskCredentials compromised = env.credentialsFor(new AdminIdentity("mallory"));
+    assertEquals(0, admin(compromised, "revoke", "--serial", "1").exit()); // works before revocation
+    Result result = admin("revoke", "--serial", compromised.serialHex());
+    assertEquals(0, result.exit(), result.err());
+    Result refused = admin(compromised, "revoke", "--serial", "2");
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().startsWith("error: UNAUTHENTICATED: "), refused.err());
+  }
+
+  @Test
+  void refusesATaskCertificateAsOperator() throws Exception {
+    try (TestTask task = env.startTask(DemoData.PAYMENTS)) {
+      Result result = admin(env.credentialsFor(env.instance(SpiffeIdCodec.class).parse(task.spiffeId())),
+          "team", "register", "planted");
+      assertEquals(1, result.exit());
+      assertTrue(result.err().startsWith("error: PERMISSION_DENIED: "), result.err());
+      assertEquals(1, result.err().lines().count(), result.err());
+    }
+  }
+
+  @Test
+  void answersUsageErrorsWithOneLineAndStatusTwo() throws Exception {
+    for (Result usage : List.of(admin("revoke"), run("team", "register", "x"), admin("team"),
+        admin("dag", "register", "d", "--bundle", "b", "--xcom-read-scope", "nearby"), admin("no-such-command"))) {
+      assertEquals(2, usage.exit(), usage.err());
+      assertEquals(1, usage.err().lines().count(), usage.err());
+      assertTrue(usage.err().startsWith("error: "), usage.err());
+    }
+    assertTrue(run("team", "register", "x").err().contains("give --target or set TASKCERT_ADMIN_TARGET"));
+  }
+
+  @Test
+  void answersUnusableFilesAndUnreachableServersWithOneLineAndStatusOne() throws Exception {
+    Result missing = run("--target", env.dev().executionTarget(), "--trust-bundle", "/nonexistent/bundle.pem",
+        "--cert", "/nonexistent/c.pem", "--key", "/nonexistent/k.pem", "team", "register", "x");
+    assertEquals(1, missing.exit());
+    assertEquals("error: --cert /nonexistent/c.pem: no such file", missing.err().strip());
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    Result unreachable = adminAt("127.0.0.1:" + closed, env.credentialsFor(new AdminIdentity("ops")),
+        "--timeout", "5", "team", "register", "x");
+    assertEquals(1, unreachable.exit());
+    assertTrue(unreachable.err().startsWith("error: UNAVAILABLE: "), unreachable.err());
+  }
+
+  /** The value of a {@code key: value} line of a table-form answer. */
+  private static String field(Result result, String key) {
+    assertEquals(0, result.exit(), result.err());
+    return result.out().lines().filter(line -> line.startsWith(key + ":")).findFirst()
+        .map(line -> line.substring(key.length() + 1).strip()).orElseThrow(() -> new AssertionError(result.out()));
+  }
+}

@@ -1,0 +1,187 @@
+package dev.taskcert.server.admin;
+
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskcert.proto.admin.v1.AdminDeleteVariableRequest;
+import dev.taskcert.proto.admin.v1.AdminGrpc;
+import dev.taskcert.proto.admin.v1.AdminSetVariableRequest;
+import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
+import dev.taskcert.proto.admin.v1.ListAuditEventsRequest;
+import dev.taskcert.proto.admin.v1.ListAuditEventsResponse;
+import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
+import dev.taskcert.proto.admin.v1.QueueTaskInstanceResponse;
+import dev.taskcert.proto.admin.v1.RegisterDagBundleRequest;
+import dev.taskcert.proto.admin.v1.RegisterDagRequest;
+import dev.taskcert.proto.admin.v1.RegisterTeamRequest;
+import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
+import dev.taskcert.proto.admin.v1.TaskTryRef;
+import dev.taskcert.proto.execution.v1.GetVariableRequest;
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.dev.DemoData;
+import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.supervisor.TaskcertException;
+import dev.taskcert.supervisor.credentials.Enrollment;
+import java.security.SecureRandom;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.server.testing.TestTask;
+import dev.taskcert.supervisor.channel.ClientTls;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class AdminServiceTest {
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
+
+
+  @Test
+  void refusesTaskCertificatesOnEveryAdminRpc() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), task.session().credentials());
+      try {
+        AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        long before = env.count("select count(*) from variable");
+        refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> admin.setVariable(
+            AdminSetVariableRequest.newBuilder().setKey("planted").setValue("x").build()));
+        refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> admin.queueTaskInstance(
+            QueueTaskInstanceRequest.newBuilder().setDagId(DemoData.PAYMENTS.dagId()).setRunId(DemoData.RUN_ID)
+                .setTaskId("x").setMapIndex(-1).build()));
+        refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> admin.listAuditEvents(
+            ListAuditEventsRequest.getDefaultInstance()));
+        assertEquals(before, env.count("select count(*) from variable"));
+        assertEquals("deny", env.audit(1).get(0).kind());
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void registersATeamsWorldAndQueuesATryThatEnrolls() throws Exception {
+    var admin = env.admin();
+    assertTrue(admin.registerTeam(RegisterTeamRequest.newBuilder().setName("ml").build()).getCreated());
+    assertFalse(admin.registerTeam(RegisterTeamRequest.newBuilder().setName("ml").build()).getCreated());
+    admin.registerDagBundle(RegisterDagBundleRequest.newBuilder().setName("ml-dags").setTeam("ml").build());
+    admin.registerDag(RegisterDagRequest.newBuilder().setDagId("train").setBundle("ml-dags").build());
+    admin.createDagRun(CreateDagRunRequest.newBuilder().setDagId("train").setRunId("manual__1").build());
+    admin.setVariable(AdminSetVariableRequest.newBuilder().setKey("ml_bucket").setValue("gs://ml").setTeam("ml").build());
+    QueueTaskInstanceResponse queued = admin.queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId("train").setRunId("manual__1").setTaskId("fit").setMapIndex(-1).setMaxTries(2).build());
+    assertEquals(1, queued.getTryNumber());
+    assertEquals("spiffe://taskcert.local/ti/train/manual__1/fit/-1/1", queued.getSpiffeId());
+    try (TestTask task = env.startTaskWithToken(queued.getEnrollmentToken())) {
+      assertEquals("gs://ml", task.variables().getVariable(GetVariableRequest.newBuilder().setKey("ml_bucket").build())
+          .getValue());
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () ->
+          task.variables().getVariable(GetVariableRequest.newBuilder().setKey("analytics_bucket").build()));
+    }
+    assertTrue(admin.deleteVariable(AdminDeleteVariableRequest.newBuilder().setKey("ml_bucket").build()).getDeleted());
+  }
+
+  @Test
+  void rejectsBadInputWithoutChangingAnything() throws Exception {
+    var admin = env.admin();
+    long teams = env.count("select count(*) from team");
+    refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () ->
+        admin.registerTeam(RegisterTeamRequest.newBuilder().setName("bad name!").build()));
+    refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+        admin.registerDagBundle(RegisterDagBundleRequest.newBuilder().setName("b").setTeam("ghosts").build()));
+    refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+        admin.registerDag(RegisterDagRequest.newBuilder().setDagId("d").setBundle("no-such-bundle").build()));
+    refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+        admin.createDagRun(CreateDagRunRequest.newBuilder().setDagId("no_dag").setRunId("r").build()));
+    refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> admin.createDagRun(CreateDagRunRequest.newBuilder()
+        .setDagId(DemoData.ANALYTICS.dagId()).setRunId("r").setConfJson("[1]").build()));
+    refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> admin.queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId(DemoData.ANALYTICS.dagId()).setRunId("no_run").setTaskId("t").setMapIndex(-1).build()));
+    refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> admin.queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId("é".repeat(250)).setRunId(DemoData.RUN_ID).setTaskId("t").setMapIndex(-2).build()));
+    refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () ->
+        admin.revokeCertificates(RevokeCertificatesRequest.newBuilder().addSerialHex("xyz").build()));
+    assertEquals(teams, env.count("select count(*) from team"));
+  }
+
+  @Test
+  void revokesBySerialAndByTryAndEveryCallThenFails() throws Exception {
+    try (TestTask bySerial = env.startTask(DemoData.ANALYTICS)) {
+      GetVariableRequest read = GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build();
+      bySerial.variables().getVariable(read);
+      var response = env.admin().revokeCertificates(RevokeCertificatesRequest.newBuilder()
+          .addSerialHex(bySerial.session().credentials().serialHex()).setReason("key leaked").build());
+      assertEquals(1, response.getRevokedSerialHexCount());
+      refusedWithoutChange(env, Status.Code.UNAUTHENTICATED, () -> bySerial.variables().getVariable(read));
+      assertEquals(1, env.count("select count(*) from audit_event where kind = 'revoke' and resource = 'certificate:"
+          + bySerial.session().credentials().serialHex() + "' and detail = 'key leaked'"));
+    }
+    try (TestTask byTry = env.startTask(DemoData.PAYMENTS)) {
+      GetVariableRequest read = GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build();
+      byTry.variables().getVariable(read);
+      var identity = env.instance(dev.taskcert.pki.identity.SpiffeIdCodec.class).parse(byTry.spiffeId());
+      var task = (dev.taskcert.pki.identity.TaskIdentity) identity;
+      var response = env.admin().revokeCertificates(RevokeCertificatesRequest.newBuilder()
+          .setTaskTry(TaskTryRef.newBuilder().setDagId(task.dagId()).setRunId(task.runId()).setTaskId(task.taskId())
+              .setMapIndex(task.mapIndex()).setTryNumber(task.tryNumber()))
+          .setReason("host compromised").build());
+      assertEquals(1, response.getRevokedSerialHexCount());
+      refusedWithoutChange(env, Status.Code.UNAUTHENTICATED, () -> byTry.variables().getVariable(read));
+    }
+  }
+
+  @Test
+  void revokingAQueuedTryVoidsItsEnrollmentToken() throws Exception {
+    QueuedTry queued = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "revoked_while_queued",
+        -1, 1, null);
+    TaskIdentity task = queued.identity();
+    var response = env.admin().revokeCertificates(RevokeCertificatesRequest.newBuilder()
+        .setTaskTry(TaskTryRef.newBuilder().setDagId(task.dagId()).setRunId(task.runId()).setTaskId(task.taskId())
+            .setMapIndex(task.mapIndex()).setTryNumber(task.tryNumber()))
+        .setReason("worker host compromised").build());
+    assertEquals(0, response.getRevokedSerialHexCount(), "nothing was issued yet");
+    TaskcertException refused = assertThrows(TaskcertException.class,
+        () -> Enrollment.enroll(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom()));
+    assertEquals(Status.Code.UNAUTHENTICATED, refused.code());
+    assertEquals(0, env.count("select count(*) from issued_certificate c join task_instance ti on ti.id = c.task_instance_id"
+        + " where ti.task_id = 'revoked_while_queued'"));
+    assertEquals(1, env.count("select count(*) from audit_event where kind = 'revoke'"
+        + " and resource like 'enrollment_token:%/revoked_while_queued/-1/1'"));
+  }
+
+  @Test
+  void pagesThroughTheAuditLogNewestFirst() throws Exception {
+    for (String team : new String[] {"audit_a", "audit_b", "audit_c"}) {
+      env.admin().registerTeam(RegisterTeamRequest.newBuilder().setName(team).build());
+    }
+    ListAuditEventsResponse first = env.admin().listAuditEvents(ListAuditEventsRequest.newBuilder().setPageSize(2).build());
+    assertEquals(2, first.getEventsCount());
+    assertTrue(first.getEvents(0).getId() > first.getEvents(1).getId());
+    ListAuditEventsResponse second = env.admin().listAuditEvents(ListAuditEventsRequest.newBuilder()
+        .setPageSize(2).setPageToken(first.getNextPageToken()).build());
+    assertTrue(second.getEvents(0).getId() < first.getEvents(1).getId());
+    assertEquals("admin", first.getEvents(0).getKind());
+    assertEquals("team:audit_c", first.getEvents(0).getResource());
+    assertTrue(first.getEvents(0).getPrincipal().endsWith("/admin/test-operator"));
+    refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> env.admin().listAuditEvents(
+        ListAuditEventsRequest.newBuilder().setPageSize(5000).build()));
+  }
+
+  @Test
+  void refusesAdminCertificatesOnTaskRpcs() throws Exception {
+    ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(),
+        env.credentialsFor(new dev.taskcert.pki.identity.AdminIdentity("scheduler")));
+    try {
+      io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+          () -> dev.taskcert.proto.execution.v1.VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .getVariable(GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build()));
+      assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription().contains("not a task"), e.getStatus().getDescription());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+}

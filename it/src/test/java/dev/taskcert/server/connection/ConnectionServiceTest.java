@@ -1,0 +1,132 @@
+package dev.taskcert.server.connection;
+
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
+import static dev.taskcert.server.testing.Statuses.statusOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskcert.proto.admin.v1.AdminSetConnectionRequest;
+import dev.taskcert.proto.admin.v1.RegisterDagRequest;
+import dev.taskcert.proto.execution.v1.GetConnectionRequest;
+import dev.taskcert.proto.execution.v1.GetConnectionResponse;
+import dev.taskcert.dev.DemoData;
+import dev.taskcert.server.secret.SecretBox;
+import dev.taskcert.server.testing.DatabaseDump;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.server.testing.TestTask;
+import io.grpc.Status;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ConnectionServiceTest {
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
+
+  @BeforeAll
+  static void start() throws Exception {
+    env.admin().setConnection(AdminSetConnectionRequest.newBuilder().setConnId("analytics_warehouse")
+        .setTeam("analytics").setConnType("postgres").setHost("db.analytics").setSchema("events")
+        .setLogin("etl").setPassword("s3cret-analytics").setPort(5432).setExtraJson("{\"sslmode\": \"require\"}").build());
+    env.admin().setConnection(AdminSetConnectionRequest.newBuilder().setConnId("shared_smtp")
+        .setConnType("smtp").setHost("mail").setPassword("mail-pass").build());
+  }
+
+  private static GetConnectionRequest get(String id) {
+    return GetConnectionRequest.newBuilder().setConnId(id).build();
+  }
+
+  @Test
+  void readsOwnTeamConnectionWithDecryptedPassword() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      GetConnectionResponse connection = task.connections().getConnection(get("analytics_warehouse"));
+      assertEquals("postgres", connection.getConnType());
+      assertEquals("db.analytics", connection.getHost());
+      assertEquals("events", connection.getSchema());
+      assertEquals("etl", connection.getLogin());
+      assertEquals("s3cret-analytics", connection.getPassword());
+      assertEquals(5432, connection.getPort());
+      assertTrue(connection.getExtraJson().contains("sslmode"));
+    }
+  }
+
+  @Test
+  void readsGlobalConnection() throws Exception {
+    try (TestTask task = env.startTask(DemoData.PAYMENTS)) {
+      assertEquals("mail-pass", task.connections().getConnection(get("shared_smtp")).getPassword());
+    }
+  }
+
+  @Test
+  void refusesAnotherTeamsConnection() throws Exception {
+    try (TestTask task = env.startTask(DemoData.PAYMENTS)) {
+      Status status = statusOf(() -> task.connections().getConnection(get("analytics_warehouse")));
+      assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
+      assertTrue(!status.getDescription().contains("s3cret"));
+      assertEquals("connection:analytics_warehouse", env.audit(1).get(0).resource());
+    }
+  }
+
+  @Test
+  void refusesUndeclaredConnectionWhenTheDagDeclaresItsResources() throws Exception {
+    env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId(DemoData.PAYMENTS.dagId())
+        .setBundle("payments-dags").setDeclaresResources(true).addAllowedConnectionIds("payments_db").build());
+    try (TestTask task = env.startTask(DemoData.PAYMENTS)) {
+      Status status = statusOf(() -> task.connections().getConnection(get("shared_smtp")));
+      assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
+      assertTrue(status.getDescription().contains("not declared"), status.getDescription());
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> task.connections().getConnection(get("nonexistent")));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> task.connections().getConnection(get("payments_db")));
+    } finally {
+      env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId(DemoData.PAYMENTS.dagId())
+          .setBundle("payments-dags").build());
+    }
+  }
+
+  @Test
+  void reportsAbsentConnectionAndMalformedIds() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> task.connections().getConnection(get("nope")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.connections().getConnection(get("")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.connections().getConnection(get("x".repeat(251))));
+    }
+  }
+
+  @Test
+  void storesPasswordsSealedToTheirRowUnderTheServerKey() throws Exception {
+    byte[] stored;
+    try (Connection db = env.instance(DataSource.class).getConnection();
+        Statement statement = db.createStatement();
+        ResultSet rows = statement.executeQuery(
+            "select password_encrypted from connection where conn_id = 'analytics_warehouse'")) {
+      rows.next();
+      stored = rows.getBytes(1);
+      db.rollback();
+    }
+    SecretBox box = env.instance(SecretBox.class);
+    assertEquals("s3cret-analytics", box.open(stored, "analytics_warehouse"));
+    assertThrows(IllegalStateException.class, () -> box.open(stored, "shared_smtp"),
+        "a ciphertext copied to another connection must not open");
+  }
+
+  @Test
+  void aDatabaseDumpRevealsNoPassword() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      assertEquals("s3cret-analytics", task.connections().getConnection(get("analytics_warehouse")).getPassword());
+    }
+    String dump = DatabaseDump.of(env);
+    assertTrue(dump.contains("analytics_warehouse"), "the dump holds the connection rows");
+    for (String secret : List.of("s3cret-analytics", "mail-pass")) {
+      for (String encoded : DatabaseDump.encodings(secret)) {
+        assertFalse(dump.contains(encoded), "the dump reveals " + secret + " as " + encoded);
+      }
+    }
+  }
+}

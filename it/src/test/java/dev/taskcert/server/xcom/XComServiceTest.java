@@ -1,0 +1,182 @@
+package dev.taskcert.server.xcom;
+
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
+import static dev.taskcert.server.testing.Statuses.statusOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
+import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
+import dev.taskcert.proto.admin.v1.RegisterDagRequest;
+import dev.taskcert.proto.admin.v1.XComReadScope;
+import dev.taskcert.proto.execution.v1.DeleteXComRequest;
+import dev.taskcert.proto.execution.v1.FinishTaskRequest;
+import dev.taskcert.proto.execution.v1.GetXComCountRequest;
+import dev.taskcert.proto.execution.v1.GetXComItemRequest;
+import dev.taskcert.proto.execution.v1.GetXComRequest;
+import dev.taskcert.proto.execution.v1.GetXComResponse;
+import dev.taskcert.proto.execution.v1.GetXComSliceRequest;
+import dev.taskcert.proto.execution.v1.SetXComRequest;
+import dev.taskcert.proto.execution.v1.TaskState;
+import dev.taskcert.proto.execution.v1.XComRef;
+import dev.taskcert.dev.DemoData;
+import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.server.testing.TestTask;
+import io.grpc.Status;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class XComServiceTest {
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
+
+
+  private static XComRef ref(String taskId, String key) {
+    return XComRef.newBuilder().setTaskId(taskId).setKey(key).build();
+  }
+
+  private static SetXComRequest set(String key, String json) {
+    return SetXComRequest.newBuilder().setKey(key).setValueJson(json).build();
+  }
+
+  /** Queues and starts a try of {@code taskId} in the analytics demo run. */
+  private static TestTask analyticsTask(String taskId, int mapIndex) throws Exception {
+    QueuedTry queued = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, mapIndex, 1, null);
+    return env.startTask(queued);
+  }
+
+  @Test
+  void writesOwnXComAndAnotherTaskOfTheTeamReadsIt() throws Exception {
+    try (TestTask producer = analyticsTask("produce", -1); TestTask consumer = analyticsTask("consume", -1)) {
+      producer.xcoms().setXCom(set("return_value", "{\"rows\": 42}"));
+      GetXComResponse read = consumer.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("produce", "return_value")).build());
+      assertEquals("{\"rows\": 42}", read.getValueJson());
+      assertEquals(DemoData.ANALYTICS.dagId(), read.getRef().getDagId());
+      assertEquals(-1, read.getMapIndex());
+    }
+  }
+
+  @Test
+  void deleteTouchesOnlyTheCallersOwnXCom() throws Exception {
+    try (TestTask producer = analyticsTask("keeper", -1); TestTask other = analyticsTask("intruder", -1)) {
+      producer.xcoms().setXCom(set("shared_key", "1"));
+      other.xcoms().setXCom(set("shared_key", "2"));
+      assertTrue(other.xcoms().deleteXCom(DeleteXComRequest.newBuilder().setKey("shared_key").build()).getDeleted());
+      assertFalse(other.xcoms().deleteXCom(DeleteXComRequest.newBuilder().setKey("shared_key").build()).getDeleted());
+      assertEquals("1", other.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("keeper", "shared_key")).build())
+          .getValueJson());
+    }
+  }
+
+  @Test
+  void refusesReadingAnotherTeamsXComs() throws Exception {
+    try (TestTask payments = env.startTask(DemoData.PAYMENTS); TestTask analytics = analyticsTask("secret_producer", -1)) {
+      analytics.xcoms().setXCom(set("k", "\"v\""));
+      Status status = statusOf(() -> payments.xcoms().getXCom(GetXComRequest.newBuilder()
+          .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
+              .setTaskId("secret_producer").setKey("k"))
+          .build()));
+      assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
+      assertTrue(status.getDescription().contains("team 'analytics'"), status.getDescription());
+      assertEquals("deny", env.audit(1).get(0).kind());
+    }
+  }
+
+  @Test
+  void sameRunScopeRefusesOtherRunsOfTheSameDag() throws Exception {
+    env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId("narrow_dag").setBundle("analytics-dags")
+        .setXcomReadScope(XComReadScope.XCOM_READ_SCOPE_SAME_RUN).build());
+    for (String run : List.of("run_a", "run_b")) {
+      env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId("narrow_dag").setRunId(run).build());
+    }
+    String tokenA = env.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId("narrow_dag").setRunId("run_a").setTaskId("t").setMapIndex(-1).build()).getEnrollmentToken();
+    String tokenB = env.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId("narrow_dag").setRunId("run_b").setTaskId("t").setMapIndex(-1).build()).getEnrollmentToken();
+    try (TestTask a = env.startTaskWithToken(tokenA);
+        TestTask b = env.startTaskWithToken(tokenB)) {
+      a.xcoms().setXCom(set("k", "1"));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> b.xcoms().getXCom(GetXComRequest.newBuilder()
+          .setRef(XComRef.newBuilder().setRunId("run_a").setTaskId("t").setKey("k")).build()));
+      b.xcoms().setXCom(set("k", "2"));
+      assertEquals("2", b.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("t", "k")).build()).getValueJson());
+    }
+  }
+
+  @Test
+  void rejectsInvalidJsonOversizedValuesAndMissingKeys() throws Exception {
+    try (TestTask task = analyticsTask("validator", -1)) {
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", "{not json")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", "1 2")));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("", "1")));
+      String huge = "\"" + "x".repeat(1024 * 1024) + "\"";
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", huge)));
+      String deep = "[".repeat(100) + "]".repeat(100);
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(set("k", deep)));
+      assertEquals(0, env.count("select count(*) from xcom where task_id = 'validator'"));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+          task.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("validator", "absent")).build()));
+    }
+  }
+
+  @Test
+  void readsItemsSlicesAndCountsOfAMappedTask() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      try (TestTask mapped = analyticsTask("mapped", i)) {
+        mapped.xcoms().setXCom(set("return_value", Integer.toString(i * 10)));
+      }
+    }
+    try (TestTask reader = analyticsTask("reader", -1)) {
+      XComRef mapped = ref("mapped", "return_value");
+      assertEquals("20", reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(2).build())
+          .getValueJson());
+      assertEquals("40", reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(-1).build())
+          .getValueJson());
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+          reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(5).build()));
+      assertEquals(List.of("10", "30"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStart(1).setStop(4).setHasStop(true).setStep(2).build()).getValuesJsonList());
+      assertEquals(List.of("30", "40"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStart(-2).build()).getValuesJsonList());
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> reader.xcoms().getXComSlice(
+          GetXComSliceRequest.newBuilder().setRef(mapped).setStep(-1).build()));
+      var count = reader.xcoms().getXComCount(GetXComCountRequest.newBuilder().setRef(mapped).build());
+      assertEquals(5, count.getCount());
+      assertEquals(List.of(0, 1, 2, 3, 4), count.getMapIndexesList());
+      assertEquals("30", reader.xcoms().getXCom(GetXComRequest.newBuilder().setRef(mapped).setMapIndex(3).build())
+          .getValueJson());
+    }
+  }
+
+  @Test
+  void includePriorDatesFindsTheValueOfAnEarlierRun() throws Exception {
+    try (TestTask producer = analyticsTask("daily_total", -1)) {
+      producer.xcoms().setXCom(set("total", "7"));
+    }
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+        .setRunId("scheduled__2026-11-26T00:00:00+00:00")
+        .setLogicalDate(com.google.protobuf.Timestamp.newBuilder().setSeconds(1795651200L)).build());
+    String token = env.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId(DemoData.ANALYTICS.dagId()).setRunId("scheduled__2026-11-26T00:00:00+00:00")
+        .setTaskId("next_day").setMapIndex(-1).build()).getEnrollmentToken();
+    try (TestTask nextDay = env.startTaskWithToken(token)) {
+      GetXComRequest.Builder request = GetXComRequest.newBuilder().setRef(ref("daily_total", "total"));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> nextDay.xcoms().getXCom(request.build()));
+      GetXComResponse prior = nextDay.xcoms().getXCom(request.setIncludePriorDates(true).build());
+      assertEquals("7", prior.getValueJson());
+      assertEquals(DemoData.RUN_ID, prior.getRef().getRunId());
+    }
+  }
+
+  @Test
+  void refusesXComCallsOnceTheTryEnded() throws Exception {
+    try (TestTask task = analyticsTask("finisher", -1)) {
+      task.taskInstances().finishTask(FinishTaskRequest.newBuilder().setState(TaskState.TASK_STATE_SUCCESS).build());
+      refusedWithoutChange(env, Status.Code.FAILED_PRECONDITION, () -> task.xcoms().setXCom(set("late", "1")));
+      assertEquals(0, env.count("select count(*) from xcom where task_id = 'finisher'"));
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.taskcert.supervisor.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskcert.pki.pem.Pem;
+import dev.taskcert.dev.DemoData;
+import dev.taskcert.server.testing.TestEnvironment;
+import dev.taskcert.supervisor.TaskSession;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code taskcert-supervisor run} command, run in-process against a real server. */
+class SupervisorCliTest {
+  @RegisterExtension
+  static final TestEnvironment env = new TestEnvironment();
+  @TempDir static Path directory;
+  private static Path bundle;
+
+  @BeforeAll
+  static void start() throws Exception {
+    bundle = directory.resolve("bundle.pem");
+    Files.writeString(bundle, Pem.certificates(env.supervisorConfig().trustRoots()), StandardCharsets.US_ASCII);
+  }
+
+  /** What one run printed and returned. */
+  private record Result(int exitCode, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
+    }
+  }
+
+  /** Queues a try of {@code taskId} in the analytics demo run and returns its enrollment token. */
+  private static String queue(String taskId) {
+    return env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null).enrollmentToken();
+  }
+
+  private static Result run(String... arguments) {
+    List<String> args = new ArrayList<>(List.of("run",
+        "--execution-target", env.dev().executionTarget(),
+        "--enrollment-target", env.dev().enrollmentTarget(),
+        "--trust-bundle", bundle.toString()));
+    args.addAll(List.of(arguments));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new SupervisorCli());
+    command.setOut(new PrintWriter(out, true));
+    command.setErr(new PrintWriter(err, true));
+    int exitCode = command.execute(args.toArray(new String[0]));
+    return new Result(exitCode, out.toString(), err.toString());
+  }
+
+  private static String stateOf(String taskId) throws Exception {
+    for (String state : List.of("QUEUED", "RUNNING", "SUCCESS", "FAILED")) {
+      if (env.count("select count(*) from task_instance where task_id = '" + taskId + "' and state = '" + state + "'") == 1) {
+        return state;
+      }
+    }
+    return "unknown";
+  }
+
+  @Test
+  void aProducerPushesAnXComAndAConsumerOfTheSameRunPullsIt() throws Exception {
+    Result producer = run("--token", queue("cli_producer"), "--push-xcom", "rows=42");
+    assertEquals(0, producer.exitCode(), producer.toString());
+    assertTrue(producer.out().contains("pushed XCom rows"), producer.toString());
+    assertTrue(producer.out().contains("finished SUCCESS"), producer.toString());
+    assertEquals("SUCCESS", stateOf("cli_producer"));
+
+    Result consumer = run("--token", queue("cli_consumer"), "--pull-xcom", "cli_producer:rows");
+    assertEquals(0, consumer.exitCode(), consumer.toString());
+    assertTrue(consumer.out().contains("pulled XCom cli_producer:rows = 42"), consumer.toString());
+    assertEquals("SUCCESS", stateOf("cli_consumer"));
+  }
+
+  @Test
+  void readsVariablesWithTheTokenFromAFile() throws Exception {
+    Path tokenFile = directory.resolve("token");
+    Files.writeString(tokenFile, queue("cli_token_file") + "\n", StandardCharsets.US_ASCII);
+    Result result = run("--token-file", tokenFile.toString(),
+        "--variable", DemoData.ANALYTICS.ownVariable(), "--variable", DemoData.GLOBAL_VARIABLE);
+    assertEquals(0, result.exitCode(), result.toString());
+    assertTrue(result.out().contains("variable analytics_bucket = s3://analytics-raw-events  (team analytics)"),
+        result.toString());
+    assertTrue(result.out().contains("variable platform_environment = dev  (global)"), result.toString());
+  }
+
+  @Test
+  void anotherTeamsVariableExitsWithThree() throws Exception {
+    Result result = run("--token", queue("cli_nosy"),
+        "--variable", DemoData.GLOBAL_VARIABLE, "--variable", DemoData.PAYMENTS.ownVariable());
+    assertEquals(3, result.exitCode(), result.toString());
+    assertTrue(result.out().contains("variable payments_api_url refused: PERMISSION_DENIED"), result.toString());
+    assertTrue(result.out().contains("finished SUCCESS"), result.toString());
+  }
+
+  @Test
+  void anAbsentVariableIsAFailureNotARefusal() throws Exception {
+    Result result = run("--token", queue("cli_absent"), "--variable", "no_such_variable");
+    assertEquals(1, result.exitCode(), result.toString());
+    assertTrue(result.err().contains("error: NOT_FOUND"), result.toString());
+    assertTrue(result.err().contains("finished FAILED"), result.toString());
+    assertEquals(1, env.count("select count(*) from task_instance where task_id = 'cli_absent' and state = 'FAILED'"),
+        "the try must not be left RUNNING");
+  }
+
+  @Test
+  void badUsageExitsWithTwoAndLeavesTheTokenUnused() throws Exception {
+    String token = queue("cli_bad_usage");
+    Result result = run("--token", token, "--push-xcom", "norequals");
+    assertEquals(2, result.exitCode(), result.toString());
+    assertTrue(result.err().contains("--push-xcom needs KEY=JSON"), result.toString());
+    assertEquals("", result.out());
+    try (TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom())) {
+      assertTrue(session.credentials().spiffeId().endsWith("/cli_bad_usage/-1/1"), session.credentials().spiffeId());
+    }
+  }
+
+  @Test
+  void aUsedTokenExitsWithOneAndSaysWhy() throws Exception {
+    String token = queue("cli_used");
+    assertEquals(0, run("--token", token).exitCode());
+    Result again = run("--token", token);
+    assertEquals(1, again.exitCode(), again.toString());
+    assertTrue(again.err().startsWith("error: UNAUTHENTICATED"), again.toString());
+  }
+}
