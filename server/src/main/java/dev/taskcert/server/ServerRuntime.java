@@ -2,6 +2,8 @@ package dev.taskcert.server;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
+import dev.taskcert.server.pki.CaState;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.grpc.TaskcertServer;
 import java.io.IOException;
@@ -18,11 +20,95 @@ public final class ServerRuntime implements AutoCloseable {
     this.server = injector.getInstance(TaskcertServer.class);
   }
 
-  /** Wires the server from {@code config}, migrates the schema, and starts both ports. */
+  /**
+   * Wires the server from {@code config} and starts it, in an order that touches nothing before
+   * what it depends on is known to be right: the CA first (keys, passphrase, trust domain,
+   * validity), then the database (migrated, or checked to be current), then the ports.
+   *
+   * @throws StartupFailure with one line naming what to fix
+   */
   public static ServerRuntime start(ServerConfig config, Clock clock) throws IOException {
-    ServerRuntime runtime = new ServerRuntime(Guice.createInjector(ServerModules.all(config, clock)));
-    runtime.server.start();
-    return runtime;
+    Injector injector = Guice.createInjector(ServerModules.all(config, clock));
+    provision(injector, CaState.class);
+    DataSource database = provision(injector, DataSource.class);
+    try {
+      ServerRuntime runtime = new ServerRuntime(injector);
+      runtime.server.start();
+      return runtime;
+    } catch (IOException | RuntimeException e) {
+      closePool(database);
+      throw e;
+    }
+  }
+
+  /**
+   * Migrates the database schema to this server's version and returns the version reached; needs
+   * neither the CA nor free ports.
+   */
+  public static String migrate(ServerConfig config, Clock clock) {
+    Injector injector = Guice.createInjector(ServerModules.all(config.toBuilder().migrateSchema(true).build(), clock));
+    DataSource database = provision(injector, DataSource.class);
+    try {
+      return schemaVersion(database);
+    } finally {
+      closePool(database);
+    }
+  }
+
+  /** What {@link #check} found. */
+  public record Check(String intermediateSerial, java.time.Instant intermediateNotAfter, int roots, String schemaVersion) {}
+
+  /**
+   * Checks, without serving, what {@link #start} would need: the CA (in the order start loads it),
+   * then the database, reachable with its schema current. Nothing is migrated and no port is bound.
+   *
+   * @throws StartupFailure with one line naming what to fix
+   */
+  public static Check check(ServerConfig config, Clock clock) {
+    Injector injector = Guice.createInjector(ServerModules.all(config.toBuilder().migrateSchema(false).build(), clock));
+    CaState.Snapshot ca = provision(injector, CaState.class).current();
+    DataSource database = provision(injector, DataSource.class);
+    try {
+      return new Check(ca.intermediate().certificate().getSerialNumber().toString(16),
+          ca.intermediate().certificate().getNotAfter().toInstant(), ca.bundle().roots().size(), schemaVersion(database));
+    } finally {
+      closePool(database);
+    }
+  }
+
+  private static String schemaVersion(DataSource database) {
+    try (var connection = database.getConnection();
+        var statement = connection.createStatement();
+        var row = statement.executeQuery("select max(version) from flyway_schema_history where success")) {
+      row.next();
+      return row.getString(1);
+    } catch (java.sql.SQLException e) {
+      throw new StartupFailure("the schema version cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Gets {@code type} from the injector, with a {@link StartupFailure} passed on as it is. */
+  private static <T> T provision(Injector injector, Class<T> type) {
+    try {
+      return injector.getInstance(type);
+    } catch (ProvisionException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof StartupFailure failure) {
+          throw failure;
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static void closePool(DataSource database) {
+    if (database instanceof AutoCloseable pool) {
+      try {
+        pool.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot close the connection pool", e);
+      }
+    }
   }
 
   public Injector injector() {
@@ -45,12 +131,6 @@ public final class ServerRuntime implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     server.stop(10);
-    if (injector.getInstance(DataSource.class) instanceof AutoCloseable pool) {
-      try {
-        pool.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot close the connection pool", e);
-      }
-    }
+    closePool(injector.getInstance(DataSource.class));
   }
 }

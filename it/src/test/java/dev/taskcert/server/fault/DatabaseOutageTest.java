@@ -11,6 +11,10 @@ import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +30,9 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
   @Test
   void reportsUnavailableDuringAnOutageAndRecoversWithoutLosingAcknowledgedWrites() throws Exception {
-    try (TestEnvironment env = new TestEnvironment().started(); TestTask task = env.startTask(DemoData.ANALYTICS)) {
+    try (TestEnvironment env = new TestEnvironment(builder -> builder.metricsPort(0)).started();
+        TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      assertEquals(200, readiness(env).statusCode());
       Set<String> acknowledged = ConcurrentHashMap.newKeySet();
       Set<Status.Code> failures = ConcurrentHashMap.newKeySet();
       AtomicBoolean running = new AtomicBoolean(true);
@@ -56,6 +62,9 @@ class DatabaseOutageTest {
         }
         assertTrue(during != null, "a call that needs the database succeeded while it was down");
         assertEquals(Status.Code.UNAVAILABLE, during.getStatus().getCode(), during.toString());
+        HttpResponse<String> notReady = readiness(env);
+        assertEquals(503, notReady.statusCode(), notReady.body());
+        assertTrue(notReady.body().startsWith("database: "), notReady.body());
 
         env.dev().database().restart();
         awaitAtLeast(acknowledged, (int) before + 20);
@@ -72,6 +81,12 @@ class DatabaseOutageTest {
             + "' and key = '" + key + "'"), "acknowledged write " + key + " was lost");
       }
     }
+  }
+
+  private static HttpResponse<String> readiness(TestEnvironment env) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + env.dev().runtime().metricsPort() + "/readyz")).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static void awaitAtLeast(Set<String> acknowledged, int count) throws InterruptedException {

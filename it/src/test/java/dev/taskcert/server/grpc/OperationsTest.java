@@ -166,5 +166,24 @@ class OperationsTest {
     assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\"} 1.0"), body);
     assertTrue(body.contains("taskcert_cache_task_instance_hit_ratio"), body);
     assertTrue(body.contains("taskcert_cache_revocation_entries"), body);
+    assertTrue(body.contains("taskcert_build_info{version="), body);
+    assertTrue(body.contains("jvm_memory_used_bytes"), body);
+    assertTrue(body.contains("taskcert_db_pool_connections{state=\"total\"}"), body);
+    for (String certificate : List.of("root", "intermediate", "server")) {
+      assertTrue(body.contains("taskcert_certificate_expiry_seconds{certificate=\"" + certificate + "\"}"), body);
+    }
+  }
+
+  @Test
+  void answersLivenessAndReadinessProbesOverPlainHttp() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    for (String path : List.of("/livez", "/readyz")) {
+      HttpResponse<String> probe = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + fromFile.metricsPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, probe.statusCode(), path + ": " + probe.body());
+    }
+    HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + fromFile.metricsPort() + "/nothing")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, unknown.statusCode());
   }
 }

@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param caPassphraseEnv environment variable holding the CA key passphrase ("" when none)
  * @param caPassphraseFile file holding the CA key passphrase, or {@code null}
  * @param caReloadInterval how often the CA files are checked for a rotation (zero: never)
+ * @param migrateSchema whether starting migrates the database schema; otherwise the schema must
+ *     already be current ({@code taskcert-server migrate} with a role that may create tables)
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -46,7 +48,8 @@ public record ServerConfig(
     int maxXComValueBytes,
     String caPassphraseEnv,
     Path caPassphraseFile,
-    Duration caReloadInterval) {
+    Duration caReloadInterval,
+    boolean migrateSchema) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -95,7 +98,8 @@ public record ServerConfig(
         .enrollmentPort(enrollmentPort).metricsPort(metricsPort).caDirectory(caDirectory)
         .serverNames(serverNames).database(database).issuance(issuance).enrollmentTokenTtl(enrollmentTokenTtl)
         .multiTeam(multiTeam).cacheTtl(cacheTtl).secretKeyFile(secretKeyFile).maxXComValueBytes(maxXComValueBytes)
-        .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval);
+        .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval)
+        .migrateSchema(migrateSchema);
   }
 
   /** Connection settings for PostgreSQL. */
@@ -132,6 +136,7 @@ public record ServerConfig(
     private String caPassphraseEnv = "";
     private Path caPassphraseFile;
     private Duration caReloadInterval = Duration.ofSeconds(30);
+    private boolean migrateSchema = true;
 
     private Builder() {}
 
@@ -152,11 +157,12 @@ public record ServerConfig(
     public Builder caPassphraseEnv(String value) { caPassphraseEnv = value; return this; }
     public Builder caPassphraseFile(Path value) { caPassphraseFile = value; return this; }
     public Builder caReloadInterval(Duration value) { caReloadInterval = value; return this; }
+    public Builder migrateSchema(boolean value) { migrateSchema = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
-          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval);
+          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema);
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -72,12 +73,13 @@ public final class ServerConfigLoader {
    * @throws ConfigException naming the key and the problem
    */
   public ServerConfig load(Path file) throws ConfigException {
+    refuseUnknownVariables();
     Properties properties = new Properties();
     if (file != null) {
       try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         properties.load(reader);
       } catch (IOException e) {
-        throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        throw new ConfigException("cannot read the configuration " + file + ": " + why(e));
       }
       TreeSet<String> unknown = new TreeSet<>(properties.stringPropertyNames());
       unknown.removeAll(KEYS.keySet());
@@ -132,8 +134,41 @@ public final class ServerConfigLoader {
     try {
       return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new ConfigException("database.password_file: cannot read " + file + ": " + e.getMessage());
+      throw new ConfigException("database.password_file: cannot read " + file + ": " + why(e));
     }
+  }
+
+  /**
+   * Refuses a {@code TASKCERT_} variable that names no key, so that a misspelt override is not
+   * silently ignored. {@code TASKCERT_ADMIN_} variables belong to {@code taskcert-admin}.
+   */
+  private void refuseUnknownVariables() throws ConfigException {
+    Set<String> known = new TreeSet<>();
+    KEYS.keySet().forEach(key -> known.add(environmentName(key)));
+    TreeSet<String> unknown = new TreeSet<>();
+    for (String name : environment.keySet()) {
+      if (name.startsWith("TASKCERT_") && !name.startsWith("TASKCERT_ADMIN_") && !known.contains(name)) {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown environment variable(s) " + unknown + ": unset them or use one of "
+          + known);
+    }
+  }
+
+  /** Why a file could not be read, in words (the JDK's message is often only the path). */
+  public static String why(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied (the server runs as " + System.getProperty("user.name") + ")";
+    }
+    if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static int integer(Map<String, String> values, String key) throws ConfigException {

@@ -21,20 +21,24 @@ import org.apache.ibatis.session.Configuration;
 import org.apache.ibatis.session.SqlSessionFactory;
 import org.apache.ibatis.session.SqlSessionFactoryBuilder;
 import org.apache.ibatis.transaction.jdbc.JdbcTransactionFactory;
+import dev.taskcert.server.StartupFailure;
+import dev.taskcert.server.metrics.ServerMetrics;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PostgreSQL access: a HikariCP pool, the schema migrated by Flyway at start, and MyBatis with one
- * mapper per aggregate.
+ * PostgreSQL access: a HikariCP pool, the schema migrated by Flyway at start (or, with migration
+ * off, checked to be current), and MyBatis with one mapper per aggregate.
  */
 public final class DatabaseModule extends AbstractModule {
   private static final Logger log = LoggerFactory.getLogger(DatabaseModule.class);
 
   @Provides
   @Singleton
-  DataSource dataSource(ServerConfig config) {
+  DataSource dataSource(ServerConfig config, ServerMetrics metrics) {
     ServerConfig.DatabaseConfig db = config.database();
     HikariConfig hikari = new HikariConfig();
     hikari.setJdbcUrl(db.jdbcUrl());
@@ -46,11 +50,43 @@ public final class DatabaseModule extends AbstractModule {
     hikari.setAutoCommit(false);
     // No statement may hold a request (and its row locks) for long.
     hikari.setConnectionInitSql("set statement_timeout = '10s'");
-    HikariDataSource dataSource = new HikariDataSource(hikari);
-    var result = Flyway.configure().dataSource(dataSource).load().migrate();
-    log.info("Database schema at version {} ({} migrations applied now)",
-        result.targetSchemaVersion, result.migrationsExecuted);
+    // Fail at once with the reason when PostgreSQL cannot be reached or refuses us.
+    hikari.setInitializationFailTimeout(1);
+    HikariDataSource dataSource;
+    try {
+      dataSource = new HikariDataSource(hikari);
+    } catch (RuntimeException e) {
+      throw DatabaseFailures.atStart(db, e);
+    }
+    try {
+      Flyway flyway = Flyway.configure().dataSource(dataSource).load();
+      if (config.migrateSchema()) {
+        var result = flyway.migrate();
+        log.info("Database schema at version {} ({} migrations applied now)",
+            result.targetSchemaVersion, result.migrationsExecuted);
+      } else {
+        requireCurrent(flyway, db);
+      }
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e instanceof StartupFailure ? e : DatabaseFailures.atStart(db, e);
+    }
+    metrics.registerPool(dataSource.getHikariPoolMXBean());
     return dataSource;
+  }
+
+  /** Refuses to serve against a schema older than this server's (started with migration off). */
+  private static void requireCurrent(Flyway flyway, ServerConfig.DatabaseConfig db) {
+    MigrationInfoService info = flyway.info();
+    MigrationInfo current = info.current();
+    if (info.pending().length > 0) {
+      throw new StartupFailure("the database schema at " + db.jdbcUrl() + " is at version "
+          + (current == null ? "none (empty)" : current.getVersion()) + " but this server needs "
+          + info.pending()[info.pending().length - 1].getVersion()
+          + ": run 'taskcert-server migrate --config FILE' with a role that may create tables, then start again");
+    }
+    log.info("Database schema at version {} (not migrating: started with --no-migrate)",
+        current == null ? "none" : current.getVersion());
   }
 
   @Provides

@@ -2,6 +2,7 @@ package dev.taskcert.server.grpc;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.Singleton;
 import io.grpc.BindableService;
 
 /** The gRPC servers and the per-port service sets that feature modules contribute to. */
@@ -10,6 +11,6 @@ public final class GrpcModule extends AbstractModule {
   protected void configure() {
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Execution.class);
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Enrollment.class);
-    bind(TaskcertServer.class).asEagerSingleton();
+    bind(TaskcertServer.class).in(Singleton.class);
   }
 }

@@ -1,8 +1,11 @@
 package dev.taskcert.server.grpc;
 
+import dev.taskcert.server.StartupFailure;
 import dev.taskcert.server.cache.InvalidationBus;
 import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.metrics.Probes;
 import dev.taskcert.server.metrics.ServerMetrics;
+import dev.taskcert.server.pki.CertificateExpiry;
 import dev.taskcert.server.pki.CaReloader;
 import dev.taskcert.server.pki.CaState;
 import io.grpc.BindableService;
@@ -48,6 +51,8 @@ public final class TaskcertServer {
   private final FrontDoor frontDoor;
   private final RefusalInterceptor refusals;
   private final MetricsInterceptor metricsInterceptor;
+  private final Probes probes;
+  private final CertificateExpiry expiry;
   private final ServerMetrics metrics;
   private final InvalidationBus invalidations;
   private final Set<BindableService> executionServices;
@@ -67,6 +72,8 @@ public final class TaskcertServer {
       FrontDoor frontDoor,
       RefusalInterceptor refusals,
       MetricsInterceptor metricsInterceptor,
+      Probes probes,
+      CertificateExpiry expiry,
       ServerMetrics metrics,
       InvalidationBus invalidations,
       @ServicePorts.Execution Set<BindableService> executionServices,
@@ -79,6 +86,8 @@ public final class TaskcertServer {
     this.frontDoor = frontDoor;
     this.refusals = refusals;
     this.metricsInterceptor = metricsInterceptor;
+    this.probes = probes;
+    this.expiry = expiry;
     this.metrics = metrics;
     this.invalidations = invalidations;
     this.executionServices = executionServices;
@@ -114,15 +123,11 @@ public final class TaskcertServer {
       builder.intercept(refusals).intercept(admission).intercept(metricsInterceptor);
     }
 
-    execution = executionBuilder.build().start();
+    execution = bind(executionBuilder, "execution_port", config.executionPort());
     try {
-      enrollment = enrollmentBuilder.build().start();
+      enrollment = bind(enrollmentBuilder, "enrollment_port", config.enrollmentPort());
       if (config.metricsPort() >= 0) {
-        metricsServer = HTTPServer.builder()
-            .inetAddress(InetAddress.getByName(config.bindAddress()))
-            .port(config.metricsPort())
-            .registry(metrics.registry())
-            .buildAndStart();
+        metricsServer = metricsServer();
       }
     } catch (IOException | RuntimeException e) {
       execution.shutdownNow();
@@ -132,10 +137,44 @@ public final class TaskcertServer {
       throw e;
     }
     caReloader.start();
+    expiry.warnIfNear();
     health.setStatus("", ServingStatus.SERVING);
     log.info("Serving the Execution API (mutual TLS) on {}:{} and enrollment (TLS) on {}:{}{}",
         config.bindAddress(), executionPort(), config.bindAddress(), enrollmentPort(),
         metricsServer == null ? "" : "; metrics on http://" + config.bindAddress() + ":" + metricsPort() + "/metrics");
+  }
+
+  /** The HTTP port: Prometheus metrics at /metrics, and the /livez and /readyz probes. */
+  private HTTPServer metricsServer() throws IOException {
+    try {
+      return HTTPServer.builder()
+          .inetAddress(InetAddress.getByName(config.bindAddress()))
+          .port(config.metricsPort())
+          .registry(metrics.registry())
+          .defaultHandler(probes)
+          .buildAndStart();
+    } catch (IOException e) {
+      throw new StartupFailure("metrics_port " + config.metricsPort() + " on " + config.bindAddress()
+          + " cannot be bound (" + rootMessage(e) + "): is another process using it? Choose another port", e);
+    }
+  }
+
+  /** Starts one port, naming its configuration key when it cannot be bound. */
+  private Server bind(NettyServerBuilder builder, String key, int port) throws IOException {
+    try {
+      return builder.build().start();
+    } catch (IOException e) {
+      throw new StartupFailure(key + " " + port + " on " + config.bindAddress() + " cannot be bound ("
+          + rootMessage(e) + "): is another process using it? Choose another port or stop that process", e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.taskcert.server.metrics;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.inject.Inject;
@@ -10,7 +12,7 @@ import jakarta.inject.Singleton;
 /**
  * The server's Prometheus metrics: RPCs by method and status, audit events by kind (denials,
  * refused enrollments, issuance, revocation), TLS handshakes whose client certificate failed
- * verification, and cache hit ratios and sizes.
+ * verification, cache hit ratios and sizes, the connection pool, the JVM and the build.
  * Each server has its own registry so several can run in one JVM.
  */
 @Singleton
@@ -23,6 +25,13 @@ public final class ServerMetrics {
 
   @Inject
   ServerMetrics() {
+    JvmMetrics.builder().register(registry);
+    Info.builder()
+        .name("taskcert_build_info")
+        .help("The running taskcert server's version")
+        .labelNames("version")
+        .register(registry)
+        .addLabelValues(version());
     rpcs = Counter.builder()
         .name("taskcert_rpc_total")
         .help("RPCs completed, by full method name and gRPC status code")
@@ -42,6 +51,34 @@ public final class ServerMetrics {
         .name("taskcert_tls_handshake_failures_total")
         .help("TLS handshakes refused because the client certificate failed verification, by port")
         .labelNames("port")
+        .register(registry);
+  }
+
+  /** This build's version, from the jar's manifest ({@code dev} when run from classes). */
+  public static String version() {
+    String version = ServerMetrics.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  /**
+   * Exports the connection pool's state as {@code taskcert_db_pool_connections{state}} (active,
+   * idle, total) and {@code taskcert_db_pool_waiting_threads}.
+   */
+  public void registerPool(com.zaxxer.hikari.HikariPoolMXBean pool) {
+    GaugeWithCallback.builder()
+        .name("taskcert_db_pool_connections")
+        .help("Database connections of the pool by state: active, idle, total")
+        .labelNames("state")
+        .callback(callback -> {
+          callback.call(pool.getActiveConnections(), "active");
+          callback.call(pool.getIdleConnections(), "idle");
+          callback.call(pool.getTotalConnections(), "total");
+        })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("taskcert_db_pool_waiting_threads")
+        .help("Threads waiting for a database connection")
+        .callback(callback -> callback.call(pool.getThreadsAwaitingConnection()))
         .register(registry);
   }
 

@@ -12,19 +12,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks the CA directory every {@code ca.reload_interval} and swaps in a rotated intermediate or
- * an edited trust bundle, so rotations need no restart. A zero interval turns it off.
+ * an edited trust bundle, so rotations need no restart, and warns of certificates near their
+ * expiry ({@link CertificateExpiry}). A zero interval turns it off.
  */
 public final class CaReloader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaReloader.class);
 
   private final CaState state;
+  private final CertificateExpiry expiry;
   private final ServerConfig config;
   private ScheduledExecutorService scheduler;
   private String lastError;
 
   @Inject
-  CaReloader(CaState state, ServerConfig config) {
+  CaReloader(CaState state, CertificateExpiry expiry, ServerConfig config) {
     this.state = state;
+    this.expiry = expiry;
     this.config = config;
   }
 
@@ -45,6 +48,7 @@ public final class CaReloader implements AutoCloseable {
     try {
       state.reloadIfChanged();
       lastError = null;
+      expiry.warnIfNear();
     } catch (IOException | CaLoadException | RuntimeException e) {
       String error = e.getMessage();
       if (!error.equals(lastError)) { // say it once, not every tick

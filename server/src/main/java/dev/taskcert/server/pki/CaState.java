@@ -1,6 +1,11 @@
 package dev.taskcert.server.pki;
 
 import dev.taskcert.pki.ca.CaDirectory;
+import dev.taskcert.pki.ca.CaHierarchy;
+import dev.taskcert.pki.identity.TrustDomain;
+import dev.taskcert.server.StartupFailure;
+import dev.taskcert.server.config.ServerConfigLoader;
+import java.time.Instant;
 import dev.taskcert.pki.ca.CaFiles;
 import dev.taskcert.pki.ca.CaLoadException;
 import dev.taskcert.pki.ca.IntermediateCa;
@@ -57,9 +62,10 @@ public final class CaState {
     try {
       current.set(load(fingerprint()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the CA in " + directory.path(), e);
+      throw new StartupFailure("ca_directory " + directory.path() + ": cannot read the CA: "
+          + ServerConfigLoader.why(e), e);
     } catch (CaLoadException e) {
-      throw new IllegalStateException("cannot load the CA: " + e.getMessage(), e);
+      throw new StartupFailure("ca_directory " + directory.path() + ": " + e.getMessage(), e);
     }
     log.info("CA loaded: intermediate {} under {} trusted root(s)",
         current.get().intermediate().certificate().getSerialNumber().toString(16), current.get().bundle().roots().size());
@@ -91,10 +97,34 @@ public final class CaState {
   private Snapshot load(String fingerprint) throws IOException, CaLoadException {
     IntermediateCa intermediate = directory.loadIntermediate();
     TrustBundle bundle = directory.loadTrustBundle();
+    requireServable(intermediate);
     CertificateIssuer issuer = new CertificateIssuer(intermediate, codec, config.issuance(), random);
     ServerCredentials server =
         ServerCredentials.issue(issuer, config.serverNames(), KeyAlgorithm.EC_P256, clock.instant(), random);
     return new Snapshot(intermediate, bundle, issuer, server, fingerprint);
+  }
+
+  /**
+   * Refuses an intermediate this server cannot issue under: one of another trust domain than the
+   * configured one (every certificate would name the wrong domain), or one not valid now.
+   */
+  private void requireServable(IntermediateCa intermediate) throws CaLoadException {
+    TrustDomain ca = CaHierarchy.trustDomainOf(intermediate.certificate());
+    if (!ca.equals(config.trustDomain())) {
+      throw new CaLoadException("the CA is for trust domain '" + ca.name() + "' but trust_domain is '"
+          + config.trustDomain().name() + "': set trust_domain=" + ca.name() + " or point ca_directory at the right CA");
+    }
+    Instant now = clock.instant();
+    Instant notAfter = intermediate.certificate().getNotAfter().toInstant();
+    if (now.isAfter(notAfter)) {
+      throw new CaLoadException("the intermediate certificate expired at " + notAfter
+          + ": rotate it with 'taskcert-ca rotate-intermediate'");
+    }
+    Instant notBefore = intermediate.certificate().getNotBefore().toInstant();
+    if (now.isBefore(notBefore)) {
+      throw new CaLoadException("the intermediate certificate is not valid before " + notBefore
+          + ": check this machine's clock");
+    }
   }
 
   /** A digest of the files that define the CA's public state. */

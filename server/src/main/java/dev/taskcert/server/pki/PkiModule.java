@@ -8,7 +8,9 @@ import dev.taskcert.pki.ca.CaLoadException;
 import dev.taskcert.pki.ca.Passphrase;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.issuance.CsrValidator;
+import dev.taskcert.server.StartupFailure;
 import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.config.ServerConfigLoader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -37,9 +39,12 @@ public final class PkiModule extends AbstractModule {
       }
       return new CaDirectory(config.caDirectory());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the CA passphrase", e);
+      throw new StartupFailure((config.caPassphraseFile() != null ? "ca.passphrase_file " + config.caPassphraseFile()
+          : "ca.passphrase_env " + config.caPassphraseEnv()) + ": cannot read the CA passphrase: "
+          + ServerConfigLoader.why(e), e);
     } catch (CaLoadException e) {
-      throw new IllegalStateException("cannot read the CA passphrase: " + e.getMessage(), e);
+      throw new StartupFailure((config.caPassphraseFile() != null ? "ca.passphrase_file" : "ca.passphrase_env")
+          + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,0 +1,257 @@
+package dev.taskcert.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskcert.dev.EmbeddedDatabase;
+import dev.taskcert.pki.ca.CaDirectory;
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.identity.TrustDomain;
+import dev.taskcert.server.secret.SecretBox;
+import dev.taskcert.server.testing.CaCommands;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every way a production start commonly goes wrong ends in one {@code error:} line that names the
+ * key or file to fix, exit status 1, and nothing done that should not be: the CA and the
+ * configuration are checked before the database is touched. Runs {@code taskcert-server} in
+ * process against a real PostgreSQL and a real encrypted CA.
+ */
+class ServerStartupTest {
+  private static final String PASSPHRASE = "correct horse battery staple";
+  private static Path directory;
+  private static EmbeddedDatabase database;
+  private static Path ca;
+  private static int databaseNumber;
+
+  @BeforeAll
+  static void start() throws Exception {
+    directory = Files.createTempDirectory("taskcert-startup");
+    database = EmbeddedDatabase.start(directory.resolve("pg"));
+    ca = directory.resolve("ca");
+    Files.writeString(directory.resolve("passphrase"), PASSPHRASE);
+    Files.setPosixFilePermissions(directory.resolve("passphrase"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    CaCommands.run("init", "--ca-dir", ca.toString(), "--trust-domain", "startup.example",
+        "--passphrase-file", directory.resolve("passphrase").toString(),
+        "--root-key-out", directory.resolve("root").toString(),
+        "--root-passphrase-file", directory.resolve("passphrase").toString());
+    SecretBox.loadOrCreate(directory.resolve("secret.key"), new SecureRandom());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    database.close();
+  }
+
+  private record Result(int exit, String out, String err) {
+    /** The one error line; fails unless there is exactly one line on stderr and it is an error. */
+    String error() {
+      List<String> lines = err.lines().toList();
+      assertEquals(1, lines.size(), "one line on stderr:\n" + err);
+      assertTrue(lines.get(0).startsWith("error: "), err);
+      assertEquals(1, exit, err);
+      return lines.get(0);
+    }
+  }
+
+  /** A fresh, empty database, so that each case can see whether it was touched. */
+  private static String freshDatabase() throws Exception {
+    String name = "startup_" + (++databaseNumber);
+    try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), "");
+        Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(true);
+      statement.execute("create database " + name);
+    }
+    return urlOf(name);
+  }
+
+  /** The URL of database {@code name}, with no user in it: the configuration's database.user applies. */
+  private static String urlOf(String name) {
+    return database.jdbcUrl().replaceFirst("/[^/?]+(\\?.*)?$", "/" + name);
+  }
+
+  private static boolean migrated(String url) throws Exception {
+    try (Connection connection = DriverManager.getConnection(url, database.user(), "");
+        Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("select to_regclass('flyway_schema_history') is not null")) {
+      row.next();
+      return row.getBoolean(1);
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** A working configuration on a fresh database, with {@code changes} applied (a null value drops the key). */
+  private static Map<String, String> config(String url, String... changes) throws Exception {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("trust_domain", "startup.example");
+    keys.put("execution_port", Integer.toString(freePort()));
+    keys.put("enrollment_port", Integer.toString(freePort()));
+    keys.put("ca_directory", ca.toString());
+    keys.put("ca.passphrase_file", directory.resolve("passphrase").toString());
+    keys.put("secret_key_file", directory.resolve("secret.key").toString());
+    keys.put("database.url", url);
+    keys.put("database.user", database.user());
+    for (int i = 0; i + 1 < changes.length; i += 2) {
+      if (changes[i + 1] == null) {
+        keys.remove(changes[i]);
+      } else {
+        keys.put(changes[i], changes[i + 1]);
+      }
+    }
+    return keys;
+  }
+
+  private static Result server(Map<String, String> environment, Map<String, String> config, String... args)
+      throws Exception {
+    Path file = Files.createTempFile(directory, "taskcert", ".properties");
+    StringBuilder text = new StringBuilder();
+    config.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+    Files.writeString(file, text);
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--config");
+    all.add(file.toString());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    // A start that wrongly succeeds would serve until stopped: give up (interrupting it) instead.
+    int exit = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> ServerCli.commandLine(environment)
+        .setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(all.toArray(String[]::new)),
+        () -> "taskcert-server " + all + " did not stop:\n" + err);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  private static Result serve(Map<String, String> config) throws Exception {
+    return server(Map.of(), config, "serve");
+  }
+
+  @Test
+  void aWrongPassphraseStopsTheStartBeforeTheDatabaseIsTouched() throws Exception {
+    String url = freshDatabase();
+    Path wrong = directory.resolve("wrong-passphrase");
+    Files.writeString(wrong, "not the passphrase at all");
+    Files.setPosixFilePermissions(wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    String error = serve(config(url, "ca.passphrase_file", wrong.toString())).error();
+    assertTrue(error.contains("wrong passphrase") && error.contains(wrong.toString()), error);
+    assertFalse(migrated(url), "the schema was created although the CA could not be loaded");
+  }
+
+  @Test
+  void aTrustDomainOtherThanTheCasIsRefused() throws Exception {
+    String url = freshDatabase();
+    String error = serve(config(url, "trust_domain", "other.example")).error();
+    assertTrue(error.contains("trust_domain") && error.contains("set trust_domain=startup.example"), error);
+    assertFalse(migrated(url));
+  }
+
+  @Test
+  void aMissingBundleOrPassphraseFileNamesTheFileAndWhy() throws Exception {
+    Path copy = directory.resolve("ca-without-bundle");
+    copyTree(ca, copy);
+    Files.delete(copy.resolve("bundle.pem"));
+    String error = serve(config(freshDatabase(), "ca_directory", copy.toString())).error();
+    assertTrue(error.contains("ca_directory") && error.contains("bundle.pem"), error);
+    String missing = serve(config(freshDatabase(), "ca.passphrase_file", "/nonexistent/passphrase")).error();
+    assertTrue(missing.contains("ca.passphrase_file") && missing.contains("/nonexistent/passphrase does not exist"),
+        missing);
+  }
+
+  @Test
+  void anExpiredIntermediateIsRefusedWithTheFix() throws Exception {
+    Path old = directory.resolve("expired-ca");
+    new CaDirectory(old).loadOrInitialize(new TrustDomain("startup.example"), KeyAlgorithm.EC_P256,
+        Instant.now().minus(Duration.ofDays(400)), new SecureRandom());
+    String error = serve(config(freshDatabase(), "ca_directory", old.toString(), "ca.passphrase_file", null)).error();
+    assertTrue(error.contains("expired") && error.contains("rotate-intermediate"), error);
+  }
+
+  @Test
+  void anUnreachableOrRefusingDatabaseNamesTheKey() throws Exception {
+    String down = serve(config("jdbc:postgresql://127.0.0.1:" + freePort() + "/taskcert")).error();
+    assertTrue(down.contains("cannot reach PostgreSQL at database.url"), down);
+    String user = serve(config(freshDatabase(), "database.user", "nobody_here")).error();
+    assertTrue(user.contains("refused user 'nobody_here'") && user.contains("database.user"), user);
+    String missing = serve(config(urlOf("no_such_db"))).error();
+    assertTrue(missing.contains("does not exist"), missing);
+  }
+
+  @Test
+  void aPortInUseIsNamed() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      String error = serve(config(freshDatabase(), "execution_port", Integer.toString(taken.getLocalPort()))).error();
+      assertTrue(error.contains("execution_port " + taken.getLocalPort() + " on 127.0.0.1 cannot be bound"), error);
+    }
+  }
+
+  @Test
+  void unknownKeysVariablesAndUnreadableFilesAreErrors() throws Exception {
+    String variable = server(Map.of("TASKCERT_DATABASE_PASWORD", "x"), config(freshDatabase()), "serve").error();
+    assertTrue(variable.contains("TASKCERT_DATABASE_PASWORD"), variable);
+    String key = serve(config(freshDatabase(), "databse.url", "x")).error();
+    assertTrue(key.contains("databse.url"), key);
+    StringWriter err = new StringWriter();
+    int exit = ServerCli.commandLine(Map.of()).setErr(new PrintWriter(err))
+        .execute("serve", "--config", "/nonexistent/taskcert.properties");
+    assertEquals(1, exit);
+    assertEquals("error: cannot read the configuration /nonexistent/taskcert.properties: no such file", err.toString().strip());
+    // taskcert-admin's variables may share the environment
+    Result admin = server(Map.of("TASKCERT_ADMIN_TARGET", "x:1"), config("jdbc:postgresql://127.0.0.1:" + freePort() + "/x"),
+        "serve");
+    assertTrue(admin.error().contains("cannot reach PostgreSQL"), admin.err());
+  }
+
+  @Test
+  void migrateThenServeWithoutMigratingAndCheckTheConfiguration() throws Exception {
+    String url = freshDatabase();
+    String refused = server(Map.of(), config(url), "serve", "--no-migrate").error();
+    assertTrue(refused.contains("run 'taskcert-server migrate"), refused);
+    assertFalse(migrated(url));
+
+    Result migrate = server(Map.of(), config(url), "migrate");
+    assertEquals(0, migrate.exit(), migrate.err());
+    assertTrue(migrate.out().startsWith("database schema at version "), migrate.out());
+    assertTrue(migrated(url));
+
+    Result check = server(Map.of(), config(url), "serve", "--check-config");
+    assertEquals(0, check.exit(), check.err());
+    assertTrue(check.out().startsWith("configuration: OK"), check.out());
+    assertTrue(check.out().contains("trust domain:  startup.example"), check.out());
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (var paths = Files.walk(from)) {
+      for (Path path : paths.toList()) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(path, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+}
