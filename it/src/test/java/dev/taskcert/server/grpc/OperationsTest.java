@@ -144,6 +144,17 @@ class OperationsTest {
       intruder.shutdownNow();
     }
 
+    // A leaf of our own CA sent without its intermediate: the operator sees why.
+    TaskCredentials own = env.credentialsFor(new dev.taskcert.pki.identity.AdminIdentity("forgetful"));
+    ManagedChannel leafOnly = ClientTls.mutualTlsChannel("localhost:" + fromFile.executionPort(), new TaskCredentials(
+        own.privateKey(), own.chain().subList(0, 1), own.trustRoots(), own.spiffeId(), own.serialHex(), own.notAfter()));
+    try {
+      assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(leafOnly)
+          .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
+    } finally {
+      leafOnly.shutdownNow();
+    }
+
     // A client with no certificate at all is refused by BoringSSL before verification (not counted).
     ManagedChannel anonymous = ClientTls.serverAuthChannel("localhost:" + fromFile.executionPort(),
         env.supervisorConfig().trustRoots());
@@ -163,7 +174,8 @@ class OperationsTest {
     assertTrue(body.contains("taskcert_rpc_total{code=\"PERMISSION_DENIED\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
     assertTrue(body.contains("taskcert_audit_events_total{kind=\"deny\"}"), body);
     assertTrue(body.contains("taskcert_denials_total{kind=\"deny\",resource_type=\"variable\"}"), body);
-    assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\"} 1.0"), body);
+    assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\",reason=\"untrusted_issuer\"} 1.0"), body);
+    assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\",reason=\"no_intermediate\"} 1.0"), body);
     assertTrue(body.contains("taskcert_cache_task_instance_hit_ratio"), body);
     assertTrue(body.contains("taskcert_cache_revocation_entries"), body);
     assertTrue(body.contains("taskcert_build_info{version="), body);

@@ -16,20 +16,20 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The JDK's PKIX trust manager over the trust bundle in force (which checks the chain, validity
- * and the {@code clientAuth} EKU), rebuilt whenever the bundle is reloaded, and counting the client
- * certificates it rejects so failed mutual-TLS handshakes show in metrics.
+ * and the {@code clientAuth} EKU), rebuilt whenever the bundle is reloaded, and saying why it
+ * rejects a client certificate ({@link HandshakeRefusals}) so failed handshakes can be diagnosed.
  */
 final class CountingTrustManager extends X509ExtendedTrustManager {
   private final CaState state;
-  private final ServerMetrics metrics;
+  private final HandshakeRefusals refusals;
   private volatile Verifier verifier;
 
   /** A PKIX trust manager and the bundle it was built from. */
   private record Verifier(TrustBundle bundle, X509ExtendedTrustManager manager) {}
 
-  CountingTrustManager(CaState state, ServerMetrics metrics) {
+  CountingTrustManager(CaState state, ServerMetrics metrics, java.time.Clock clock) {
     this.state = state;
-    this.metrics = metrics;
+    this.refusals = new HandshakeRefusals(metrics, clock);
   }
 
   /** The PKIX manager for the bundle in force now, rebuilt when the bundle changes. */
@@ -69,12 +69,12 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
     void run(X509ExtendedTrustManager manager) throws CertificateException;
   }
 
-  /** Runs the check against the current bundle, counting a rejection before passing it on. */
-  private void counted(Check check) throws CertificateException {
+  /** Runs the check against the current bundle, recording why a rejection happened before passing it on. */
+  private void counted(X509Certificate[] chain, Check check) throws CertificateException {
     try {
       check.run(delegate());
     } catch (CertificateException | RuntimeException e) {
-      metrics.handshakeFailed("execution");
+      refusals.refused(chain, state.current().bundle(), e);
       throw e;
     }
   }
@@ -82,18 +82,18 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    counted(manager -> manager.checkClientTrusted(chain, authType, engine));
+    counted(chain, manager -> manager.checkClientTrusted(chain, authType, engine));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
       throws CertificateException {
-    counted(manager -> manager.checkClientTrusted(chain, authType, socket));
+    counted(chain, manager -> manager.checkClientTrusted(chain, authType, socket));
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    counted(manager -> manager.checkClientTrusted(chain, authType));
+    counted(chain, manager -> manager.checkClientTrusted(chain, authType));
   }
 
   @Override

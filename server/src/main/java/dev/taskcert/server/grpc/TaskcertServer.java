@@ -52,6 +52,7 @@ public final class TaskcertServer {
   private final RefusalInterceptor refusals;
   private final MetricsInterceptor metricsInterceptor;
   private final Probes probes;
+  private final java.time.Clock clock;
   private final CertificateExpiry expiry;
   private final ServerMetrics metrics;
   private final InvalidationBus invalidations;
@@ -73,6 +74,7 @@ public final class TaskcertServer {
       RefusalInterceptor refusals,
       MetricsInterceptor metricsInterceptor,
       Probes probes,
+      java.time.Clock clock,
       CertificateExpiry expiry,
       ServerMetrics metrics,
       InvalidationBus invalidations,
@@ -87,6 +89,7 @@ public final class TaskcertServer {
     this.refusals = refusals;
     this.metricsInterceptor = metricsInterceptor;
     this.probes = probes;
+    this.clock = clock;
     this.expiry = expiry;
     this.metrics = metrics;
     this.invalidations = invalidations;
@@ -110,7 +113,7 @@ public final class TaskcertServer {
     invalidations.start();
     NettyServerBuilder executionBuilder =
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
-            .sslContext(TlsContexts.mutualTls(ca, metrics))
+            .sslContext(TlsContexts.mutualTls(ca, metrics, clock))
             .addTransportFilter(identityFilter)
             .addTransportFilter(trustedChain);
     executionDefinitions.forEach(executionBuilder::addService);

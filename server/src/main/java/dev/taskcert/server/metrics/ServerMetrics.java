@@ -49,8 +49,8 @@ public final class ServerMetrics {
         .register(registry);
     handshakeFailures = Counter.builder()
         .name("taskcert_tls_handshake_failures_total")
-        .help("TLS handshakes refused because the client certificate failed verification, by port")
-        .labelNames("port")
+        .help("TLS handshakes refused because the client certificate failed verification, by port and reason")
+        .labelNames("port", "reason")
         .register(registry);
   }
 
@@ -99,8 +99,9 @@ public final class ServerMetrics {
     denials.labelValues(kind, resourceType).inc();
   }
 
-  public void handshakeFailed(String port) {
-    handshakeFailures.labelValues(port).inc();
+  /** Counts a refused client certificate; {@code reason} is a small fixed vocabulary (expired, untrusted_issuer...). */
+  public void handshakeFailed(String port, String reason) {
+    handshakeFailures.labelValues(port, reason).inc();
   }
 
   /**

@@ -1,0 +1,123 @@
+package dev.taskcert.server.grpc;
+
+import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.server.metrics.ServerMetrics;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Says why a client certificate failed the mutual-TLS handshake, so an operator sees "client sent
+ * no intermediate" rather than a bare handshake failure: counted by reason in
+ * {@code taskcert_tls_handshake_failures_total{port,reason}} and logged at most once a minute per
+ * reason (with how many were not logged). A client that sends no certificate at all is refused
+ * inside BoringSSL before this is asked, and is not seen here.
+ */
+final class HandshakeRefusals {
+  private static final Logger log = LoggerFactory.getLogger(HandshakeRefusals.class);
+  private static final Duration LOG_EVERY = Duration.ofMinutes(1);
+
+  /** Why a presented chain was refused; the label is the metric's, the text the log's. */
+  enum Reason {
+    EMPTY_CHAIN("empty_chain", "the client presented an empty certificate chain"),
+    NO_INTERMEDIATE("no_intermediate", "the client sent its leaf without the intermediate that issued it"),
+    UNTRUSTED_ISSUER("untrusted_issuer", "the chain does not lead to a root of the trust bundle (a foreign or removed CA)"),
+    EXPIRED("expired", "a certificate of the chain has expired"),
+    NOT_YET_VALID("not_yet_valid", "a certificate of the chain is not valid yet (check the client's clock)"),
+    NO_CLIENT_AUTH("no_client_auth", "the leaf's extended key usage does not allow client authentication"),
+    OTHER("other", "the chain failed verification");
+
+    final String label;
+    final String text;
+
+    Reason(String label, String text) {
+      this.label = label;
+      this.text = text;
+    }
+  }
+
+  private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+
+  private final ServerMetrics metrics;
+  private final Clock clock;
+  private final Map<Reason, Instant> lastLogged = new ConcurrentHashMap<>();
+  private final Map<Reason, AtomicLong> notLogged = new ConcurrentHashMap<>();
+
+  HandshakeRefusals(ServerMetrics metrics, Clock clock) {
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** Counts and (rate-limited) logs a refused chain, with the verifier's own message. */
+  void refused(X509Certificate[] chain, TrustBundle bundle, Exception failure) {
+    Instant now = clock.instant();
+    Reason reason = classify(chain, bundle, now);
+    metrics.handshakeFailed("execution", reason.label);
+    Instant last = lastLogged.get(reason);
+    if (last != null && Duration.between(last, now).compareTo(LOG_EVERY) < 0) {
+      notLogged.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+      return;
+    }
+    lastLogged.put(reason, now);
+    long suppressed = notLogged.computeIfAbsent(reason, r -> new AtomicLong()).getAndSet(0);
+    X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
+    log.warn("refused a client certificate at the TLS handshake: {}; subject {}, issuer {}, serial {}: {}{}",
+        reason.text, leaf == null ? "-" : leaf.getSubjectX500Principal(), leaf == null ? "-" : leaf.getIssuerX500Principal(),
+        leaf == null ? "-" : leaf.getSerialNumber().toString(16), failure.getMessage(),
+        suppressed == 0 ? "" : " (" + suppressed + " more for this reason in the last minute, not logged)");
+  }
+
+  /** Why {@code chain} cannot be verified under {@code bundle} at {@code now}, checked in the order a person would look. */
+  static Reason classify(X509Certificate[] chain, TrustBundle bundle, Instant now) {
+    if (chain == null || chain.length == 0) {
+      return Reason.EMPTY_CHAIN;
+    }
+    for (X509Certificate certificate : chain) {
+      if (now.isAfter(certificate.getNotAfter().toInstant())) {
+        return Reason.EXPIRED;
+      }
+      if (now.isBefore(certificate.getNotBefore().toInstant())) {
+        return Reason.NOT_YET_VALID;
+      }
+    }
+    X509Certificate top = chain[chain.length - 1];
+    List<X509Certificate> roots = bundle.roots();
+    boolean anchored = roots.stream().anyMatch(root -> root.equals(top) || signs(root, top));
+    if (!anchored) {
+      return chain.length == 1 && !top.getIssuerX500Principal().equals(top.getSubjectX500Principal())
+          && roots.stream().noneMatch(root -> root.getSubjectX500Principal().equals(top.getIssuerX500Principal()))
+          ? Reason.NO_INTERMEDIATE
+          : Reason.UNTRUSTED_ISSUER;
+    }
+    try {
+      List<String> usages = chain[0].getExtendedKeyUsage();
+      if (usages != null && !usages.contains(CLIENT_AUTH)) {
+        return Reason.NO_CLIENT_AUTH;
+      }
+    } catch (CertificateParsingException e) {
+      return Reason.OTHER;
+    }
+    return Reason.OTHER;
+  }
+
+  private static boolean signs(X509Certificate issuer, X509Certificate subject) {
+    if (!issuer.getSubjectX500Principal().equals(subject.getIssuerX500Principal())) {
+      return false;
+    }
+    try {
+      subject.verify(issuer.getPublicKey());
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+}
