@@ -14,7 +14,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * Client channels over netty-tcnative when available (the JDK provider otherwise): TLS 1.3/1.2,
- * the server verified against the trust roots and its host name.
+ * the server verified against the trust roots and its host name. A target may name one server
+ * ({@code host:port}) or several replicas ({@code host:port,host:port}), which are then called
+ * round robin ({@link ReplicaList}).
  */
 public final class ClientTls {
   private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
@@ -47,6 +49,15 @@ public final class ClientTls {
       context = builder.build();
     } catch (SSLException e) {
       throw new IllegalStateException("cannot build the TLS context: " + e.getMessage(), e);
+    }
+    if (ReplicaList.isList(target)) {
+      ReplicaList replicas = ReplicaList.parse(target);
+      return NettyChannelBuilder.forTarget(replicas.target())
+          .nameResolverFactory(replicas)
+          .defaultLoadBalancingPolicy("round_robin")
+          .overrideAuthority(replicas.authority())
+          .sslContext(context)
+          .build();
     }
     return NettyChannelBuilder.forTarget(target).sslContext(context).build();
   }

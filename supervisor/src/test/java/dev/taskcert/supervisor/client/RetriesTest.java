@@ -76,6 +76,23 @@ class RetriesTest {
   }
 
   @Test
+  void aConnectionClosedUnderTheCallIsRetriedButAnotherUnknownIsNot() {
+    // grpc-java's Netty transport reports a connection reset under a call it is writing as UNKNOWN
+    // "channel closed", caused by ClosedChannelException: the server went away, as with UNAVAILABLE.
+    CountingRpc closed = new CountingRpc(
+        Status.UNKNOWN.withCause(new java.nio.channels.ClosedChannelException()), 2);
+    assertEquals("ok", Retries.call(true, closed));
+    assertEquals(3, closed.attempts());
+    CountingRpc unknown = new CountingRpc(Status.UNKNOWN.withCause(new IllegalStateException("bug")), 1);
+    assertThrows(TaskcertException.class, () -> Retries.call(true, unknown));
+    assertEquals(1, unknown.attempts());
+    CountingRpc nonIdempotent = new CountingRpc(
+        Status.UNKNOWN.withCause(new java.nio.channels.ClosedChannelException()), 1);
+    assertThrows(TaskcertException.class, () -> Retries.call(false, nonIdempotent));
+    assertEquals(1, nonIdempotent.attempts());
+  }
+
+  @Test
   void anInterruptStopsRetryingAndStaysSet() {
     CountingRpc rpc = new CountingRpc(Status.UNAVAILABLE, Integer.MAX_VALUE);
     Thread.currentThread().interrupt();
