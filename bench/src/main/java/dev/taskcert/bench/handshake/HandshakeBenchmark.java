@@ -105,7 +105,7 @@ public final class HandshakeBenchmark {
         CountingClientTrustManager trust = new CountingClientTrustManager(roots);
         boolean production = point.server().equals("production");
         SslContext serverContext = production
-            ? TlsContexts.mutualTls(environment.ca(), environment.instance(ServerMetrics.class), java.time.Clock.systemUTC())
+            ? TlsContexts.mutualTls(environment.ca(), new dev.taskcert.server.grpc.HandshakeRefusals(environment.instance(ServerMetrics.class), java.time.Clock.systemUTC()))
             : GrpcSslContexts.configure(SslContextBuilder.forServer(server.privateKey(), server.chainArray()),
                     SslProvider.valueOf(point.server()))
                 .protocols(PROTOCOLS).trustManager(trust).clientAuth(ClientAuth.REQUIRE).build();

@@ -155,7 +155,8 @@ class OperationsTest {
       leafOnly.shutdownNow();
     }
 
-    // A client with no certificate at all is refused by BoringSSL before verification (not counted).
+    // A client with no certificate at all is refused by BoringSSL before verification: only a
+    // negotiation failure, which no reason accounts for.
     ManagedChannel anonymous = ClientTls.serverAuthChannel("localhost:" + fromFile.executionPort(),
         env.supervisorConfig().trustRoots());
     try {
@@ -176,6 +177,10 @@ class OperationsTest {
     assertTrue(body.contains("taskcert_denials_total{kind=\"deny\",resource_type=\"variable\"}"), body);
     assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\",reason=\"untrusted_issuer\"} 1.0"), body);
     assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\",reason=\"no_intermediate\"} 1.0"), body);
+    // Every failed handshake, the certificate-less one included, is counted as a negotiation failure.
+    String negotiation = body.lines().filter(line -> line.startsWith("taskcert_tls_negotiation_failures_total "))
+        .findFirst().orElseThrow(() -> new AssertionError(body));
+    assertTrue(Double.parseDouble(negotiation.substring(negotiation.indexOf(' ') + 1)) >= 3, negotiation);
     assertTrue(body.contains("taskcert_cache_task_instance_hit_ratio"), body);
     assertTrue(body.contains("taskcert_cache_revocation_entries"), body);
     assertTrue(body.contains("taskcert_build_info{version="), body);

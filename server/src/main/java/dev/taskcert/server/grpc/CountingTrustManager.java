@@ -1,7 +1,6 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.ca.TrustBundle;
-import dev.taskcert.server.metrics.ServerMetrics;
 import dev.taskcert.server.pki.CaState;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -27,9 +26,9 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
   /** A PKIX trust manager and the bundle it was built from. */
   private record Verifier(TrustBundle bundle, X509ExtendedTrustManager manager) {}
 
-  CountingTrustManager(CaState state, ServerMetrics metrics, java.time.Clock clock) {
+  CountingTrustManager(CaState state, HandshakeRefusals refusals) {
     this.state = state;
-    this.refusals = new HandshakeRefusals(metrics, clock);
+    this.refusals = refusals;
   }
 
   /** The PKIX manager for the bundle in force now, rebuilt when the bundle changes. */

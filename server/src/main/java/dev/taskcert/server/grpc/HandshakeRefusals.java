@@ -20,10 +20,18 @@ import org.slf4j.LoggerFactory;
  * no intermediate" rather than a bare handshake failure: counted by reason in
  * {@code taskcert_tls_handshake_failures_total{port,reason}} and logged at most once a minute per
  * reason (with how many were not logged). A client that sends no certificate at all is refused
- * inside BoringSSL before this is asked, and is not seen here.
+ * inside BoringSSL before the trust manager is asked: it is among the failed handshakes counted by
+ * {@link #negotiationFailed} that no reason accounts for.
  */
-final class HandshakeRefusals {
+public final class HandshakeRefusals implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HandshakeRefusals.class);
+  /**
+   * Where grpc-java reports each failed server handshake (at FINE, with the cause): the only place a
+   * refusal inside BoringSSL, before any certificate reaches the trust manager, can be heard of.
+   * Held here so the level set on it is not lost to garbage collection.
+   */
+  private static final java.util.logging.Logger NEGOTIATION =
+      java.util.logging.Logger.getLogger("io.grpc.netty.ProtocolNegotiators");
   private static final Duration LOG_EVERY = Duration.ofMinutes(1);
 
   /** Why a presented chain was refused; the label is the metric's, the text the log's. */
@@ -50,17 +58,74 @@ final class HandshakeRefusals {
   private final ServerMetrics metrics;
   private final Clock clock;
   private final Map<Reason, Instant> lastLogged = new ConcurrentHashMap<>();
+  private volatile Instant lastNegotiationLog;
   private final Map<Reason, AtomicLong> notLogged = new ConcurrentHashMap<>();
 
-  HandshakeRefusals(ServerMetrics metrics, Clock clock) {
+  private final java.util.logging.Handler negotiationFailures = new java.util.logging.Handler() {
+    @Override
+    public void publish(java.util.logging.LogRecord record) {
+      if (record.getLevel().intValue() <= java.util.logging.Level.FINE.intValue()
+          && String.valueOf(record.getMessage()).startsWith("TLS negotiation failed")) {
+        negotiationFailed();
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+
+  public HandshakeRefusals(ServerMetrics metrics, Clock clock) {
     this.metrics = metrics;
     this.clock = clock;
   }
 
+  /**
+   * Starts hearing of every failed handshake (see {@link #negotiationFailed}).
+   * In one JVM every server hears every server's: only tests run several.
+   */
+  public void listen() {
+    negotiationFailures.setLevel(java.util.logging.Level.FINE);
+    NEGOTIATION.addHandler(negotiationFailures);
+    if (!NEGOTIATION.isLoggable(java.util.logging.Level.FINE)) {
+      NEGOTIATION.setLevel(java.util.logging.Level.FINE);
+    }
+  }
+
+  @Override
+  public void close() {
+    NEGOTIATION.removeHandler(negotiationFailures);
+  }
+
+  /**
+   * Hears of every failed TLS handshake, on either port, from grpc-java's report of it (which
+   * carries no cause): counted as {@code taskcert_tls_negotiation_failures_total}. Those the trust
+   * manager did not classify failed before any client certificate was verified: the client
+   * presented none, or offered no protocol version or cipher suite this server accepts. Logged at
+   * most once a minute.
+   */
+  void negotiationFailed() {
+    metrics.negotiationFailed();
+    Instant now = clock.instant();
+    Instant last = lastNegotiationLog;
+    if (last != null && Duration.between(last, now).compareTo(LOG_EVERY) < 0) {
+      return;
+    }
+    lastNegotiationLog = now;
+    log.warn("a TLS handshake failed; unless taskcert_tls_handshake_failures_total counted it by reason, the client"
+        + " presented no certificate (mutual-TLS port) or offered no protocol version or cipher suite this server"
+        + " accepts (TLS 1.2 or 1.3 with ECDHE and AEAD); see taskcert_tls_negotiation_failures_total");
+  }
+
   /** Counts and (rate-limited) logs a refused chain, with the verifier's own message. */
   void refused(X509Certificate[] chain, TrustBundle bundle, Exception failure) {
+    record(classify(chain, bundle, clock.instant()), chain, failure);
+  }
+
+  private void record(Reason reason, X509Certificate[] chain, Throwable failure) {
     Instant now = clock.instant();
-    Reason reason = classify(chain, bundle, now);
     metrics.handshakeFailed("execution", reason.label);
     Instant last = lastLogged.get(reason);
     if (last != null && Duration.between(last, now).compareTo(LOG_EVERY) < 0) {

@@ -52,7 +52,7 @@ public final class TaskcertServer {
   private final RefusalInterceptor refusals;
   private final MetricsInterceptor metricsInterceptor;
   private final Probes probes;
-  private final java.time.Clock clock;
+  private final HandshakeRefusals handshakeRefusals;
   private final CertificateExpiry expiry;
   private final ServerMetrics metrics;
   private final InvalidationBus invalidations;
@@ -89,7 +89,7 @@ public final class TaskcertServer {
     this.refusals = refusals;
     this.metricsInterceptor = metricsInterceptor;
     this.probes = probes;
-    this.clock = clock;
+    this.handshakeRefusals = new HandshakeRefusals(metrics, clock);
     this.expiry = expiry;
     this.metrics = metrics;
     this.invalidations = invalidations;
@@ -110,10 +110,11 @@ public final class TaskcertServer {
     all.addAll(enrollmentDefinitions);
     ServerInterceptor admission = frontDoor.forRules(MethodRules.of(all));
     TlsContexts.logProvider();
+    handshakeRefusals.listen();
     invalidations.start();
     NettyServerBuilder executionBuilder =
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
-            .sslContext(TlsContexts.mutualTls(ca, metrics, clock))
+            .sslContext(TlsContexts.mutualTls(ca, handshakeRefusals))
             .addTransportFilter(identityFilter)
             .addTransportFilter(trustedChain);
     executionDefinitions.forEach(executionBuilder::addService);
@@ -235,6 +236,7 @@ public final class TaskcertServer {
     }
     caReloader.close();
     invalidations.close();
+    handshakeRefusals.close();
     log.info("Server stopped");
   }
 }

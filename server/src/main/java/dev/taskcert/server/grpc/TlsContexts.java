@@ -46,11 +46,11 @@ public final class TlsContexts {
   }
 
   /** Mutual TLS: the client must present a certificate chaining to a root of {@code bundle}. */
-  public static SslContext mutualTls(CaState state, ServerMetrics metrics, java.time.Clock clock) throws SSLException {
+  public static SslContext mutualTls(CaState state, HandshakeRefusals refusals) throws SSLException {
     return withoutSessionCache(GrpcSslContexts.configure(
             SslContextBuilder.forServer(new KeyManagerFactoryWrapper(new ServerKeyManager(state))), requireOpenSsl())
         .protocols(PROTOCOLS)
-        .trustManager(new CountingTrustManager(state, metrics, clock))
+        .trustManager(new CountingTrustManager(state, refusals))
         .clientAuth(ClientAuth.REQUIRE)
         .build());
   }

@@ -21,6 +21,7 @@ public final class ServerMetrics {
   private final Counter rpcs;
   private final Counter auditEvents;
   private final Counter handshakeFailures;
+  private final Counter negotiationFailures;
   private final Counter denials;
 
   @Inject
@@ -46,6 +47,11 @@ public final class ServerMetrics {
         .name("taskcert_denials_total")
         .help("Refused requests by kind (deny, unauthenticated, enroll_refused) and the type of resource refused")
         .labelNames("kind", "resource_type")
+        .register(registry);
+    negotiationFailures = Counter.builder()
+        .name("taskcert_tls_negotiation_failures_total")
+        .help("TLS handshakes that failed on either port, whatever the reason: those not in taskcert_tls_handshake_failures_total"
+            + " failed before a client certificate was verified (none presented, or no common protocol or cipher)")
         .register(registry);
     handshakeFailures = Counter.builder()
         .name("taskcert_tls_handshake_failures_total")
@@ -97,6 +103,11 @@ public final class ServerMetrics {
   /** Counts a refusal; {@code resourceType} is a small fixed vocabulary (variable, xcom, task_instance...). */
   public void denied(String kind, String resourceType) {
     denials.labelValues(kind, resourceType).inc();
+  }
+
+  /** Counts a failed TLS handshake of any kind. */
+  public void negotiationFailed() {
+    negotiationFailures.inc();
   }
 
   /** Counts a refused client certificate; {@code reason} is a small fixed vocabulary (expired, untrusted_issuer...). */
