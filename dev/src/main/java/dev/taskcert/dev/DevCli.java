@@ -64,7 +64,7 @@ public final class DevCli implements Callable<Integer> {
   Duration certLifetime;
 
   @Option(names = "--tries", defaultValue = "1", paramLabel = "N",
-      description = "tries of each demo task to queue at start, 1 to 100 (default ${DEFAULT-VALUE})")
+      description = "tries to queue at start per demo task, 1 to 100; several are tries of separate map indexes (default ${DEFAULT-VALUE})")
   int tries;
 
   public static void main(String[] args) {

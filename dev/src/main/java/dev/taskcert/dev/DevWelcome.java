@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * What a newcomer needs once dev mode is up: an admin certificate to queue more tries and read the
@@ -65,8 +66,8 @@ final class DevWelcome {
           + " --token-file " + tokens.get(0) + " --variable " + task.ownVariable()
           + " --variable " + DemoData.GLOBAL_VARIABLE + " --variable " + other.ownVariable());
       if (tokens.size() > 1) {
-        out.println("  # " + (tokens.size() - 1) + " more token file(s) of this task: " + tokens.get(1).getParent()
-            + "/" + tokens.get(1).getFileName().toString().replaceFirst("\\.try[0-9]+\\.", ".try*."));
+        out.println("  # " + (tokens.size() - 1) + " more token file(s), of this task's other map indexes: "
+            + tokens.subList(1, tokens.size()).stream().map(Path::toString).collect(Collectors.joining(" ")));
       }
     }
     DemoData.DemoTask first = DemoData.TASKS.get(0);
@@ -83,15 +84,20 @@ final class DevWelcome {
     out.println("Press Ctrl-C to stop.");
   }
 
-  /** Queues {@code count} tries of {@code task}, each token in its own file readable by the owner only. */
+  /**
+   * Queues {@code count} tries of {@code task}, each token in its own file readable by the owner
+   * only. Several are tries of separate map indexes, so that each stays usable: queuing another try
+   * of the same task instance would supersede the one before.
+   */
   private List<Path> queue(DemoData.DemoTask task, int count) throws IOException {
     Path directory = dataDir.resolve("tokens");
     CaFiles.createPrivateDirectories(directory);
     List<Path> files = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      QueuedTry queued = environment.taskQueue().queue(task.dagId(), DemoData.RUN_ID, task.taskId(), -1, 100, null);
-      Path file = directory.resolve(task.dagId() + "." + task.taskId() + ".try" + queued.identity().tryNumber()
-          + ".token");
+      int mapIndex = count == 1 ? -1 : i;
+      QueuedTry queued = environment.taskQueue().queue(task.dagId(), DemoData.RUN_ID, task.taskId(), mapIndex, 100, null);
+      Path file = directory.resolve(task.dagId() + "." + task.taskId() + (mapIndex < 0 ? "" : "." + mapIndex)
+          + ".try" + queued.identity().tryNumber() + ".token");
       Files.deleteIfExists(file);
       CaFiles.writeSecret(file, queued.enrollmentToken() + "\n");
       files.add(file);

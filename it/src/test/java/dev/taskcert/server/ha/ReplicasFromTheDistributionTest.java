@@ -162,7 +162,12 @@ class ReplicasFromTheDistributionTest {
     assertTrue(migrate.waitFor(120, TimeUnit.SECONDS), "migrate did not finish");
     assertEquals(0, migrate.exitValue(), Files.readString(work.resolve("migrate.log")));
     for (int i = 0; i < REPLICAS; i++) {
-      replicas.add(launch("replica-" + i, "serve", "--no-migrate", "--config", configs.get(i).config().toString()));
+      // One replica logs JSON, as a log shipper would want it.
+      List<String> args = new ArrayList<>(List.of("serve", "--no-migrate", "--config", configs.get(i).config().toString()));
+      if (i == 0) {
+        args.addAll(List.of("--log-format", "json"));
+      }
+      replicas.add(launch("replica-" + i, args.toArray(String[]::new)));
     }
     HttpClient http = HttpClient.newHttpClient();
     for (int i = 0; i < REPLICAS; i++) {
@@ -174,6 +179,10 @@ class ReplicasFromTheDistributionTest {
         }
         return status(http, metrics, "/readyz") == 200;
       });
+    }
+    for (String line : Files.readAllLines(work.resolve("replica-0.log"))) {
+      com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+      assertTrue(json.hasNonNull("timestamp") && json.hasNonNull("level") && json.hasNonNull("formattedMessage"), line);
     }
     String execution = String.join(",", configs.stream().map(r -> "localhost:" + r.execution()).toList());
     String enrollment = String.join(",", configs.stream().map(r -> "localhost:" + r.enrollment()).toList());
