@@ -1,6 +1,7 @@
 package dev.taskcert.dev;
 
 import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.server.StartupFailure;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ public final class DevCli implements Callable<Integer> {
       environment = DevEnvironment.start(DevEnvironment.Options.of(dataDir, port, enrollPort, issuance,
           Clock.systemUTC()).with(builder -> builder.bindAddress(bindAddress).metricsPort(metricsPort)));
     } catch (Exception e) {
-      spec.commandLine().getErr().println("error: cannot start dev mode: " + DevWelcome.rootMessage(e));
+      spec.commandLine().getErr().println("error: cannot start dev mode: " + StartupFailure.rootMessage(e));
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);

@@ -121,13 +121,4 @@ final class DevWelcome {
     CaFiles.writePublic(files.certificate(), Pem.certificates(issued.chain()));
     return files;
   }
-
-  /** The innermost cause's message: what went wrong, without the layers that passed it on. */
-  static String rootMessage(Throwable e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
-    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
-  }
 }

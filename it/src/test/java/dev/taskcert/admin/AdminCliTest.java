@@ -14,6 +14,7 @@ import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
 import dev.taskcert.proto.execution.v1.GetConnectionRequest;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
+import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.TaskSession;
@@ -22,7 +23,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -211,10 +211,7 @@ class AdminCliTest {
         "--cert", "/nonexistent/c.pem", "--key", "/nonexistent/k.pem", "team", "register", "x");
     assertEquals(1, missing.exit());
     assertEquals("error: --cert /nonexistent/c.pem: no such file", missing.err().strip());
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closed = socket.getLocalPort();
-    }
+    int closed = FreePorts.next();
     Result unreachable = adminAt("127.0.0.1:" + closed, env.credentialsFor(new AdminIdentity("ops")),
         "--timeout", "5", "team", "register", "x");
     assertEquals(1, unreachable.exit());

@@ -15,4 +15,18 @@ public final class StartupFailure extends RuntimeException {
   public StartupFailure(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * What went wrong at the bottom of {@code failure}'s causes, in one line: the innermost cause's
+   * first line of message, or its class when it has none, without the layers that passed it on.
+   */
+  public static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null || message.isBlank() ? root.getClass().getSimpleName()
+        : message.lines().findFirst().orElse(message);
+  }
 }

@@ -4,6 +4,7 @@ import static dev.taskcert.server.testing.Statuses.codeOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
 import dev.taskcert.proto.execution.v1.FinishTaskRequest;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
@@ -20,7 +21,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,11 +55,11 @@ class ReplicaConsistencyTest {
   @BeforeAll
   static void start() throws Exception {
     ServerConfig first = env.dev().config();
-    replicaPort = freePort();
+    replicaPort = FreePorts.next();
     Map<String, String> settings = Map.of(
         "trust_domain", first.trustDomain().name(),
         "execution_port", Integer.toString(replicaPort),
-        "enrollment_port", Integer.toString(freePort()),
+        "enrollment_port", Integer.toString(FreePorts.next()),
         "ca_directory", first.caDirectory().toString(),
         "secret_key_file", first.secretKeyFile().toString(),
         "database.url", first.database().jdbcUrl(),
@@ -84,12 +84,6 @@ class ReplicaConsistencyTest {
         replica.destroyForcibly();
       }
       Files.deleteIfExists(replicaLog);
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.dev.EmbeddedDatabase;
 import dev.taskcert.pki.ca.CaDirectory;
 import dev.taskcert.pki.ca.KeyAlgorithm;
@@ -100,18 +101,12 @@ class ServerStartupTest {
     }
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   /** A working configuration on a fresh database, with {@code changes} applied (a null value drops the key). */
   private static Map<String, String> config(String url, String... changes) throws Exception {
     Map<String, String> keys = new LinkedHashMap<>();
     keys.put("trust_domain", "startup.example");
-    keys.put("execution_port", Integer.toString(freePort()));
-    keys.put("enrollment_port", Integer.toString(freePort()));
+    keys.put("execution_port", Integer.toString(FreePorts.next()));
+    keys.put("enrollment_port", Integer.toString(FreePorts.next()));
     keys.put("ca_directory", ca.toString());
     keys.put("ca.passphrase_file", directory.resolve("passphrase").toString());
     keys.put("secret_key_file", directory.resolve("secret.key").toString());
@@ -191,7 +186,7 @@ class ServerStartupTest {
 
   @Test
   void anUnreachableOrRefusingDatabaseNamesTheKey() throws Exception {
-    String down = serve(config("jdbc:postgresql://127.0.0.1:" + freePort() + "/taskcert")).error();
+    String down = serve(config("jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/taskcert")).error();
     assertTrue(down.contains("cannot reach PostgreSQL at database.url"), down);
     String user = serve(config(freshDatabase(), "database.user", "nobody_here")).error();
     assertTrue(user.contains("refused user 'nobody_here'") && user.contains("database.user"), user);
@@ -219,7 +214,7 @@ class ServerStartupTest {
     assertEquals(1, exit);
     assertEquals("error: cannot read the configuration /nonexistent/taskcert.properties: no such file", err.toString().strip());
     // taskcert-admin's variables may share the environment
-    Result admin = server(Map.of("TASKCERT_ADMIN_TARGET", "x:1"), config("jdbc:postgresql://127.0.0.1:" + freePort() + "/x"),
+    Result admin = server(Map.of("TASKCERT_ADMIN_TARGET", "x:1"), config("jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/x"),
         "serve");
     assertTrue(admin.error().contains("cannot reach PostgreSQL"), admin.err());
   }

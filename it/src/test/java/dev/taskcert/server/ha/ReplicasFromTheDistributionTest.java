@@ -3,6 +3,7 @@ package dev.taskcert.server.ha;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.dev.EmbeddedDatabase;
 import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
@@ -21,7 +22,6 @@ import dev.taskcert.supervisor.TaskcertException;
 import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,17 +88,11 @@ class ReplicasFromTheDistributionTest {
     return home;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   /** One replica's configuration file and ports. */
   private record Replica(Path config, int execution, int enrollment, int metrics) {}
 
   private Replica configure(int index, Path ca, String jdbcUrl) throws Exception {
-    Replica replica = new Replica(work.resolve("replica-" + index + ".properties"), freePort(), freePort(), freePort());
+    Replica replica = new Replica(work.resolve("replica-" + index + ".properties"), FreePorts.next(), FreePorts.next(), FreePorts.next());
     Files.writeString(replica.config(), String.join("\n",
         "trust_domain=ha.example",
         "execution_port=" + replica.execution(),

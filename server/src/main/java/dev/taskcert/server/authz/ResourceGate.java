@@ -37,11 +37,19 @@ public final class ResourceGate {
   }
 
   /**
-   * Whether the caller may create, replace or delete variable {@code key}, which exists or not and
-   * is owned by {@code team} ({@code null} = global).
+   * The calling task with its DAG's owner and declarations, loaded now: for a decision that must be
+   * made inside a transaction, so that the transaction never waits on a second connection.
    */
-  public Decision writeVariable(String key, boolean exists, String team) {
-    return decided(policy.writeVariable(scope(), key, exists, team));
+  public CallerScope callerScope() {
+    return scope();
+  }
+
+  /**
+   * Whether the caller ({@code scope}, from {@link #callerScope()}) may create, replace or delete
+   * variable {@code key}, which exists or not and is owned by {@code team} ({@code null} = global).
+   */
+  public Decision writeVariable(CallerScope scope, String key, boolean exists, String team) {
+    return decided(policy.writeVariable(scope, key, exists, team));
   }
 
   /** Whose variables the caller may list; keys must still pass {@link #variableDeclared}. */
@@ -49,11 +57,6 @@ public final class ResourceGate {
     VariableVisibility visibility = policy.visibleVariables(scope());
     call.scopeDecided();
     return visibility;
-  }
-
-  /** The caller's team ({@code null} when its DAG has none), which owns the variables it creates. */
-  public String callerTeam() {
-    return scope().team();
   }
 
   /** Whether the caller may read connection {@code connId} owned by {@code team} ({@code null} = global). */

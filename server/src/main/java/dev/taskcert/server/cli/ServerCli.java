@@ -101,12 +101,7 @@ public final class ServerCli implements Runnable {
       if (failure instanceof StartupFailure || failure instanceof ServerConfigLoader.ConfigException) {
         return failure.getMessage();
       }
-      Throwable root = failure;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-      return "cannot start: " + message.lines().findFirst().orElse(message);
+      return "cannot start: " + StartupFailure.rootMessage(failure);
     }
   }
 

@@ -33,14 +33,6 @@ final class DatabaseFailures {
       }
     }
     return new StartupFailure("cannot use PostgreSQL at database.url " + db.jdbcUrl() + ": "
-        + rootMessage(failure), failure);
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().lines().findFirst().orElse("");
+        + StartupFailure.rootMessage(failure), failure);
   }
 }

@@ -8,8 +8,15 @@ import org.apache.ibatis.session.SqlSessionFactory;
 /**
  * Runs work in one database transaction at a service boundary: commits when the work returns,
  * rolls back when it throws, so a refused request leaves nothing behind.
+ *
+ * <p>Transactions never nest on one thread: a second one would hold a second pooled connection
+ * while the first waits, and enough concurrent calls doing so would exhaust the pool and stall
+ * each other until the connection timeout. Anything a transaction needs from elsewhere (cached
+ * facts, scope decisions) is loaded before it opens.
  */
 public final class Transactions {
+  private static final ThreadLocal<Boolean> OPEN = ThreadLocal.withInitial(() -> false);
+
   private final SqlSessionFactory sessions;
 
   @Inject
@@ -19,6 +26,10 @@ public final class Transactions {
 
   /** Runs {@code work} in a transaction and returns its result. */
   public <T> T inTransaction(Function<SqlSession, T> work) {
+    if (OPEN.get()) {
+      throw new IllegalStateException("a transaction is already open on this thread; load what it needs first");
+    }
+    OPEN.set(true);
     try (SqlSession session = sessions.openSession(false)) {
       try {
         T result = work.apply(session);
@@ -32,6 +43,8 @@ public final class Transactions {
         }
         throw e;
       }
+    } finally {
+      OPEN.set(false);
     }
   }
 

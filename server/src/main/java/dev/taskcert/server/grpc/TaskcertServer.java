@@ -159,7 +159,7 @@ public final class TaskcertServer {
           .buildAndStart();
     } catch (IOException e) {
       throw new StartupFailure("metrics_port " + config.metricsPort() + " on " + config.bindAddress()
-          + " cannot be bound (" + rootMessage(e) + "): is another process using it? Choose another port", e);
+          + " cannot be bound (" + StartupFailure.rootMessage(e) + "): is another process using it? Choose another port", e);
     }
   }
 
@@ -169,16 +169,8 @@ public final class TaskcertServer {
       return builder.build().start();
     } catch (IOException e) {
       throw new StartupFailure(key + " " + port + " on " + config.bindAddress() + " cannot be bound ("
-          + rootMessage(e) + "): is another process using it? Choose another port or stop that process", e);
+          + StartupFailure.rootMessage(e) + "): is another process using it? Choose another port or stop that process", e);
     }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   /**

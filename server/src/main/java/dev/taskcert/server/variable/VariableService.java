@@ -10,6 +10,7 @@ import dev.taskcert.proto.execution.v1.SetVariableRequest;
 import dev.taskcert.proto.execution.v1.SetVariableResponse;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
 import dev.taskcert.server.authz.VariableVisibility;
+import dev.taskcert.server.authz.CallerScope;
 import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.PageTokens;
@@ -68,10 +69,11 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
       String value = RequestLimits.optionalText(request.getValue(), "value", MAX_VALUE_BYTES);
       String description = RequestLimits.optionalText(request.getDescription(), "description", 1024);
+      CallerScope scope = gate.callerScope();
       transactions.withMapper(VariableMapper.class, mapper -> {
         VariableRow existing = mapper.find(key);
-        gate.writeVariable(key, existing != null, existing == null ? null : existing.team()).require();
-        String team = existing != null ? existing.team() : gate.callerTeam();
+        gate.writeVariable(scope, key, existing != null, existing == null ? null : existing.team()).require();
+        String team = existing != null ? existing.team() : scope.team();
         return mapper.upsert(key, value, description.isEmpty() ? null : description, team);
       });
       return SetVariableResponse.getDefaultInstance();
@@ -82,9 +84,10 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
   public void deleteVariable(DeleteVariableRequest request, StreamObserver<DeleteVariableResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
+      CallerScope scope = gate.callerScope();
       int deleted = transactions.withMapper(VariableMapper.class, mapper -> {
         VariableRow existing = mapper.find(key);
-        gate.writeVariable(key, existing != null, existing == null ? null : existing.team()).require();
+        gate.writeVariable(scope, key, existing != null, existing == null ? null : existing.team()).require();
         return existing == null ? 0 : mapper.delete(key);
       });
       return DeleteVariableResponse.newBuilder().setDeleted(deleted > 0).build();
