@@ -195,6 +195,25 @@ class ServerStartupTest {
   }
 
   @Test
+  void aWrongDatabasePasswordNamesTheKeys() throws Exception {
+    // Password authentication for one role (the embedded server trusts everyone else).
+    Path hba = directory.resolve("pg/pg_hba.conf");
+    Files.writeString(hba, "host all secure_user 127.0.0.1/32 scram-sha-256\nhost all secure_user ::1/128 scram-sha-256\n"
+        + Files.readString(hba));
+    try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(), "");
+        Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(true);
+      statement.execute("create role secure_user login password 'the right one'");
+      statement.execute("select pg_reload_conf()");
+    }
+    Path password = directory.resolve("db-password");
+    Files.writeString(password, "a wrong one\n");
+    String error = serve(config(freshDatabase(), "database.user", "secure_user",
+        "database.password_file", password.toString())).error();
+    assertTrue(error.contains("refused user 'secure_user'") && error.contains("database.password_file"), error);
+  }
+
+  @Test
   void aPortInUseIsNamed() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       String error = serve(config(freshDatabase(), "execution_port", Integer.toString(taken.getLocalPort()))).error();
