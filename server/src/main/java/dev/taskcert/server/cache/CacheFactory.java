@@ -1,6 +1,5 @@
 package dev.taskcert.server.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.metrics.ServerMetrics;
@@ -9,6 +8,7 @@ import jakarta.inject.Inject;
 /**
  * Builds the server's bounded caches: entries expire after the configured TTL (the staleness
  * bound when a notification is missed), sizes are capped, and hit ratios are exported.
+ * Concurrent misses of one key share a single load (see {@link SharedLoadCache}).
  */
 public final class CacheFactory {
   /** Upper bound on entries per cache. */
@@ -24,13 +24,14 @@ public final class CacheFactory {
   }
 
   /** A new cache named {@code name} in metrics. */
-  public <K, V> Cache<K, V> create(String name) {
-    Cache<K, V> cache = Caffeine.newBuilder()
+  public <K, V> SharedLoadCache<K, V> create(String name) {
+    SharedLoadCache<K, V> cache = new SharedLoadCache<>(Caffeine.newBuilder()
         .expireAfterWrite(config.cacheTtl())
         .maximumSize(MAX_ENTRIES)
         .recordStats()
-        .build();
-    metrics.registerCache(name, cache);
+        .executor(Runnable::run)
+        .<K, V>buildAsync());
+    metrics.registerCache(name, cache.view());
     return cache;
   }
 }

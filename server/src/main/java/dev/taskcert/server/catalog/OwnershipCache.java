@@ -1,8 +1,8 @@
 package dev.taskcert.server.catalog;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import dev.taskcert.server.cache.CacheFactory;
 import dev.taskcert.server.cache.InvalidationBus;
+import dev.taskcert.server.cache.SharedLoadCache;
 import dev.taskcert.server.db.Transactions;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -15,7 +15,7 @@ import java.util.Optional;
 @Singleton
 public final class OwnershipCache implements InvalidationBus.Listener {
   private final Transactions transactions;
-  private final Cache<String, Optional<DagOwnership>> cache;
+  private final SharedLoadCache<String, Optional<DagOwnership>> cache;
 
   @Inject
   OwnershipCache(Transactions transactions, CacheFactory caches, InvalidationBus bus) {

@@ -1,8 +1,8 @@
 package dev.taskcert.server.revocation;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import dev.taskcert.server.cache.CacheFactory;
 import dev.taskcert.server.cache.InvalidationBus;
+import dev.taskcert.server.cache.SharedLoadCache;
 import dev.taskcert.server.db.Transactions;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -18,7 +18,7 @@ public final class RevocationCache implements InvalidationBus.Listener {
   private static final String PREFIX = "revoked:";
 
   private final Transactions transactions;
-  private final Cache<String, Boolean> cache;
+  private final SharedLoadCache<String, Boolean> cache;
 
   @Inject
   RevocationCache(Transactions transactions, CacheFactory caches, InvalidationBus bus) {

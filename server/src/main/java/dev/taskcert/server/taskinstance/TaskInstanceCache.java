@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.server.cache.CacheFactory;
 import dev.taskcert.server.cache.InvalidationBus;
+import dev.taskcert.server.cache.SharedLoadCache;
 import dev.taskcert.server.db.Transactions;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -24,7 +25,7 @@ public final class TaskInstanceCache implements InvalidationBus.Listener {
   }
 
   private final Transactions transactions;
-  private final Cache<Key, Optional<TaskInstanceRow>> cache;
+  private final SharedLoadCache<Key, Optional<TaskInstanceRow>> cache;
 
   @Inject
   TaskInstanceCache(Transactions transactions, CacheFactory caches, InvalidationBus bus) {
@@ -49,7 +50,7 @@ public final class TaskInstanceCache implements InvalidationBus.Listener {
     if (payload.startsWith(PREFIX)) {
       try {
         long id = Long.parseLong(payload.substring(PREFIX.length()));
-        cache.asMap().values().removeIf(row -> row.isPresent() && row.get().id() == id);
+        cache.invalidateValuesIf(row -> row.isPresent() && row.get().id() == id);
       } catch (NumberFormatException e) {
         cache.invalidateAll();
       }
