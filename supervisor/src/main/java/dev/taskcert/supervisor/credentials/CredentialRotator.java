@@ -51,6 +51,7 @@ public final class CredentialRotator implements AutoCloseable {
   private volatile Instant receivedAt;
   private volatile ScheduledFuture<?> next;
   private volatile boolean stopped;
+  private volatile Thread renewalThread;
 
   public CredentialRotator(TaskCredentials initial, Channel channel, SupervisorConfig config, Clock clock,
       SecureRandom random) {
@@ -64,6 +65,7 @@ public final class CredentialRotator implements AutoCloseable {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "taskcert-renewal");
       thread.setDaemon(true);
+      renewalThread = thread;
       return thread;
     });
   }
@@ -128,12 +130,18 @@ public final class CredentialRotator implements AutoCloseable {
       }
       schedule(renewalDelay(), policy.initialBackoff());
     } catch (TaskcertException.TaskNotLive | TaskcertException.PermissionDenied | TaskcertException.NotAuthenticated e) {
+      if (stopped) {
+        return; // closed while this attempt was in flight: nobody is listening for its outcome
+      }
       // The try ended, or the certificate itself is no longer accepted (revoked or expired):
       // renewing again cannot succeed.
       log.info("renewal stopped: {}", e.getMessage());
       stopped = true;
       listeners.forEach(listener -> listener.onTryEnded(e));
     } catch (TaskcertException e) {
+      if (stopped) {
+        return; // closed while this attempt was in flight, which interrupts it
+      }
       Instant expiresAt = current.get().notAfter();
       Duration left = Duration.between(clock.instant(), expiresAtLocally());
       log.warn("certificate renewal failed ({}); the certificate expires in {} ms; retrying in {} ms",
@@ -143,11 +151,18 @@ public final class CredentialRotator implements AutoCloseable {
       Duration nextBackoff = backoff.multipliedBy(2).compareTo(policy.maxBackoff()) > 0 ? policy.maxBackoff() : backoff.multipliedBy(2);
       schedule(wait, nextBackoff);
     } catch (RuntimeException e) {
+      if (stopped) {
+        return;
+      }
       log.error("unexpected renewal failure", e);
       schedule(backoff, policy.maxBackoff());
     }
   }
 
+  /**
+   * Stops renewing: a renewal in flight is interrupted, and once this returns no listener hears
+   * anything more (a closed session's interrupted attempt is not a failed renewal).
+   */
   @Override
   public void close() {
     stopped = true;
@@ -156,5 +171,15 @@ public final class CredentialRotator implements AutoCloseable {
       pending.cancel(false);
     }
     scheduler.shutdownNow();
+    if (Thread.currentThread() == renewalThread) {
+      return; // closed by a listener, on the renewal thread itself
+    }
+    try {
+      if (!scheduler.awaitTermination(callTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("a certificate renewal did not stop within {} ms of closing", callTimeout.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
