@@ -21,6 +21,7 @@ import dev.taskcert.proto.authz.v1.RuleProto;
 import dev.taskcert.server.ServerModules;
 import dev.taskcert.server.grpc.ServicePorts;
 import dev.taskcert.server.grpc.TaskcertServer;
+import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.server.testing.TestEnvironment;
 import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
@@ -43,10 +44,7 @@ class MethodRulesTest {
 
   @Test
   void aServerWithAnUnruledMethodRefusesToStartAndBindsNothing() throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
+    int port = FreePorts.next();
     var config = env.dev().config().toBuilder().executionPort(port).enrollmentPort(0).build();
     List<com.google.inject.Module> modules = new ArrayList<>(ServerModules.all(config, env.clock));
     modules.add(new AbstractModule() {

@@ -12,6 +12,7 @@ import dev.taskcert.proto.admin.v1.RegisterDagRequest;
 import dev.taskcert.proto.admin.v1.SetDagRunStateRequest;
 import dev.taskcert.dev.DemoData;
 import dev.taskcert.server.enrollment.QueuedTry;
+import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.TaskSession;
@@ -19,7 +20,6 @@ import dev.taskcert.supervisor.TaskcertException;
 import dev.taskcert.supervisor.channel.ClientTls;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import java.net.ServerSocket;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -303,10 +303,7 @@ class ExecutionClientTest {
 
   @Test
   void anUnreachableServerIsThrownAsUnavailableAfterRetries() throws Exception {
-    int unusedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      unusedPort = socket.getLocalPort();
-    }
+    int unusedPort = FreePorts.next();
     try (TaskSession session = enrolled(RUN, "stranded", -1)) {
       ManagedChannel channel = ClientTls.mutualTlsChannel("localhost:" + unusedPort, session.credentials());
       try {
