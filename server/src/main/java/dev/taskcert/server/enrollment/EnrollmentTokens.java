@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 /**
  * Mints enrollment tokens (256 random bits, base64url without padding: 43 characters) and hashes
  * them for storage. The server keeps only the SHA-256 hash, so a database leak reveals no token.
+ * A minted token never starts with {@code -}, so command lines (argparse, picocli) never mistake
+ * it for an option.
  */
 public final class EnrollmentTokens {
   /** Length of a token's text form. */
@@ -28,8 +30,12 @@ public final class EnrollmentTokens {
   /** A fresh token. */
   public String mint() {
     byte[] bytes = new byte[32];
-    random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    String token;
+    do {
+      random.nextBytes(bytes);
+      token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    } while (token.charAt(0) == '-');
+    return token;
   }
 
   /** Whether the text has the shape of a token (checked before hashing, to reject junk early). */
