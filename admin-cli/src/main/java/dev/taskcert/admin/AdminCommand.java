@@ -1,5 +1,10 @@
 package dev.taskcert.admin;
 
+import dev.taskcert.pki.identity.InvalidIdentityException;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.pki.identity.TrustDomain;
+import dev.taskcert.proto.admin.v1.TaskTryRef;
 import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.pki.pem.PemException;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
@@ -78,6 +83,22 @@ abstract class AdminCommand implements Callable<Integer> {
   /** A usage error: one line, exit status 2. */
   protected ParameterException usageError(String message) {
     return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** A task try's SPIFFE ID as requests name it (any trust domain: the server checks it is its own). */
+  protected TaskTryRef taskTry(String spiffeId, String option) {
+    String rest = spiffeId.startsWith("spiffe://") ? spiffeId.substring("spiffe://".length()) : "";
+    int slash = rest.indexOf('/');
+    try {
+      if (slash <= 0
+          || !(new SpiffeIdCodec(new TrustDomain(rest.substring(0, slash))).parse(spiffeId) instanceof TaskIdentity task)) {
+        throw usageError(option + " must be a task try's SPIFFE ID (spiffe://<domain>/ti/...), got " + spiffeId);
+      }
+      return TaskTryRef.newBuilder().setDagId(task.dagId()).setRunId(task.runId()).setTaskId(task.taskId())
+          .setMapIndex(task.mapIndex()).setTryNumber(task.tryNumber()).build();
+    } catch (InvalidIdentityException e) {
+      throw usageError(option + " is not a valid SPIFFE ID: " + e.getMessage());
+    }
   }
 
   private int fail(String message) {

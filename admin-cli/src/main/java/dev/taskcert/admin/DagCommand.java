@@ -40,8 +40,15 @@ final class DagCommand extends CommandGroup {
         description = "XComs its tasks may read: team, same-dag or same-run (default ${DEFAULT-VALUE})")
     String xcomReadScope;
 
+    @Option(names = "--max-try-duration", paramLabel = "DURATION",
+        description = "longest a try of this DAG may hold certificates, ISO-8601 (default: the server's try.max_duration)")
+    java.time.Duration maxTryDuration;
+
     @Override
     protected void execute(Stubs stubs, Output output) {
+      if (maxTryDuration != null && (maxTryDuration.isNegative() || maxTryDuration.toSeconds() < 1)) {
+        throw usageError("--max-try-duration must be at least 1 second, got " + maxTryDuration);
+      }
       XComReadScope scope = switch (xcomReadScope.toLowerCase(Locale.ROOT)) {
         case "team" -> XComReadScope.XCOM_READ_SCOPE_TEAM;
         case "same-dag" -> XComReadScope.XCOM_READ_SCOPE_SAME_DAG;
@@ -52,11 +59,13 @@ final class DagCommand extends CommandGroup {
       RegisterDagResponse answer = stubs.admin().registerDag(RegisterDagRequest.newBuilder()
           .setDagId(dagId).setBundle(bundle).setDeclaresResources(declares)
           .addAllAllowedConnectionIds(connections).addAllAllowedVariablePatterns(variables)
-          .setXcomReadScope(scope).build());
+          .setXcomReadScope(scope)
+          .setMaxTryDurationSeconds(maxTryDuration == null ? 0 : maxTryDuration.toSeconds()).build());
       output.record(answer, Output.fields("dag", dagId, "bundle", bundle,
           "declared connections", declares ? String.join(", ", connections) : "(not declared: any of its team's)",
           "declared variables", declares ? String.join(", ", variables) : "(not declared: any of its team's)",
-          "xcom read scope", xcomReadScope));
+          "xcom read scope", xcomReadScope,
+          "max try duration", maxTryDuration == null ? "(the server's)" : maxTryDuration.toString()));
     }
   }
 }

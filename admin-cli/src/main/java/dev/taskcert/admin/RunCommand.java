@@ -67,7 +67,9 @@ final class RunCommand extends CommandGroup {
     }
   }
 
-  @Command(name = "set-state", mixinStandardHelpOptions = true, description = "Sets a dag run's state.")
+  @Command(name = "set-state", mixinStandardHelpOptions = true, description = {
+      "Sets a dag run's state. Ending it (success or failed) ends its unfinished tries as Airflow does",
+      "(success: all success; failed: running tries failed, the rest skipped) and revokes their certificates."})
   static final class SetState extends AdminCommand {
     @Parameters(index = "0", paramLabel = "DAG", description = "the DAG id")
     String dagId;
@@ -82,7 +84,8 @@ final class RunCommand extends CommandGroup {
     protected void execute(Stubs stubs, Output output) {
       SetDagRunStateResponse answer = stubs.admin().setDagRunState(SetDagRunStateRequest.newBuilder()
           .setDagId(dagId).setRunId(runId).setState(state).build());
-      output.record(answer, Output.fields("dag", dagId, "run", runId, "state", state));
+      output.record(answer, Output.fields("dag", dagId, "run", runId, "state", state,
+          "tries ended", Integer.toString(answer.getEndedTries())));
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.taskcert.admin;
 
+import dev.taskcert.proto.admin.v1.EndTryRequest;
+import dev.taskcert.proto.admin.v1.EndTryResponse;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceResponse;
 import java.io.IOException;
@@ -10,13 +12,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import dev.taskcert.proto.execution.v1.TaskState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code try queue}: the next try of a task instance, and its enrollment token. */
+/** {@code try queue} and {@code try end}: the next try of a task instance and its token; ending a try. */
 @Command(name = "try", mixinStandardHelpOptions = true, description = "Task tries.",
-    subcommands = TryCommand.Queue.class)
+    subcommands = {TryCommand.Queue.class, TryCommand.End.class})
 final class TryCommand extends CommandGroup {
 
   @Command(name = "queue", mixinStandardHelpOptions = true, description = {
@@ -82,6 +85,41 @@ final class TryCommand extends CommandGroup {
         throw new Failure("cannot write --token-file " + tokenFile + " (" + e.getMessage()
             + "); the try is queued, but its token is lost: queue it again");
       }
+    }
+  }
+
+  @Command(name = "end", mixinStandardHelpOptions = true, description = {
+      "Ends a task try from outside: its state becomes final (failed unless --state says otherwise) and",
+      "every certificate of it is revoked, so its supervisor's next call or heartbeat is refused and a",
+      "stolen copy of its key stops working on every replica. Prints the serials revoked."})
+  static final class End extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "SPIFFE_ID", description = "the try, as its SPIFFE ID (spiffe://<domain>/ti/...)")
+    String spiffeId;
+
+    @Option(names = "--state", defaultValue = "failed", paramLabel = "STATE",
+        description = "failed, success, skipped, up-for-retry or removed (default ${DEFAULT-VALUE})")
+    String state;
+
+    @Option(names = "--reason", defaultValue = "", paramLabel = "TEXT", description = "why; recorded in the audit log")
+    String reason;
+
+    @Override
+    protected void execute(Stubs stubs, Output output) {
+      TaskState target = switch (state.toLowerCase(java.util.Locale.ROOT)) {
+        case "failed" -> TaskState.TASK_STATE_FAILED;
+        case "success" -> TaskState.TASK_STATE_SUCCESS;
+        case "skipped" -> TaskState.TASK_STATE_SKIPPED;
+        case "up-for-retry" -> TaskState.TASK_STATE_UP_FOR_RETRY;
+        case "removed" -> TaskState.TASK_STATE_REMOVED;
+        default -> throw usageError("--state must be failed, success, skipped, up-for-retry or removed, got " + state);
+      };
+      EndTryResponse answer = stubs.admin().endTry(EndTryRequest.newBuilder()
+          .setTaskTry(taskTry(spiffeId, "SPIFFE_ID")).setState(target).setReason(reason).build());
+      output.record(answer, Output.fields("try", spiffeId,
+          "was", answer.getPreviousState().name().substring("TASK_STATE_".length()).toLowerCase(java.util.Locale.ROOT),
+          "now", state.toLowerCase(java.util.Locale.ROOT),
+          "revoked", answer.getRevokedSerialHexCount() + " certificate(s)",
+          "serials", String.join(" ", answer.getRevokedSerialHexList())));
     }
   }
 }

@@ -6,6 +6,7 @@ import com.google.inject.ProvisionException;
 import dev.taskcert.server.pki.CaState;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.grpc.TaskcertServer;
+import dev.taskcert.server.liveness.TryReaper;
 import java.io.IOException;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -14,10 +15,12 @@ import javax.sql.DataSource;
 public final class ServerRuntime implements AutoCloseable {
   private final Injector injector;
   private final TaskcertServer server;
+  private final TryReaper reaper;
 
   private ServerRuntime(Injector injector) {
     this.injector = injector;
     this.server = injector.getInstance(TaskcertServer.class);
+    this.reaper = injector.getInstance(TryReaper.class);
   }
 
   /**
@@ -34,6 +37,7 @@ public final class ServerRuntime implements AutoCloseable {
     try {
       ServerRuntime runtime = new ServerRuntime(injector);
       runtime.server.start();
+      runtime.reaper.start();
       return runtime;
     } catch (IOException | RuntimeException e) {
       closePool(database);
@@ -130,6 +134,7 @@ public final class ServerRuntime implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    reaper.close();
     server.stop(10);
     closePool(injector.getInstance(DataSource.class));
   }

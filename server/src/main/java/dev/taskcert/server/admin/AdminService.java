@@ -13,6 +13,8 @@ import dev.taskcert.proto.admin.v1.AdminSetVariableResponse;
 import dev.taskcert.proto.admin.v1.AuditEvent;
 import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
 import dev.taskcert.proto.admin.v1.CreateDagRunResponse;
+import dev.taskcert.proto.admin.v1.EndTryRequest;
+import dev.taskcert.proto.admin.v1.EndTryResponse;
 import dev.taskcert.proto.admin.v1.ListAuditEventsRequest;
 import dev.taskcert.proto.admin.v1.ListAuditEventsResponse;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
@@ -27,6 +29,7 @@ import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
 import dev.taskcert.proto.admin.v1.RevokeCertificatesResponse;
 import dev.taskcert.proto.admin.v1.SetDagRunStateRequest;
 import dev.taskcert.proto.admin.v1.SetDagRunStateResponse;
+import dev.taskcert.proto.admin.v1.TaskTryRef;
 import dev.taskcert.proto.admin.v1.XComReadScope;
 import dev.taskcert.server.audit.AuditEventRow;
 import dev.taskcert.server.audit.AuditLog;
@@ -46,6 +49,10 @@ import dev.taskcert.server.grpc.PageTokens;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.Timestamps;
 import dev.taskcert.server.grpc.UnaryCalls;
+import dev.taskcert.server.liveness.AdminTryEnding;
+import dev.taskcert.server.liveness.EndedTry;
+import dev.taskcert.server.taskinstance.TaskInstanceService;
+import dev.taskcert.server.taskinstance.TaskState;
 import dev.taskcert.server.revocation.RevocationCache;
 import dev.taskcert.server.revocation.RevocationMapper;
 import dev.taskcert.server.refusal.Refusal;
@@ -82,12 +89,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final OwnershipCache ownership;
   private final RevocationCache revocations;
   private final CurrentCall call;
+  private final AdminTryEnding tryEnding;
   private final Clock clock;
 
   @Inject
   AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, SecretBox secrets, AuditLog audit,
-      OwnershipCache ownership, RevocationCache revocations, CurrentCall call, Clock clock) {
+      OwnershipCache ownership, RevocationCache revocations, CurrentCall call, AdminTryEnding tryEnding, Clock clock) {
     this.call = call;
+    this.tryEnding = tryEnding;
     this.catalog = catalog;
     this.transactions = transactions;
     this.queue = queue;
@@ -126,12 +135,16 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       }
       request.getAllowedConnectionIdsList().forEach(id -> RequestLimits.requireText(id, "allowed_connection_ids", 250));
       request.getAllowedVariablePatternsList().forEach(p -> RequestLimits.requireText(p, "allowed_variable_patterns", 250));
+      long maxTrySeconds = request.getMaxTryDurationSeconds();
+      if (maxTrySeconds < 0 || maxTrySeconds > Duration.ofDays(7).toSeconds()) {
+        throw RequestLimits.invalid("max_try_duration_seconds must be 0 (the server's bound) to 7 days");
+      }
       if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.bundleId(bundle)) == null) {
         throw Refusal.notFound("bundle '" + bundle + "' does not exist");
       }
       catalog.registerDag(new DagRegistration(dagId, bundle, request.getDeclaresResources(),
           request.getAllowedConnectionIdsList(), request.getAllowedVariablePatternsList(),
-          scopeName(request.getXcomReadScope())));
+          scopeName(request.getXcomReadScope()), maxTrySeconds == 0 ? null : maxTrySeconds));
       ownership.invalidateAll();
       return RegisterDagResponse.getDefaultInstance();
     });
@@ -165,12 +178,36 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       if (!RUN_STATES.contains(request.getState())) {
         throw RequestLimits.invalid("state must be one of " + RUN_STATES);
       }
-      int updated = transactions.withMapper(CatalogMapper.class,
-          mapper -> mapper.setDagRunState(dagId, runId, request.getState()));
-      if (updated == 0) {
-        throw Refusal.notFound("dag run does not exist");
+      int ended = tryEnding.setRunState(dagId, runId, request.getState(), call.callerId(), call.method()).size();
+      return SetDagRunStateResponse.newBuilder().setEndedTries(ended).build();
+    });
+  }
+
+  @Override
+  public void endTry(EndTryRequest request, StreamObserver<EndTryResponse> observer) {
+    TaskTryRef tt = request.getTaskTry();
+    admin(observer, "task_try:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
+        + "/" + tt.getTryNumber(), () -> {
+      if (!request.hasTaskTry()) {
+        throw RequestLimits.invalid("task_try is required");
       }
-      return SetDagRunStateResponse.getDefaultInstance();
+      String dagId = RequestLimits.requireText(tt.getDagId(), "task_try.dag_id", 250);
+      String runId = RequestLimits.requireText(tt.getRunId(), "task_try.run_id", 250);
+      String taskId = RequestLimits.requireText(tt.getTaskId(), "task_try.task_id", 250);
+      if (tt.getMapIndex() < -1 || tt.getTryNumber() < 1) {
+        throw RequestLimits.invalid("task_try.map_index must be -1 or more and task_try.try_number 1 or more");
+      }
+      TaskState state = TaskState.fromProto(request.getState());
+      if (state == null || !TaskInstanceService.FINISH_STATES.contains(state)) {
+        throw RequestLimits.invalid("state must be one of " + TaskInstanceService.FINISH_STATES + ", got " + request.getState());
+      }
+      String reason = RequestLimits.optionalText(request.getReason(), "reason", 1024);
+      EndedTry ended = tryEnding.endTry(dagId, runId, taskId, tt.getMapIndex(), tt.getTryNumber(), state,
+          reason.isEmpty() ? "ended by admin " + call.admin().name() : reason, call.callerId(), call.method());
+      return EndTryResponse.newBuilder()
+          .setPreviousState(ended.before().taskState().toProto())
+          .addAllRevokedSerialHex(ended.revokedSerials())
+          .build();
     });
   }
 
@@ -290,6 +327,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         }
         List<String> serialsRevoked = new ArrayList<>();
         for (String serial : serials) {
+          mapper.lockTaskInstanceOfSerial(serial);
           serialsRevoked.addAll(mapper.revokeSerial(serial, reason, now));
           serialsRevoked.addAll(mapper.revokeUnrecordedSerial(serial, reason, now));
         }

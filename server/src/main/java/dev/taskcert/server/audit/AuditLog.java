@@ -24,6 +24,7 @@ public final class AuditLog {
     ENROLL_REFUSED,
     ISSUE,
     REVOKE,
+    END,
     QUEUE,
     ADMIN;
 

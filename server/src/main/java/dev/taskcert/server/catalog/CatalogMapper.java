@@ -21,17 +21,18 @@ public interface CatalogMapper {
 
   @Select("""
       insert into dag (dag_id, bundle_id, declares_resources, allowed_connection_ids,
-                       allowed_variable_patterns, xcom_read_scope)
+                       allowed_variable_patterns, xcom_read_scope, max_try_duration_seconds)
       values (#{dagId}, (select id from dag_bundle where name = #{bundle}), #{declaresResources},
               #{allowedConnectionIds, typeHandler=dev.taskcert.server.db.TextArrayTypeHandler},
               #{allowedVariablePatterns, typeHandler=dev.taskcert.server.db.TextArrayTypeHandler},
-              #{xcomReadScope})
+              #{xcomReadScope}, #{maxTryDurationSeconds})
       on conflict (dag_id) do update set
         bundle_id = excluded.bundle_id,
         declares_resources = excluded.declares_resources,
         allowed_connection_ids = excluded.allowed_connection_ids,
         allowed_variable_patterns = excluded.allowed_variable_patterns,
-        xcom_read_scope = excluded.xcom_read_scope
+        xcom_read_scope = excluded.xcom_read_scope,
+        max_try_duration_seconds = excluded.max_try_duration_seconds
       returning dag_id""")
   String upsertDag(DagRegistration dag);
 

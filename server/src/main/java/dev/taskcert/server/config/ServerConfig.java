@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param caPassphraseEnv environment variable holding the CA key passphrase ("" when none)
  * @param caPassphraseFile file holding the CA key passphrase, or {@code null}
  * @param caReloadInterval how often the CA files are checked for a rotation (zero: never)
+ * @param liveness heartbeat timeout, sweep interval and maximum duration of a try
  * @param migrateSchema whether starting migrates the database schema; otherwise the schema must
  *     already be current ({@code taskcert-server migrate} with a role that may create tables)
  */
@@ -49,6 +50,7 @@ public record ServerConfig(
     String caPassphraseEnv,
     Path caPassphraseFile,
     Duration caReloadInterval,
+    TryLiveness liveness,
     boolean migrateSchema) {
 
   public ServerConfig {
@@ -56,6 +58,7 @@ public record ServerConfig(
     Objects.requireNonNull(caDirectory, "CA directory");
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(secretKeyFile, "secret key file");
+    Objects.requireNonNull(liveness, "try liveness");
     serverNames = List.copyOf(serverNames);
     requirePort("execution port", executionPort);
     requirePort("enrollment port", enrollmentPort);
@@ -99,7 +102,7 @@ public record ServerConfig(
         .serverNames(serverNames).database(database).issuance(issuance).enrollmentTokenTtl(enrollmentTokenTtl)
         .multiTeam(multiTeam).cacheTtl(cacheTtl).secretKeyFile(secretKeyFile).maxXComValueBytes(maxXComValueBytes)
         .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval)
-        .migrateSchema(migrateSchema);
+        .liveness(liveness).migrateSchema(migrateSchema);
   }
 
   /** Connection settings for PostgreSQL. */
@@ -136,6 +139,7 @@ public record ServerConfig(
     private String caPassphraseEnv = "";
     private Path caPassphraseFile;
     private Duration caReloadInterval = Duration.ofSeconds(30);
+    private TryLiveness liveness = TryLiveness.DEFAULT;
     private boolean migrateSchema = true;
 
     private Builder() {}
@@ -157,12 +161,13 @@ public record ServerConfig(
     public Builder caPassphraseEnv(String value) { caPassphraseEnv = value; return this; }
     public Builder caPassphraseFile(Path value) { caPassphraseFile = value; return this; }
     public Builder caReloadInterval(Duration value) { caReloadInterval = value; return this; }
+    public Builder liveness(TryLiveness value) { liveness = value; return this; }
     public Builder migrateSchema(boolean value) { migrateSchema = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
-          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema);
+          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, liveness, migrateSchema);
     }
   }
 }

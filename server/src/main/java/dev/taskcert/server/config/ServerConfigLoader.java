@@ -56,6 +56,9 @@ public final class ServerConfigLoader {
     keys.put("certificate.lifetime", new String[] {"PT10M", "task certificate lifetime (ISO-8601, at most PT24H)"});
     keys.put("certificate.backdate", new String[] {"PT60S", "not-before backdating for clock skew"});
     keys.put("enrollment_token.ttl", new String[] {"PT24H", "default enrollment token lifetime"});
+    keys.put("try.heartbeat_timeout", new String[] {"PT300S", "a running try silent this long (or an enrolled try not started) is failed and its certificates revoked"});
+    keys.put("try.sweep_interval", new String[] {"PT15S", "how often each replica looks for such tries (one acts at a time)"});
+    keys.put("try.max_duration", new String[] {"PT24H", "no certificate of a try is valid or renewed past this long after it enrolled"});
     keys.put("multi_team", new String[] {"true", "enforce team boundaries"});
     keys.put("cache.ttl", new String[] {"PT5S", "longest use of a cached task state / ownership / revocation fact"});
     keys.put("xcom.max_value_bytes", new String[] {"1048576", "largest XCom value (JSON bytes)"});
@@ -120,6 +123,8 @@ public final class ServerConfigLoader {
           .caPassphraseEnv(values.get("ca.passphrase_env"))
           .caPassphraseFile(values.get("ca.passphrase_file").isEmpty() ? null : Path.of(values.get("ca.passphrase_file")))
           .caReloadInterval(duration(values, "ca.reload_interval"))
+          .liveness(new TryLiveness(duration(values, "try.heartbeat_timeout"), duration(values, "try.sweep_interval"),
+              duration(values, "try.max_duration")))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());

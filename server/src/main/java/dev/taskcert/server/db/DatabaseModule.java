@@ -9,6 +9,7 @@ import dev.taskcert.server.audit.AuditMapper;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.connection.ConnectionMapper;
+import dev.taskcert.server.liveness.TryEndingMapper;
 import dev.taskcert.server.revocation.RevocationMapper;
 import dev.taskcert.server.xcom.XComMapper;
 import dev.taskcert.server.enrollment.EnrollmentTokenMapper;
@@ -106,6 +107,7 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(ConnectionMapper.class);
     configuration.addMapper(XComMapper.class);
     configuration.addMapper(RevocationMapper.class);
+    configuration.addMapper(TryEndingMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }

@@ -8,6 +8,10 @@ import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.proto.ca.v1.EnrollResponse;
 import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.authz.CurrentCall;
+import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.config.TryLiveness;
+import dev.taskcert.server.liveness.TryEndingMapper;
 import dev.taskcert.server.pki.CaState;
 import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
@@ -15,6 +19,7 @@ import jakarta.inject.Inject;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.ibatis.session.SqlSession;
@@ -29,12 +34,17 @@ public final class CertificateIssuance {
   private final AuditLog audit;
   private final CurrentCall call;
 
+  private final IssuancePolicy policy;
+  private final TryLiveness liveness;
+
   @Inject
-  CertificateIssuance(CsrValidator csrValidator, CaState ca, AuditLog audit, CurrentCall call) {
+  CertificateIssuance(CsrValidator csrValidator, CaState ca, AuditLog audit, CurrentCall call, ServerConfig config) {
     this.csrValidator = csrValidator;
     this.ca = ca;
     this.audit = audit;
     this.call = call;
+    this.policy = config.issuance();
+    this.liveness = config.liveness();
   }
 
   /**
@@ -50,11 +60,25 @@ public final class CertificateIssuance {
     }
   }
 
-  /** Issues a certificate for {@code row}'s current try and records it in {@code session}. */
-  public IssuedCertificate issue(SqlSession session, PublicKey key, TaskInstanceRow row, Instant now) {
-    IssuedCertificate issued = ca.current().issuer().issueClient(key, row.currentTry(), now);
-    session.getMapper(IssuedCertificateMapper.class).insert(
-        issued.serialHex(), row.id(), row.tryNumber(), issued.spiffeId(), issued.notBefore(), issued.notAfter());
+  /**
+   * Issues a certificate for {@code row}'s current try and records it in {@code session}, with the
+   * task instance row locked. The try's clock starts at its first certificate; no certificate is
+   * valid past the try's maximum duration, and none is issued once it is spent.
+   *
+   * @param renewedFrom serial of the certificate this one renews, or {@code null} at enrollment:
+   *     revoking a serial also revokes everything renewed from it
+   */
+  public IssuedCertificate issue(SqlSession session, PublicKey key, TaskInstanceRow row, Instant now, String renewedFrom) {
+    Duration maxDuration = liveness.maxTryDuration();
+    Duration left = Duration.ofMillis(
+        session.getMapper(TryEndingMapper.class).remainingTryMillis(row.id(), maxDuration.toMillis()));
+    if (left.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw Refusal.precondition("the try has reached its maximum duration; no certificate is issued past it");
+    }
+    Duration lifetime = left.compareTo(policy.lifetime()) < 0 ? left : policy.lifetime();
+    IssuedCertificate issued = ca.current().issuer().issueClient(key, row.currentTry(), now, lifetime);
+    session.getMapper(IssuedCertificateMapper.class).insert(issued.serialHex(), row.id(), row.tryNumber(),
+        issued.spiffeId(), issued.notBefore(), issued.notAfter(), renewedFrom);
     return issued;
   }
 

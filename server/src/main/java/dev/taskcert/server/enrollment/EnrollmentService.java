@@ -63,7 +63,7 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
         if (row.taskState() != TaskState.QUEUED) {
           throw Refusal.precondition("task instance is " + row.state() + "; enrollment needs QUEUED");
         }
-        return issuance.issue(session, key, row, now);
+        return issuance.issue(session, key, row, now, null);
       });
       return issuance.issued(issued, now, "enrolled");
     });

@@ -43,7 +43,7 @@ public final class RenewalService extends RenewalGrpc.RenewalImplBase {
       Instant now = clock.instant();
       IssuedCertificate issued = transactions.inTransaction(session -> {
         TaskInstanceRow row = gate.lock(session).row();
-        return issuance.issue(session, key, row, now);
+        return issuance.issue(session, key, row, now, call.principal().serialHex());
       });
       return issuance.issued(issued, now, "renewed from " + call.principal().serialHex());
     });

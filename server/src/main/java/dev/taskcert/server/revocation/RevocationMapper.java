@@ -23,12 +23,32 @@ public interface RevocationMapper {
   List<String> revokeUnrecordedSerial(@Param("serial") String serialHex, @Param("reason") String reason,
       @Param("now") Instant now);
 
+  /**
+   * Revokes a recorded serial and every certificate renewed from it, directly or through other
+   * renewals; returns the serials newly revoked. Call {@link #lockTaskInstanceOfSerial} first in
+   * the same transaction, so a renewal from one of them cannot commit a certificate this misses.
+   */
   @Select("""
+      with recursive lineage(serial_hex) as (
+        select serial_hex from issued_certificate where serial_hex = #{serial}
+        union
+        select c.serial_hex from issued_certificate c join lineage l on c.renewed_from = l.serial_hex)
       update issued_certificate set revoked_at = #{now}, revocation_reason = #{reason}
-      where serial_hex = #{serial} and revoked_at is null
+      where serial_hex in (select serial_hex from lineage) and revoked_at is null
       returning serial_hex""")
   List<String> revokeSerial(@Param("serial") String serialHex, @Param("reason") String reason,
       @Param("now") Instant now);
+
+  /**
+   * Locks the task instance a recorded serial was issued for, for the rest of the transaction
+   * (renewal holds the same lock while it checks the caller's certificate and records the new one);
+   * returns its id, or {@code null} for a serial of no task.
+   */
+  @Select("""
+      select ti.id from task_instance ti
+      where ti.id = (select task_instance_id from issued_certificate where serial_hex = #{serial})
+      for update of ti""")
+  Long lockTaskInstanceOfSerial(@Param("serial") String serialHex);
 
   /**
    * Locks the task instance of a try for the rest of the transaction and returns its id, or

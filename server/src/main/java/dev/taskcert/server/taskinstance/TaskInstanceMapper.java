@@ -55,14 +55,14 @@ public interface TaskInstanceMapper {
       update task_instance
       set try_number = try_number + 1, max_tries = #{maxTries}, state = 'QUEUED',
           hostname = null, pid = null, unix_user = null, start_date = null, end_date = null,
-          last_heartbeat_at = null, updated_at = now()
+          last_heartbeat_at = null, enrolled_at = null, updated_at = now()
       where id = #{id}""")
   int startNextTry(@Param("id") long id, @Param("maxTries") int maxTries);
 
   @Update("""
       update task_instance
       set state = 'RUNNING', hostname = #{hostname}, pid = #{pid}, unix_user = #{unixUser},
-          start_date = #{startDate}, last_heartbeat_at = #{startDate}, updated_at = now()
+          start_date = #{startDate}, last_heartbeat_at = now(), updated_at = now()
       where id = #{id} and try_number = #{tryNumber} and state = 'QUEUED'""")
   int markRunning(
       @Param("id") long id,
@@ -82,10 +82,11 @@ public interface TaskInstanceMapper {
       @Param("state") String state,
       @Param("endDate") Instant endDate);
 
+  /** Records a heartbeat on the database's clock, the one the liveness sweep compares with. */
   @Update("""
-      update task_instance set last_heartbeat_at = #{at}
+      update task_instance set last_heartbeat_at = now()
       where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
-  int heartbeat(@Param("id") long id, @Param("tryNumber") int tryNumber, @Param("at") Instant at);
+  int heartbeat(@Param("id") long id, @Param("tryNumber") int tryNumber);
 
   @Update("""
       update task_instance

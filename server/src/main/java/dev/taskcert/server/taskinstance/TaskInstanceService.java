@@ -117,7 +117,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
             + " but the try runs on " + row.hostname() + " pid " + row.pid());
       }
       int updated = transactions.withMapper(TaskInstanceMapper.class,
-          mapper -> mapper.heartbeat(row.id(), caller.tryNumber(), clock.instant()));
+          mapper -> mapper.heartbeat(row.id(), caller.tryNumber()));
       if (updated == 0) {
         gate.readmit(); // the state changed since the front door admitted the call: report it
       }
