@@ -51,7 +51,8 @@ class AdminCliTest {
       Map.entry("SetDagRunState", "run set-state"), Map.entry("QueueTaskInstance", "try queue"),
       Map.entry("SetVariable", "variable set"), Map.entry("DeleteVariable", "variable delete"),
       Map.entry("SetConnection", "connection set"), Map.entry("DeleteConnection", "connection delete"),
-      Map.entry("RevokeCertificates", "revoke"), Map.entry("ListAuditEvents", "audit"));
+      Map.entry("RevokeCertificates", "revoke"), Map.entry("ListAuditEvents", "audit"),
+      Map.entry("EndTry", "try end"));
 
   @TempDir Path temp;
 
@@ -169,6 +170,26 @@ class AdminCliTest {
       assertEquals(0, result.exit(), result.err());
       assertTrue(result.out().contains(task.session().credentials().serialHex()), result.out());
       assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> task.variables().getVariable(read)));
+    }
+  }
+
+  @Test
+  void endsATaskTryByItsSpiffeIdAndItsKeyStopsWorking() throws Exception {
+    try (TestTask task = env.startTask(env.dev().taskQueue()
+        .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "ended_from_the_cli", -1, 1, null))) {
+      GetVariableRequest read = GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build();
+      task.variables().getVariable(read);
+      Result result = admin("try", "end", task.spiffeId(), "--reason", "worker host compromised");
+      assertEquals(0, result.exit(), result.err());
+      assertTrue(result.out().contains(task.session().credentials().serialHex()), result.out());
+      assertTrue(result.out().contains("running"), result.out());
+      assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> task.variables().getVariable(read)));
+
+      Result again = admin("try", "end", task.spiffeId());
+      assertEquals(1, again.exit());
+      assertTrue(again.err().startsWith("error: FAILED_PRECONDITION: "), again.err());
+      Result badState = admin("try", "end", task.spiffeId(), "--state", "running");
+      assertEquals(2, badState.exit());
     }
   }
 
