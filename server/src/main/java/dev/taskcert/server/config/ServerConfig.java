@@ -30,6 +30,12 @@ import java.util.Objects;
  * @param caReloadInterval how often the CA files are checked for a rotation (zero: never)
  * @param migrateSchema whether starting migrates the database schema; otherwise the schema must
  *     already be current ({@code taskcert-server migrate} with a role that may create tables)
+ * @param allowUnencryptedCaKey whether the server may load a CA key stored in the clear (no
+ *     passphrase configured): development only, so it must be said explicitly
+ * @param reflection whether both ports serve gRPC server reflection (off by default: it lists the
+ *     whole contract to anyone who can reach the enrollment port)
+ * @param serverCertificateLifetime validity of the server's own TLS certificate, which it reissues
+ *     itself at half that lifetime
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -49,7 +55,10 @@ public record ServerConfig(
     String caPassphraseEnv,
     Path caPassphraseFile,
     Duration caReloadInterval,
-    boolean migrateSchema) {
+    boolean migrateSchema,
+    boolean allowUnencryptedCaKey,
+    boolean reflection,
+    Duration serverCertificateLifetime) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -75,6 +84,11 @@ public record ServerConfig(
     if (caReloadInterval.isNegative()) {
       throw new IllegalArgumentException("CA reload interval must not be negative");
     }
+    if (serverCertificateLifetime.compareTo(Duration.ofSeconds(10)) < 0
+        || serverCertificateLifetime.compareTo(Duration.ofDays(90)) > 0) {
+      throw new IllegalArgumentException(
+          "server certificate lifetime must be between 10 seconds and 90 days, got " + serverCertificateLifetime);
+    }
     if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
       throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
     }
@@ -99,7 +113,8 @@ public record ServerConfig(
         .serverNames(serverNames).database(database).issuance(issuance).enrollmentTokenTtl(enrollmentTokenTtl)
         .multiTeam(multiTeam).cacheTtl(cacheTtl).secretKeyFile(secretKeyFile).maxXComValueBytes(maxXComValueBytes)
         .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval)
-        .migrateSchema(migrateSchema);
+        .migrateSchema(migrateSchema).allowUnencryptedCaKey(allowUnencryptedCaKey).reflection(reflection)
+        .serverCertificateLifetime(serverCertificateLifetime);
   }
 
   /** Connection settings for PostgreSQL. */
@@ -137,6 +152,9 @@ public record ServerConfig(
     private Path caPassphraseFile;
     private Duration caReloadInterval = Duration.ofSeconds(30);
     private boolean migrateSchema = true;
+    private boolean allowUnencryptedCaKey = false;
+    private boolean reflection = false;
+    private Duration serverCertificateLifetime = Duration.ofDays(7);
 
     private Builder() {}
 
@@ -158,11 +176,15 @@ public record ServerConfig(
     public Builder caPassphraseFile(Path value) { caPassphraseFile = value; return this; }
     public Builder caReloadInterval(Duration value) { caReloadInterval = value; return this; }
     public Builder migrateSchema(boolean value) { migrateSchema = value; return this; }
+    public Builder allowUnencryptedCaKey(boolean value) { allowUnencryptedCaKey = value; return this; }
+    public Builder reflection(boolean value) { reflection = value; return this; }
+    public Builder serverCertificateLifetime(Duration value) { serverCertificateLifetime = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
-          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema);
+          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema,
+          allowUnencryptedCaKey, reflection, serverCertificateLifetime);
     }
   }
 }
