@@ -79,6 +79,9 @@ public final class DevEnvironment implements AutoCloseable {
     ServerConfig config = options.tweaks().apply(ServerConfig.builder()
             .trustDomain(TRUST_DOMAIN)
             .caDirectory(ca.path())
+            // A development CA keeps its keys unencrypted; reflection helps exploring the API.
+            .allowUnencryptedCaKey(true)
+            .reflection(true)
             .secretKeyFile(data.resolve("secret.key"))
             .database(new ServerConfig.DatabaseConfig(database.jdbcUrl(), database.user(), "", 8)))
         .build();

@@ -158,4 +158,14 @@ class ForgedCertificateTest {
         ForgedCertificateTest::clientLeaf, upperHex);
     assertRefused(sloppy, keys, Status.Code.UNAUTHENTICATED);
   }
+
+  /** The intermediate's URI name constraint permits only our trust domain: refused by PKIX, in the handshake. */
+  @Test
+  void refusesALeafOfAnotherTrustDomainAtTheHandshake() throws Exception {
+    KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
+    String otherDomain = victim.spiffeId().replace("spiffe://taskcert.local/", "spiffe://other.example/");
+    X509Certificate foreign = leaf(keys, Instant.now().minusSeconds(60), Instant.now().plusSeconds(600),
+        ForgedCertificateTest::clientLeaf, otherDomain);
+    assertRefused(foreign, keys, Status.Code.UNAVAILABLE);
+  }
 }

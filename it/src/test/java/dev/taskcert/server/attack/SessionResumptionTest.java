@@ -23,6 +23,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +88,68 @@ class SessionResumptionTest {
         // resumed and the server refused its chain, which is the case this test is for.
         assertEquals(Status.Code.UNAUTHENTICATED, listAudit(second),
             "a certificate under a removed root must not be accepted on a resumed session");
+      } finally {
+        second.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** A key manager presenting {@code chain} exactly as given (a key store would refuse its order). */
+  private static X509ExtendedKeyManager presenting(PrivateKey key, List<X509Certificate> chain) {
+    return new X509ExtendedKeyManager() {
+      @Override public String[] getClientAliases(String keyType, Principal[] issuers) { return new String[] {"client"}; }
+      @Override public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) { return "client"; }
+      @Override public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) { return "client"; }
+      @Override public String[] getServerAliases(String keyType, Principal[] issuers) { return null; }
+      @Override public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) { return null; }
+      @Override public X509Certificate[] getCertificateChain(String alias) { return chain.toArray(new X509Certificate[0]); }
+      @Override public PrivateKey getPrivateKey(String alias) { return key; }
+    };
+  }
+
+  /**
+   * The same, but the client sent the new root after its old chain from the start. The server
+   * must judge the root its path was verified to (the removed one), not the last certificate sent.
+   */
+  @Test
+  void aSessionResumedAfterItsRootWasRemovedIsRefusedEvenWithTheNewRootAppended() throws Exception {
+    try (TestEnvironment env = new TestEnvironment(builder -> builder.caReloadInterval(Duration.ofMillis(200)))
+        .started()) {
+      String caDir = env.dev().config().caDirectory().toString();
+      X509Certificate oldRoot = env.instance(CaState.class).current().bundle().roots().get(0);
+      TaskCredentials operator = env.credentialsFor(new AdminIdentity("appending-operator"));
+
+      // Step one of a root rollover: both roots are trusted.
+      Path newRootDir = Files.createTempDirectory("taskcert-new-root");
+      Files.delete(newRootDir);
+      CaCommands.run("rotate-root", "--ca-dir", caDir, "--root-key-out", newRootDir.toString(), "--no-passphrase");
+      Await.until("the server trusts both roots", Duration.ofSeconds(20),
+          () -> env.instance(CaState.class).current().bundle().roots().size() == 2);
+      X509Certificate newRoot = env.instance(CaState.class).current().bundle().roots().stream()
+          .filter(root -> !root.equals(oldRoot)).findFirst().orElseThrow();
+
+      List<X509Certificate> appended = new ArrayList<>(operator.chain());
+      appended.add(newRoot);
+      SslContext clientContext = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.OPENSSL)
+          .keyManager(new KeyManagerFactoryWrapper(presenting(operator.privateKey(), appended)))
+          .trustManager(oldRoot, newRoot)
+          .build();
+      ManagedChannel first = NettyChannelBuilder.forTarget(env.dev().executionTarget()).sslContext(clientContext).build();
+      try {
+        assertEquals(Status.Code.OK, listAudit(first), "the chain verifies to the old root while it is trusted");
+      } finally {
+        first.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      }
+
+      CaCommands.run("rotate-intermediate", "--ca-dir", caDir, "--root-key-dir", newRootDir.toString(), "--no-passphrase");
+      CaCommands.run("bundle", "remove", "--ca-dir", caDir, CertificateFingerprint.of(oldRoot).hex());
+      Await.until("the server trusts only the new root", Duration.ofSeconds(20),
+          () -> env.instance(CaState.class).current().bundle().roots().equals(List.of(newRoot)));
+
+      ManagedChannel second = NettyChannelBuilder.forTarget(env.dev().executionTarget()).sslContext(clientContext).build();
+      try {
+        assertEquals(Status.Code.UNAUTHENTICATED, listAudit(second),
+            "a chain verified to a removed root must not pass because a trusted root was appended to it");
       } finally {
         second.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       }

@@ -61,6 +61,7 @@ class ReplicaConsistencyTest {
         "execution_port", Integer.toString(replicaPort),
         "enrollment_port", Integer.toString(FreePorts.next()),
         "ca_directory", first.caDirectory().toString(),
+        "ca.allow_unencrypted_key", "true",
         "secret_key_file", first.secretKeyFile().toString(),
         "database.url", first.database().jdbcUrl(),
         "database.user", first.database().user(),

@@ -180,8 +180,26 @@ class ServerStartupTest {
     Path old = directory.resolve("expired-ca");
     new CaDirectory(old).loadOrInitialize(new TrustDomain("startup.example"), KeyAlgorithm.EC_P256,
         Instant.now().minus(Duration.ofDays(400)), new SecureRandom());
-    String error = serve(config(freshDatabase(), "ca_directory", old.toString(), "ca.passphrase_file", null)).error();
+    String error = serve(config(freshDatabase(), "ca_directory", old.toString(), "ca.passphrase_file", null,
+        "ca.allow_unencrypted_key", "true")).error();
     assertTrue(error.contains("expired") && error.contains("rotate-intermediate"), error);
+  }
+
+  @Test
+  void anUnencryptedCaKeyIsRefusedUnlessExplicitlyAllowed() throws Exception {
+    Path plain = directory.resolve("unencrypted-ca");
+    new CaDirectory(plain).loadOrInitialize(new TrustDomain("startup.example"), KeyAlgorithm.EC_P256,
+        Instant.now(), new SecureRandom());
+    String url = freshDatabase();
+    String error = serve(config(url, "ca_directory", plain.toString(), "ca.passphrase_file", null)).error();
+    assertEquals("error: ca_directory " + plain + ": no CA key passphrase is configured, so the CA key would be"
+        + " loaded unencrypted; set ca.passphrase_file or ca.passphrase_env, or ca.allow_unencrypted_key=true for a"
+        + " development CA", error);
+    assertFalse(migrated(url), "the schema was created although the CA was refused");
+    // Allowed explicitly, the key loads: the next check (the trust domain) is what stops this start.
+    String next = serve(config(url, "ca_directory", plain.toString(), "ca.passphrase_file", null,
+        "ca.allow_unencrypted_key", "true", "trust_domain", "other.example")).error();
+    assertTrue(next.contains("set trust_domain=startup.example"), next);
   }
 
   @Test

@@ -63,6 +63,7 @@ class OperationsTest {
         "enrollment_port=0",
         "metrics_port=7000",
         "ca_directory=" + dev.caDirectory(),
+        "ca.allow_unencrypted_key=true",
         "secret_key_file=" + dev.secretKeyFile(),
         "database.url=" + dev.database().jdbcUrl(),
         "database.user=" + dev.database().user(),
@@ -94,8 +95,29 @@ class OperationsTest {
   }
 
   @Test
-  void listsServicesThroughReflection() throws Exception {
+  void servesNoReflectionUnlessConfigured() throws Exception {
     ManagedChannel channel = enrollmentChannel();
+    try {
+      CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+          .serverReflectionInfo(new StreamObserver<>() {
+            @Override public void onNext(ServerReflectionResponse value) { answer.complete(value); }
+            @Override public void onError(Throwable t) { answer.completeExceptionally(t); }
+            @Override public void onCompleted() { }
+          });
+      requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+      java.util.concurrent.ExecutionException failed =
+          assertThrows(java.util.concurrent.ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS));
+      assertEquals(io.grpc.Status.Code.UNIMPLEMENTED, io.grpc.Status.fromThrowable(failed.getCause()).getCode());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  /** Dev mode turns reflection on (grpc.reflection=true). */
+  @Test
+  void listsServicesThroughReflectionWhenConfigured() throws Exception {
+    ManagedChannel channel = ClientTls.serverAuthChannel(env.dev().enrollmentTarget(), env.supervisorConfig().trustRoots());
     try {
       CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
       StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)

@@ -41,6 +41,7 @@ class EncryptedCaTest {
         .executionPort(0).enrollmentPort(0)
         .caDirectory(caDirectory)
         .caPassphraseFile(passphraseFile)
+        .allowUnencryptedCaKey(passphraseFile == null)
         .secretKeyFile(dev.secretKeyFile())
         .database(dev.database())
         .build();

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -17,7 +19,10 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralSubtree;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.NameConstraints;
 
 /**
  * A root CA and the intermediate it certifies: what {@code init} creates. The root key signs only
@@ -31,6 +36,10 @@ public record CaHierarchy(X509Certificate root, PrivateKey rootKey, Intermediate
   public static final Duration ROOT_VALIDITY = Duration.ofDays(3650);
   /** Default validity of a new intermediate. */
   public static final Duration INTERMEDIATE_VALIDITY = Duration.ofDays(365);
+
+  /** A trust domain that is also a DNS host name, the only kind a URI name constraint can name. */
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
   private static final DateTimeFormatter GENERATION =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -96,14 +105,31 @@ public record CaHierarchy(X509Certificate root, PrivateKey rootKey, Intermediate
     if (notAfter.isAfter(rootNotAfter)) {
       notAfter = rootNotAfter;
     }
-    X509Certificate certificate =
+    CertificateBuilder builder =
         CertificateBuilder.issuedBy(
                 root, rootKey, name(trustDomain, "taskcert intermediate " + GENERATION.format(now)),
                 keys.getPublic(), now.minus(Duration.ofMinutes(5)), notAfter, random)
             .extension(Extension.basicConstraints, true, new BasicConstraints(0))
-            .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-            .sign();
-    return new IntermediateCa(certificate, keys.getPrivate(), root);
+            .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    uriNameConstraint(trustDomain).ifPresent(constraint -> builder.extension(Extension.nameConstraints, true, constraint));
+    return new IntermediateCa(builder.sign(), keys.getPrivate(), root);
+  }
+
+  /**
+   * The name constraint of an intermediate: URI names only under the trust domain. RFC 5280 applies
+   * a URI subtree to the URI's host, so {@code spiffe://<domain>/...} matches a subtree naming
+   * exactly {@code <domain>} (no leading dot: the host itself, not its subdomains). Other name forms
+   * (the server certificate's DNS names and IP addresses) are not constrained. Empty for a trust
+   * domain that is not a DNS host name (one with {@code _}, say): no validator could parse the
+   * constraint, so it is left out.
+   */
+  public static Optional<NameConstraints> uriNameConstraint(TrustDomain trustDomain) {
+    if (!HOST_NAME.matcher(trustDomain.name()).matches()) {
+      return Optional.empty();
+    }
+    GeneralSubtree permitted =
+        new GeneralSubtree(new GeneralName(GeneralName.uniformResourceIdentifier, trustDomain.name()));
+    return Optional.of(new NameConstraints(new GeneralSubtree[] {permitted}, null));
   }
 
   private static X500Name name(TrustDomain trustDomain, String commonName) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Operates the taskcert certificate authority.",
       "",
-      "Creates the CA, issues admin and operator certificates, inspects certificates, maintains the trust bundle, rotates the intermediate and the root, and writes certificate revocation lists. See docs/operations.md."
+      "Creates the CA, issues admin and operator certificates, inspects certificates, maintains the trust bundle, rotates the intermediate and the root, distrusts a compromised intermediate, and writes certificate revocation lists. See docs/operations.md."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       InspectCommand.class,
       BundleCommand.class,
       RotateIntermediateCommand.class,
+      DistrustIntermediateCommand.class,
       RotateRootCommand.class,
       CrlCommand.class
     })

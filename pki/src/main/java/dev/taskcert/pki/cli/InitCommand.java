@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
     description = {
       "Creates a new CA: root, intermediate and trust bundle.",
       "",
-      "Writes bundle.pem (the root), intermediate.pem and intermediate-key.pem to the CA directory. With --root-key-out the root's certificate and key go to a separate directory that you then take offline; otherwise they stay in the CA directory (root.pem, root-key.pem)."
+      "Writes bundle.pem (the root), intermediate.pem and intermediate-key.pem to the CA directory. The root's certificate and key (root.pem, root-key.pem) go to a separate directory that you then take offline: --root-key-out, by default <ca-dir>-root next to the CA directory. --keep-root-online keeps them in the CA directory instead (development only)."
     })
 final class InitCommand extends CaSubcommand {
   @Option(
@@ -50,8 +50,13 @@ final class InitCommand extends CaSubcommand {
   @Option(
       names = "--root-key-out",
       paramLabel = "DIR",
-      description = "write root.pem and root-key.pem to DIR instead of the CA directory, to keep the root key offline")
+      description = "write root.pem and root-key.pem to DIR, to take offline (default: <ca-dir>-root)")
   Path rootKeyOut;
+
+  @Option(
+      names = "--keep-root-online",
+      description = "keep root.pem and root-key.pem in the CA directory, next to the intermediate's key (development only)")
+  boolean keepRootOnline;
 
   @ArgGroup(exclusive = true, heading = "Passphrase of the CA keys (one is required):%n")
   PassphraseOptions passphrase;
@@ -68,9 +73,12 @@ final class InitCommand extends CaSubcommand {
     if (ca.isInitialized()) {
       throw new OperationFailedException(caDirectory + " already holds a CA; refusing to overwrite it");
     }
-    Path rootDirectory = rootKeyOut == null ? caDirectory : rootKeyOut;
-    if (rootKeyOut != null && rootKeyOut.toAbsolutePath().normalize().equals(caDirectory.toAbsolutePath().normalize())) {
-      throw usageError("--root-key-out must be another directory than --ca-dir");
+    if (keepRootOnline && rootKeyOut != null) {
+      throw usageError("--keep-root-online and --root-key-out exclude each other");
+    }
+    Path rootDirectory = keepRootOnline ? caDirectory : rootKeyOut != null ? rootKeyOut : defaultRootDirectory();
+    if (!keepRootOnline && rootDirectory.toAbsolutePath().normalize().equals(caDirectory.toAbsolutePath().normalize())) {
+      throw usageError("--root-key-out must be another directory than --ca-dir (or use --keep-root-online)");
     }
     RootKeyDirectory root = new RootKeyDirectory(rootDirectory, rootKeys, context.random());
     if (root.holdsKey()) {
@@ -97,9 +105,17 @@ final class InitCommand extends CaSubcommand {
     if (keys instanceof KeyProtection.Unencrypted) {
       out.println("warning: the keys are NOT encrypted; use this CA for development only");
     }
-    if (rootKeyOut != null) {
-      out.println("Back up " + rootKeyOut.toAbsolutePath() + " and keep it offline; it is needed again only to"
-          + " rotate the intermediate.");
+    if (keepRootOnline) {
+      out.println("warning: the root key is online in the CA directory; use this CA for development only");
+    } else {
+      out.println("Back up " + rootDirectory.toAbsolutePath() + " and keep it offline; it is needed again only to"
+          + " rotate the intermediate (--root-key-dir).");
     }
+  }
+
+  /** {@code <ca-dir>-root}, next to the CA directory. */
+  private Path defaultRootDirectory() {
+    Path absolute = caDirectory.toAbsolutePath().normalize();
+    return absolute.resolveSibling(absolute.getFileName() + "-root");
   }
 }

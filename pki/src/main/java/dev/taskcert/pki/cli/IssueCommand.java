@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
     description = {
       "Issues an admin or operator client certificate.",
       "",
-      "The certificate names spiffe://<trust domain>/admin/<name> and is signed by the online intermediate. The key pair is generated here. Writes <name>.pem (the certificate followed by the intermediate) and <name>-key.pem (unencrypted, mode 0600) to the output directory."
+      "The certificate names spiffe://<trust domain>/admin/<name> and is signed by the online intermediate. The key pair is generated here. Writes <name>.pem (the certificate followed by the intermediate) and <name>-key.pem (unencrypted, mode 0600, with a warning on stderr) to the output directory."
     })
 final class IssueCommand extends CaSubcommand {
   @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "the online CA directory")
@@ -101,5 +101,10 @@ final class IssueCommand extends CaSubcommand {
         issued.notAfter().isBefore(now.plus(lifetime).minusSeconds(1)) ? " (cut short by the intermediate's expiry)" : "");
     out.printf("certificate: %s%n", chainFile);
     out.printf("key:         %s (mode 0600, unencrypted)%n", keyFile);
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("warning: %s is NOT encrypted (mode 0600 only): anyone who reads it is %s until %s;"
+        + " keep it on the operator's machine, never in a shared or backed-up location%n",
+        keyFile, issued.spiffeId(), issued.notAfter());
+    err.flush();
   }
 }

@@ -31,8 +31,10 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  *
  * <p>Client certificates carry exactly one URI SAN, the SPIFFE ID of the identity the caller
  * passes in (which the server reads from its database, never from the CSR); {@code CA:false},
- * key usage {@code digitalSignature}, EKU {@code clientAuth}; not-before backdated by the policy;
- * not-after never later than the intermediate's.
+ * key usage {@code digitalSignature}, EKU {@code serverAuth} and {@code clientAuth} (X.509-SVID
+ * §4.4: when EKU is present both are set; clients never take a leaf with a SPIFFE ID for the
+ * server, see docs/identity.md); not-before backdated by the policy, but never so far that the
+ * whole window exceeds the maximum lifetime; not-after never later than the intermediate's.
  */
 public final class CertificateIssuer {
   private final IntermediateCa ca;
@@ -71,7 +73,7 @@ public final class CertificateIssuer {
       throw new IllegalArgumentException(
           "client certificate lifetime must be at most " + IssuancePolicy.MAX_LIFETIME + ", got " + lifetime);
     }
-    return clientCertificate(subjectKey, identity, now, lifetime);
+    return clientCertificate(subjectKey, identity, now, lifetime, IssuancePolicy.MAX_LIFETIME);
   }
 
   /**
@@ -85,13 +87,13 @@ public final class CertificateIssuer {
           "admin certificate lifetime must be at most " + IssuancePolicy.MAX_ADMIN_LIFETIME
               + ", got " + lifetime);
     }
-    return clientCertificate(subjectKey, identity, now, lifetime);
+    return clientCertificate(subjectKey, identity, now, lifetime, IssuancePolicy.MAX_ADMIN_LIFETIME);
   }
 
   private IssuedCertificate clientCertificate(
-      PublicKey subjectKey, WorkloadIdentity identity, Instant now, Duration lifetime) {
+      PublicKey subjectKey, WorkloadIdentity identity, Instant now, Duration lifetime, Duration maxWindow) {
     String spiffeId = codec.encode(identity);
-    Window window = window(now, lifetime);
+    Window window = window(now, lifetime, maxWindow);
     CertificateBuilder builder =
         CertificateBuilder.issuedBy(
                 ca.certificate(), signingKey, subjectFor(identity), subjectKey,
@@ -99,7 +101,8 @@ public final class CertificateIssuer {
             .extension(Extension.basicConstraints, true, new BasicConstraints(false))
             .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
             .extension(
-                Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+                Extension.extendedKeyUsage, false,
+                new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
             .extension(
                 Extension.subjectAlternativeName,
                 false,
@@ -119,7 +122,7 @@ public final class CertificateIssuer {
     if (names.isEmpty()) {
       throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
     }
-    Window window = window(now, lifetime);
+    Window window = window(now, lifetime, null);
     X500Name subject =
         new X500NameBuilder(BCStyle.INSTANCE)
             .addRDN(BCStyle.O, "taskcert")
@@ -148,7 +151,13 @@ public final class CertificateIssuer {
         spiffeId);
   }
 
-  private Window window(Instant now, Duration lifetime) {
+  /**
+   * The validity window: from {@code now} minus the backdate to {@code now} plus {@code lifetime},
+   * within the intermediate's own window, in whole seconds. With a {@code maxWindow}, the backdate
+   * shrinks so that notAfter minus notBefore never exceeds it: the documented maximum lifetime
+   * holds for the whole window a stolen key could be used in, not only from the moment of issue.
+   */
+  private Window window(Instant now, Duration lifetime, Duration maxWindow) {
     if (lifetime.isNegative() || lifetime.isZero()) {
       throw new IllegalArgumentException("lifetime must be positive, got " + lifetime);
     }
@@ -157,17 +166,23 @@ public final class CertificateIssuer {
       throw new IllegalStateException("the intermediate CA expired at " + caNotAfter + "; rotate it");
     }
     Instant caNotBefore = ca.certificate().getNotBefore().toInstant();
-    Instant notBefore = now.minus(policy.backdate());
-    if (notBefore.isBefore(caNotBefore)) {
-      notBefore = caNotBefore;
-    }
-    Instant notAfter = now.plus(lifetime);
+    // X.509 times have one-second precision; truncate so the recorded window matches the certificate.
+    Instant notAfter = wholeSeconds(now.plus(lifetime));
     if (notAfter.isAfter(caNotAfter)) {
       notAfter = caNotAfter;
     }
-    // X.509 times have one-second precision; truncate so the recorded window matches the certificate.
-    return new Window(
-        Instant.ofEpochSecond(notBefore.getEpochSecond()), Instant.ofEpochSecond(notAfter.getEpochSecond()));
+    Instant notBefore = wholeSeconds(now.minus(policy.backdate()));
+    if (maxWindow != null && notBefore.isBefore(notAfter.minus(maxWindow))) {
+      notBefore = notAfter.minus(maxWindow);
+    }
+    if (notBefore.isBefore(caNotBefore)) {
+      notBefore = caNotBefore;
+    }
+    return new Window(notBefore, notAfter);
+  }
+
+  private static Instant wholeSeconds(Instant instant) {
+    return Instant.ofEpochSecond(instant.getEpochSecond());
   }
 
   private static X500Name subjectFor(WorkloadIdentity identity) {

@@ -114,9 +114,30 @@ class CaCliTest {
   }
 
   @Test
+  void initWritesTheRootKeyApartByDefaultAndOnlineOnlyWhenTold() throws Exception {
+    Run run = run("init", "--ca-dir", temp.resolve("ca").toString(), "--trust-domain", "taskcert.example",
+        "--passphrase-env", PASSPHRASE_VARIABLE);
+    assertEquals(0, run.exitCode(), run.err());
+    assertFalse(Files.exists(temp.resolve("ca").resolve(CaDirectory.ROOT_KEY)), "no root key next to the intermediate's");
+    assertEquals("rw-------", permissions(temp.resolve("ca-root").resolve(RootKeyDirectory.KEY)));
+    assertTrue(run.out().contains(temp.resolve("ca-root").toString()), run.out());
+    rootKeys("ca-root", PASSPHRASE_VARIABLE).load();
+
+    Run online = run("init", "--ca-dir", temp.resolve("dev-ca").toString(), "--trust-domain", "taskcert.example",
+        "--passphrase-env", PASSPHRASE_VARIABLE, "--keep-root-online");
+    assertEquals(0, online.exitCode(), online.err());
+    assertTrue(Files.exists(temp.resolve("dev-ca").resolve(CaDirectory.ROOT_KEY)));
+    assertFalse(Files.exists(temp.resolve("dev-ca-root")));
+    assertTrue(online.out().contains("root key is online"), online.out());
+
+    assertEquals(2, run("init", "--ca-dir", temp.resolve("x").toString(), "--trust-domain", "taskcert.example",
+        "--no-passphrase", "--keep-root-online", "--root-key-out", temp.resolve("y").toString()).exitCode());
+  }
+
+  @Test
   void initWithoutPassphraseWritesPlainKeysAndSaysSo() throws Exception {
     Run run = run("init", "--ca-dir", temp.resolve("ca").toString(), "--trust-domain", "taskcert.example",
-        "--no-passphrase");
+        "--no-passphrase", "--keep-root-online");
     assertEquals(0, run.exitCode(), run.err());
     assertTrue(run.out().contains("NOT encrypted"), run.out());
     assertTrue(Files.readString(temp.resolve("ca").resolve(CaDirectory.ROOT_KEY)).startsWith("-----BEGIN PRIVATE KEY-----"));
@@ -165,6 +186,16 @@ class CaCliTest {
     assertTrue(KeyPairs.matches(leaf.getPublicKey(), Pem.parsePrivateKey(Files.readString(out.resolve("ops-alice-key.pem")))));
     Pkix.validate(chain, onlineCa().loadTrustBundle().roots(), Instant.now());
     assertTrue(run.out().contains("spiffe://taskcert.example/admin/ops-alice"), run.out());
+  }
+
+  @Test
+  void issueWarnsOnStderrThatTheAdminKeyIsNotEncrypted() throws Exception {
+    initWithOfflineRoot();
+    Run run = issue("ops-alice", "P1D");
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.err().startsWith("warning: " + temp.resolve("out").resolve("ops-alice-key.pem") + " is NOT encrypted"),
+        run.err());
+    assertEquals(1, run.err().lines().count(), run.err());
   }
 
   @Test
@@ -294,6 +325,84 @@ class CaCliTest {
   }
 
   @Test
+  void bundlePrintWritesTheSpiffeBundleFormat() throws Exception {
+    initWithOfflineRoot();
+    String ca = temp.resolve("ca").toString();
+    assertEquals(0, run("rotate-root", "--ca-dir", ca, "--algorithm", "RSA_3072", "--passphrase-env", PASSPHRASE_VARIABLE,
+        "--root-key-out", temp.resolve("offline-2").toString()).exitCode());
+    List<X509Certificate> roots = onlineCa().loadTrustBundle().roots();
+    Run run = run("bundle", "print", "--ca-dir", ca, "--format", "spiffe", "--sequence", "42", "--refresh-hint", "PT10M");
+    assertEquals(0, run.exitCode(), run.err());
+
+    com.fasterxml.jackson.databind.JsonNode bundle = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
+    assertEquals(42, bundle.get("spiffe_sequence").asLong());
+    assertEquals(600, bundle.get("spiffe_refresh_hint").asLong());
+    assertEquals(2, bundle.get("keys").size());
+    CertificateFactory factory = CertificateFactory.getInstance("X.509");
+    for (int i = 0; i < 2; i++) {
+      com.fasterxml.jackson.databind.JsonNode key = bundle.get("keys").get(i);
+      assertEquals("x509-svid", key.get("use").asText());
+      assertEquals(1, key.get("x5c").size());
+      X509Certificate certificate = (X509Certificate) factory.generateCertificate(
+          new ByteArrayInputStream(java.util.Base64.getDecoder().decode(key.get("x5c").get(0).asText())));
+      assertEquals(roots.get(i), certificate);
+      if (i == 0) {
+        assertEquals("EC", key.get("kty").asText());
+        assertEquals("P-256", key.get("crv").asText());
+        java.security.interfaces.ECPublicKey ec = (java.security.interfaces.ECPublicKey) certificate.getPublicKey();
+        assertEquals(ec.getW().getAffineX(),
+            new BigInteger(1, java.util.Base64.getUrlDecoder().decode(key.get("x").asText())));
+        assertEquals(32, java.util.Base64.getUrlDecoder().decode(key.get("y").asText()).length);
+      } else {
+        assertEquals("RSA", key.get("kty").asText());
+        assertEquals(((java.security.interfaces.RSAPublicKey) certificate.getPublicKey()).getModulus(),
+            new BigInteger(1, java.util.Base64.getUrlDecoder().decode(key.get("n").asText())));
+        assertEquals("AQAB", key.get("e").asText());
+      }
+    }
+    Run defaults = run("bundle", "print", "--ca-dir", ca, "--format", "spiffe");
+    com.fasterxml.jackson.databind.JsonNode parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(defaults.out());
+    assertEquals(Files.getLastModifiedTime(onlineCa().bundlePath()).toInstant().getEpochSecond(),
+        parsed.get("spiffe_sequence").asLong());
+    assertEquals(300, parsed.get("spiffe_refresh_hint").asLong());
+  }
+
+  // ---- distrust-intermediate
+
+  @Test
+  void distrustIntermediateRecordsARetiredIntermediateAndRefusesTheCurrentOneAndRoots() throws Exception {
+    initWithOfflineRoot();
+    String ca = temp.resolve("ca").toString();
+    X509Certificate old = onlineCa().loadIntermediateCertificate();
+    Run current = run("distrust-intermediate", "--ca-dir", ca, CertificateFingerprint.of(old).hex());
+    assertEquals(1, current.exitCode());
+    assertTrue(current.err().contains("is the current intermediate; run rotate-intermediate first"), current.err());
+    assertEquals(0, run("rotate-intermediate", "--ca-dir", ca, "--passphrase-env", PASSPHRASE_VARIABLE,
+        "--root-key-dir", temp.resolve("offline").toString()).exitCode());
+
+    Run run = run("distrust-intermediate", "--ca-dir", ca, CertificateFingerprint.of(old).hex().toUpperCase());
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().startsWith("distrusted: " + CertificateFingerprint.of(old).hex()), run.out());
+    assertEquals(List.of(old), dev.taskcert.pki.ca.DistrustedIntermediates.load(temp.resolve("ca")).certificates());
+    assertEquals("rw-r--r--", permissions(temp.resolve("ca").resolve(dev.taskcert.pki.ca.DistrustedIntermediates.FILE)));
+
+    Path pem = temp.resolve("old-intermediate.pem");
+    Files.writeString(pem, Pem.certificates(List.of(old)));
+    Run again = run("distrust-intermediate", "--ca-dir", ca, pem.toString());
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.out().startsWith("already distrusted"), again.out());
+
+    Path root = temp.resolve("root.pem");
+    Files.writeString(root, Pem.certificates(onlineCa().loadTrustBundle().roots()));
+    Run refusedRoot = run("distrust-intermediate", "--ca-dir", ca, root.toString());
+    assertEquals(1, refusedRoot.exitCode());
+    assertTrue(refusedRoot.err().contains("is a root"), refusedRoot.err());
+    assertEquals(1, run("distrust-intermediate", "--ca-dir", ca, "00".repeat(32)).exitCode());
+    assertEquals(2, run("distrust-intermediate", "--ca-dir", ca, "no-such-file").exitCode());
+    assertEquals(1, dev.taskcert.pki.ca.DistrustedIntermediates.load(temp.resolve("ca")).certificates().size());
+  }
+
+  @Test
   void bundleAddTrustsAnExistingRootOnceAndRefusesNonRoots() throws Exception {
     initWithOfflineRoot();
     Path other = temp.resolve("other-root.pem");
@@ -409,7 +518,7 @@ class CaCliTest {
   @Test
   void rotateRootWithTheRootKeyOnlineArchivesThePreviousRoot() throws Exception {
     assertEquals(0, run("init", "--ca-dir", temp.resolve("ca").toString(), "--trust-domain", "taskcert.example",
-        "--passphrase-env", PASSPHRASE_VARIABLE).exitCode());
+        "--passphrase-env", PASSPHRASE_VARIABLE, "--keep-root-online").exitCode());
     X509Certificate first = rootKeys("ca", PASSPHRASE_VARIABLE).load().certificate();
     Run run = run("rotate-root", "--ca-dir", temp.resolve("ca").toString(), "--passphrase-env", PASSPHRASE_VARIABLE);
     assertEquals(0, run.exitCode(), run.err());
@@ -472,7 +581,7 @@ class CaCliTest {
     CommandLine root = new CommandLine(new CaCli(context));
     List<CommandSpec> commands = new ArrayList<>();
     collect(root.getCommandSpec(), commands);
-    assertEquals(11, commands.size(), "taskcert-ca, 6 commands, bundle with 3 subcommands");
+    assertEquals(12, commands.size(), "taskcert-ca, 7 commands, bundle with 3 subcommands");
     for (CommandSpec command : commands) {
       assertTrue(command.usageMessage().description().length > 0, command.qualifiedName() + " has a description");
       assertTrue(command.mixinStandardHelpOptions(), command.qualifiedName() + " has --help and --version");

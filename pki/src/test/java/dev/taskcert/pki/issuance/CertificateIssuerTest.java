@@ -57,7 +57,8 @@ class CertificateIssuerTest {
     for (int i = 1; i < keyUsage.length; i++) {
       assertTrue(!keyUsage[i], "only digitalSignature");
     }
-    assertEquals(List.of("1.3.6.1.5.5.7.3.2"), leaf.getExtendedKeyUsage());
+    assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), leaf.getExtendedKeyUsage(),
+        "X.509-SVID: serverAuth and clientAuth");
     assertTrue(leaf.getCriticalExtensionOIDs().containsAll(Set.of("2.5.29.19", "2.5.29.15")));
     assertNotNull(leaf.getExtensionValue("2.5.29.14"), "SKI");
     assertNotNull(leaf.getExtensionValue("2.5.29.35"), "AKI");
@@ -81,6 +82,29 @@ class CertificateIssuerTest {
     assertEquals(NOW.minusSeconds(60), issued.leaf().getNotBefore().toInstant());
     assertEquals(NOW.plus(Duration.ofMinutes(10)), issued.leaf().getNotAfter().toInstant());
     assertEquals(issued.notAfter(), issued.leaf().getNotAfter().toInstant());
+  }
+
+  @Test
+  void theMaximumTaskLifetimeHoldsForTheWholeValidityWindowBackdateIncluded() {
+    IssuancePolicy longest = new IssuancePolicy(IssuancePolicy.MAX_LIFETIME, Duration.ofSeconds(60));
+    CertificateIssuer issuing = new CertificateIssuer(hierarchy.intermediate(), codec, longest, random);
+    Instant now = NOW.plusMillis(750);
+    X509Certificate leaf = issuing.issueClient(KeyAlgorithm.EC_P256.generate(random).getPublic(), TASK, now).leaf();
+    Duration window = Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant());
+    assertEquals(Duration.ofHours(24), window, "notBefore to notAfter of a PT24H certificate");
+    assertEquals(NOW.plus(Duration.ofHours(24)), leaf.getNotAfter().toInstant());
+    // Shorter lifetimes keep their full backdate.
+    X509Certificate shorter = issuing.issueClient(
+        KeyAlgorithm.EC_P256.generate(random).getPublic(), TASK, NOW, Duration.ofHours(23).plusMinutes(59)).leaf();
+    assertEquals(NOW.minusSeconds(60), shorter.getNotBefore().toInstant());
+  }
+
+  @Test
+  void theMaximumAdminLifetimeHoldsForTheWholeValidityWindowBackdateIncluded() {
+    X509Certificate leaf = issuer.issueAdmin(KeyAlgorithm.EC_P256.generate(random).getPublic(),
+        new AdminIdentity("ops-alice"), NOW, IssuancePolicy.MAX_ADMIN_LIFETIME).leaf();
+    assertEquals(IssuancePolicy.MAX_ADMIN_LIFETIME,
+        Duration.between(leaf.getNotBefore().toInstant(), leaf.getNotAfter().toInstant()));
   }
 
   @Test
@@ -108,7 +132,7 @@ class CertificateIssuerTest {
         KeyAlgorithm.EC_P256.generate(random).getPublic(), admin, NOW, Duration.ofDays(30));
     assertEquals(NOW.plus(Duration.ofDays(30)), issued.notAfter());
     assertEquals("spiffe://taskcert.example/admin/ops-alice", issued.spiffeId());
-    assertEquals(List.of("1.3.6.1.5.5.7.3.2"), issued.leaf().getExtendedKeyUsage());
+    assertEquals(List.of("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"), issued.leaf().getExtendedKeyUsage());
     assertTrue(issued.leaf().getSubjectX500Principal().getName().contains("OU=admin"));
   }
 

@@ -31,6 +31,12 @@ import java.util.Objects;
  * @param liveness heartbeat timeout, sweep interval and maximum duration of a try
  * @param migrateSchema whether starting migrates the database schema; otherwise the schema must
  *     already be current ({@code taskcert-server migrate} with a role that may create tables)
+ * @param allowUnencryptedCaKey whether the server may load a CA key stored in the clear (no
+ *     passphrase configured): development only, so it must be said explicitly
+ * @param reflection whether both ports serve gRPC server reflection (off by default: it lists the
+ *     whole contract to anyone who can reach the enrollment port)
+ * @param serverCertificateLifetime validity of the server's own TLS certificate, which it reissues
+ *     itself at half that lifetime
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -51,7 +57,10 @@ public record ServerConfig(
     Path caPassphraseFile,
     Duration caReloadInterval,
     TryLiveness liveness,
-    boolean migrateSchema) {
+    boolean migrateSchema,
+    boolean allowUnencryptedCaKey,
+    boolean reflection,
+    Duration serverCertificateLifetime) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -78,6 +87,11 @@ public record ServerConfig(
     if (caReloadInterval.isNegative()) {
       throw new IllegalArgumentException("CA reload interval must not be negative");
     }
+    if (serverCertificateLifetime.compareTo(Duration.ofSeconds(10)) < 0
+        || serverCertificateLifetime.compareTo(Duration.ofDays(90)) > 0) {
+      throw new IllegalArgumentException(
+          "server certificate lifetime must be between 10 seconds and 90 days, got " + serverCertificateLifetime);
+    }
     if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
       throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
     }
@@ -102,7 +116,9 @@ public record ServerConfig(
         .serverNames(serverNames).database(database).issuance(issuance).enrollmentTokenTtl(enrollmentTokenTtl)
         .multiTeam(multiTeam).cacheTtl(cacheTtl).secretKeyFile(secretKeyFile).maxXComValueBytes(maxXComValueBytes)
         .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval)
-        .liveness(liveness).migrateSchema(migrateSchema);
+        .liveness(liveness)
+        .migrateSchema(migrateSchema).allowUnencryptedCaKey(allowUnencryptedCaKey).reflection(reflection)
+        .serverCertificateLifetime(serverCertificateLifetime);
   }
 
   /** Connection settings for PostgreSQL. */
@@ -141,6 +157,9 @@ public record ServerConfig(
     private Duration caReloadInterval = Duration.ofSeconds(30);
     private TryLiveness liveness = TryLiveness.DEFAULT;
     private boolean migrateSchema = true;
+    private boolean allowUnencryptedCaKey = false;
+    private boolean reflection = false;
+    private Duration serverCertificateLifetime = Duration.ofDays(7);
 
     private Builder() {}
 
@@ -163,11 +182,15 @@ public record ServerConfig(
     public Builder caReloadInterval(Duration value) { caReloadInterval = value; return this; }
     public Builder liveness(TryLiveness value) { liveness = value; return this; }
     public Builder migrateSchema(boolean value) { migrateSchema = value; return this; }
+    public Builder allowUnencryptedCaKey(boolean value) { allowUnencryptedCaKey = value; return this; }
+    public Builder reflection(boolean value) { reflection = value; return this; }
+    public Builder serverCertificateLifetime(Duration value) { serverCertificateLifetime = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
-          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, liveness, migrateSchema);
+          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, liveness,
+          migrateSchema, allowUnencryptedCaKey, reflection, serverCertificateLifetime);
     }
   }
 }

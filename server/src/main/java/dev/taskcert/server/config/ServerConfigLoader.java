@@ -47,6 +47,9 @@ public final class ServerConfigLoader {
     keys.put("ca.passphrase_env", new String[] {"", "name of the environment variable holding the CA key passphrase"});
     keys.put("ca.passphrase_file", new String[] {"", "file (0600) holding the CA key passphrase"});
     keys.put("ca.reload_interval", new String[] {"PT30S", "how often the CA files are checked for a rotation; PT0S never"});
+    keys.put("ca.allow_unencrypted_key", new String[] {"false", "load a CA key stored unencrypted (no passphrase): development only"});
+    keys.put("server_certificate.lifetime", new String[] {"P7D", "lifetime of the server's own TLS certificate, reissued at half of it"});
+    keys.put("grpc.reflection", new String[] {"false", "serve gRPC server reflection on both ports"});
     keys.put("secret_key_file", new String[] {null, "file with the 32-byte base64 key sealing connection passwords (0600)"});
     keys.put("database.url", new String[] {null, "PostgreSQL JDBC URL"});
     keys.put("database.user", new String[] {"taskcert", "database user"});
@@ -125,6 +128,9 @@ public final class ServerConfigLoader {
           .caReloadInterval(duration(values, "ca.reload_interval"))
           .liveness(new TryLiveness(duration(values, "try.heartbeat_timeout"), duration(values, "try.sweep_interval"),
               duration(values, "try.max_duration")))
+          .allowUnencryptedCaKey(bool(values, "ca.allow_unencrypted_key"))
+          .serverCertificateLifetime(duration(values, "server_certificate.lifetime"))
+          .reflection(bool(values, "grpc.reflection"))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());

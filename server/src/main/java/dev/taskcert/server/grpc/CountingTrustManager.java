@@ -7,16 +7,20 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The JDK's PKIX trust manager over the trust bundle in force (which checks the chain, validity
- * and the {@code clientAuth} EKU), rebuilt whenever the bundle is reloaded, and saying why it
- * rejects a client certificate ({@link HandshakeRefusals}) so failed handshakes can be diagnosed.
+ * The JDK's PKIX trust manager over the trust bundle in force (which checks the chain, validity,
+ * the intermediates' name constraints and the {@code clientAuth} EKU), rebuilt whenever the bundle
+ * is reloaded, followed by a refusal of any chain holding an intermediate the operator distrusted;
+ * it says why it rejects a client certificate ({@link HandshakeRefusals}) so failed handshakes can
+ * be diagnosed.
  */
 final class CountingTrustManager extends X509ExtendedTrustManager {
   private final CaState state;
@@ -70,11 +74,18 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
 
   /** Runs the check against the current bundle, recording why a rejection happened before passing it on. */
   private void counted(X509Certificate[] chain, Check check) throws CertificateException {
+    CaState.Snapshot snapshot = state.current();
     try {
       check.run(delegate());
     } catch (CertificateException | RuntimeException e) {
-      refusals.refused(chain, state.current().bundle(), e);
+      refusals.refused(chain, snapshot.bundle(), e);
       throw e;
+    }
+    Optional<X509Certificate> distrusted = snapshot.distrusted().firstIn(Arrays.asList(chain));
+    if (distrusted.isPresent()) {
+      CertificateException refused = new CertificateException(TrustedChainFilter.distrustedMessage(distrusted.get()));
+      refusals.distrusted(chain, refused);
+      throw refused;
     }
   }
 

@@ -20,14 +20,18 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import jakarta.inject.Inject;
+import dev.taskcert.server.pki.CaState;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.time.Instant;
 
 /**
  * The one front door of every call, on both ports, driven by the method's declared rule: it admits
  * a call only when the caller is of the kind the rule names and, for a task, when its try is
- * current and in a state the rule admits. Certificates are checked per call (validity window and
- * revocation, failing closed), so a long-lived connection cannot outlive its certificate. Nothing
+ * current and in a state the rule admits. Certificates are checked per call (validity window,
+ * distrusted intermediates and revocation, failing closed), so a long-lived connection cannot outlive its certificate. Nothing
  * of the service runs before this; every refusal goes through {@link Refusals}.
  *
  * <p>For a method that reaches others' resources it also refuses to send an answer that no scope
@@ -36,13 +40,15 @@ import java.time.Instant;
  */
 public final class FrontDoor {
   private final Clock clock;
+  private final CaState ca;
   private final RevocationCache revocations;
   private final TryGate tryGate;
   private final Refusals refusals;
 
   @Inject
-  FrontDoor(Clock clock, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
+  FrontDoor(Clock clock, CaState ca, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
     this.clock = clock;
+    this.ca = ca;
     this.revocations = revocations;
     this.tryGate = tryGate;
     this.refusals = refusals;
@@ -76,7 +82,8 @@ public final class FrontDoor {
     }
     TaskInstanceRow admittedTry = null;
     try {
-      authenticate(principal, call.getAttributes().get(PeerIdentityFilter.IDENTITY_ERROR));
+      authenticate(principal, call.getAttributes().get(PeerIdentityFilter.IDENTITY_ERROR),
+          call.getAttributes().get(TrustedChainFilter.VERIFIED_PATH));
       if (rule.caller() == Caller.CALLER_TASK) {
         if (!(principal.identity() instanceof TaskIdentity task)) {
           throw Refusal.denied("rpc", "this RPC is for task certificates; caller " + principal.spiffeId()
@@ -94,10 +101,19 @@ public final class FrontDoor {
     return admit(AdmittedCall.of(method, rule, principal, admittedTry), call, headers, next);
   }
 
-  /** Refuses a caller without a usable certificate, or whose certificate is not valid now or revoked. */
-  private void authenticate(Principal principal, String identityError) {
+  /**
+   * Refuses a caller without a usable certificate, or whose certificate is not valid now, runs
+   * through an intermediate distrusted since the connection was opened, or is revoked.
+   */
+  private void authenticate(Principal principal, String identityError, List<X509Certificate> verifiedPath) {
     if (principal == null) {
       throw Refusal.unauthenticated(identityError == null ? "no verified client certificate" : identityError);
+    }
+    if (verifiedPath != null) {
+      Optional<X509Certificate> distrusted = ca.current().distrusted().firstIn(verifiedPath);
+      if (distrusted.isPresent()) {
+        throw Refusal.unauthenticated(TrustedChainFilter.distrustedMessage(distrusted.get()));
+      }
     }
     Instant now = clock.instant();
     if (now.isAfter(principal.notAfter())) {

@@ -42,6 +42,7 @@ public final class HandshakeRefusals implements AutoCloseable {
     EXPIRED("expired", "a certificate of the chain has expired"),
     NOT_YET_VALID("not_yet_valid", "a certificate of the chain is not valid yet (check the client's clock)"),
     NO_CLIENT_AUTH("no_client_auth", "the leaf's extended key usage does not allow client authentication"),
+    DISTRUSTED_INTERMEDIATE("distrusted_intermediate", "the chain runs through an intermediate the operator distrusted"),
     OTHER("other", "the chain failed verification");
 
     final String label;
@@ -117,6 +118,11 @@ public final class HandshakeRefusals implements AutoCloseable {
     log.warn("a TLS handshake failed; unless taskcert_tls_handshake_failures_total counted it by reason, the client"
         + " presented no certificate (mutual-TLS port) or offered no protocol version or cipher suite this server"
         + " accepts (TLS 1.2 or 1.3 with ECDHE and AEAD); see taskcert_tls_negotiation_failures_total");
+  }
+
+  /** Counts and (rate-limited) logs a chain refused for running through a distrusted intermediate. */
+  void distrusted(X509Certificate[] chain, Exception failure) {
+    record(Reason.DISTRUSTED_INTERMEDIATE, chain, failure);
   }
 
   /** Counts and (rate-limited) logs a refused chain, with the verifier's own message. */

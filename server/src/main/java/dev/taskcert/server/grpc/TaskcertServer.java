@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The listening ports: the mutual-TLS execution port (every call admitted by the {@link
  * FrontDoor}), the enrollment port (TLS with server authentication only), and,
  * when configured, a plain-HTTP Prometheus metrics port. Both gRPC ports serve the standard health
- * service and server reflection. Stopping drains in-flight calls before closing.
+ * service, and server reflection only when {@code grpc.reflection=true}. Stopping drains in-flight
+ * calls before closing.
  */
 public final class TaskcertServer {
   private static final Logger log = LoggerFactory.getLogger(TaskcertServer.class);
@@ -175,13 +176,15 @@ public final class TaskcertServer {
 
   /**
    * The services of one port as served: each receiving raw messages so malformed ones are refused
-   * with INVALID_ARGUMENT, plus health and reflection.
+   * with INVALID_ARGUMENT, plus health, and reflection when configured.
    */
   private List<ServerServiceDefinition> definitions(Set<BindableService> services) {
     List<ServerServiceDefinition> definitions = new ArrayList<>();
     services.forEach(service -> definitions.add(MalformedRequestInterceptor.strict(service)));
     definitions.add(health.getHealthService().bindService());
-    definitions.add(ProtoReflectionServiceV1.newInstance().bindService());
+    if (config.reflection()) {
+      definitions.add(ProtoReflectionServiceV1.newInstance().bindService());
+    }
     return definitions;
   }
 

@@ -4,6 +4,7 @@ import dev.taskcert.pki.ca.CaLoadException;
 import dev.taskcert.server.config.ServerConfig;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -11,9 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the CA directory every {@code ca.reload_interval} and swaps in a rotated intermediate or
- * an edited trust bundle, so rotations need no restart, and warns of certificates near their
- * expiry ({@link CertificateExpiry}). A zero interval turns it off.
+ * Checks the CA directory every {@code ca.reload_interval} and swaps in a rotated intermediate, an
+ * edited trust bundle or distrust list, so rotations need no restart, and warns of certificates
+ * near their expiry ({@link CertificateExpiry}); a zero interval turns that off. Independently, it
+ * reissues the server's own TLS certificate once half its lifetime has passed, checking a tenth
+ * as often as that lifetime (at least once a minute).
  */
 public final class CaReloader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaReloader.class);
@@ -32,8 +35,7 @@ public final class CaReloader implements AutoCloseable {
   }
 
   public synchronized void start() {
-    long millis = config.caReloadInterval().toMillis();
-    if (millis == 0 || scheduler != null) {
+    if (scheduler != null) {
       return;
     }
     scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -41,7 +43,20 @@ public final class CaReloader implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    scheduler.scheduleWithFixedDelay(this::check, millis, millis, TimeUnit.MILLISECONDS);
+    long millis = config.caReloadInterval().toMillis();
+    if (millis > 0) {
+      scheduler.scheduleWithFixedDelay(this::check, millis, millis, TimeUnit.MILLISECONDS);
+    }
+    long renewal = Math.min(config.serverCertificateLifetime().toMillis() / 10, Duration.ofMinutes(1).toMillis());
+    scheduler.scheduleWithFixedDelay(this::renewServerCredentials, renewal, renewal, TimeUnit.MILLISECONDS);
+  }
+
+  private void renewServerCredentials() {
+    try {
+      state.renewServerCredentialsIfDue();
+    } catch (RuntimeException e) {
+      log.error("cannot reissue the server's TLS certificate; still serving the current one: {}", e.getMessage());
+    }
   }
 
   private void check() {

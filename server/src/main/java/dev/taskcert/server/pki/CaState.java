@@ -8,6 +8,7 @@ import dev.taskcert.server.config.ServerConfigLoader;
 import java.time.Instant;
 import dev.taskcert.pki.ca.CaFiles;
 import dev.taskcert.pki.ca.CaLoadException;
+import dev.taskcert.pki.ca.DistrustedIntermediates;
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.ca.TrustBundle;
@@ -32,18 +33,29 @@ import org.slf4j.LoggerFactory;
 /**
  * The CA as the server uses it right now: the intermediate that signs task certificates, the
  * trust bundle clients are verified against, and the server's own TLS credentials (issued by that
- * intermediate at load, key in memory only). {@link #reloadIfChanged()} swaps in a rotated
- * intermediate or an edited bundle without a restart; TLS handshakes, enrollment and renewal read
+ * intermediate at load, key in memory only, reissued at half its lifetime), and the intermediates
+ * the operator distrusted. {@link #reloadIfChanged()} swaps in a rotated intermediate, an edited
+ * bundle or distrust list without a restart; TLS handshakes, enrollment and renewal read
  * the current snapshot, so connections and calls already running are not disturbed.
  */
 @Singleton
 public final class CaState {
   private static final Logger log = LoggerFactory.getLogger(CaState.class);
 
-  /** One consistent view of the CA. */
+  /**
+   * One consistent view of the CA.
+   *
+   * @param distrusted intermediates the operator distrusted ({@code taskcert-ca distrust-intermediate})
+   */
   public record Snapshot(
       IntermediateCa intermediate, TrustBundle bundle, CertificateIssuer issuer, ServerCredentials server,
-      String fingerprint) {}
+      DistrustedIntermediates distrusted, String fingerprint) {
+
+    /** This snapshot with other server credentials. */
+    Snapshot withServer(ServerCredentials next) {
+      return new Snapshot(intermediate, bundle, issuer, next, distrusted, fingerprint);
+    }
+  }
 
   private final CaDirectory directory;
   private final SpiffeIdCodec codec;
@@ -81,7 +93,7 @@ public final class CaState {
    *
    * @return whether a new snapshot is now in force
    */
-  public boolean reloadIfChanged() throws IOException, CaLoadException {
+  public synchronized boolean reloadIfChanged() throws IOException, CaLoadException {
     String fingerprint = fingerprint();
     if (fingerprint.equals(current.get().fingerprint())) {
       return false;
@@ -94,21 +106,50 @@ public final class CaState {
     return true;
   }
 
+  /**
+   * Issues the server new TLS credentials once half the current ones' lifetime has passed, keeping
+   * the rest of the snapshot, so new connections see the new certificate without a restart.
+   *
+   * @return whether new credentials are now in force
+   */
+  public synchronized boolean renewServerCredentialsIfDue() {
+    Snapshot snapshot = current.get();
+    Instant now = clock.instant();
+    if (now.isBefore(snapshot.server().renewAt())) {
+      return false;
+    }
+    current.set(snapshot.withServer(serverCredentials(snapshot.issuer())));
+    log.info("Server TLS certificate reissued at half its lifetime: serial {} -> {}",
+        snapshot.server().chain().get(0).getSerialNumber().toString(16),
+        current.get().server().chain().get(0).getSerialNumber().toString(16));
+    return true;
+  }
+
   private Snapshot load(String fingerprint) throws IOException, CaLoadException {
     IntermediateCa intermediate = directory.loadIntermediate();
     TrustBundle bundle = directory.loadTrustBundle();
-    requireServable(intermediate);
+    DistrustedIntermediates distrusted = DistrustedIntermediates.load(directory.path());
+    requireServable(intermediate, distrusted);
     CertificateIssuer issuer = new CertificateIssuer(intermediate, codec, config.issuance(), random);
-    ServerCredentials server =
-        ServerCredentials.issue(issuer, config.serverNames(), KeyAlgorithm.EC_P256, clock.instant(), random);
-    return new Snapshot(intermediate, bundle, issuer, server, fingerprint);
+    return new Snapshot(intermediate, bundle, issuer, serverCredentials(issuer), distrusted, fingerprint);
+  }
+
+  private ServerCredentials serverCredentials(CertificateIssuer issuer) {
+    return ServerCredentials.issue(issuer, config.serverNames(), KeyAlgorithm.EC_P256, clock.instant(),
+        config.serverCertificateLifetime(), random);
   }
 
   /**
-   * Refuses an intermediate this server cannot issue under: one of another trust domain than the
-   * configured one (every certificate would name the wrong domain), or one not valid now.
+   * Refuses an intermediate this server cannot issue under: a distrusted one, one of another trust
+   * domain than the configured one (every certificate would name the wrong domain), or one not
+   * valid now.
    */
-  private void requireServable(IntermediateCa intermediate) throws CaLoadException {
+  private void requireServable(IntermediateCa intermediate, DistrustedIntermediates distrusted)
+      throws CaLoadException {
+    if (distrusted.contains(intermediate.certificate())) {
+      throw new CaLoadException("the current intermediate is listed in " + DistrustedIntermediates.FILE
+          + ": rotate it with 'taskcert-ca rotate-intermediate' before distrusting it");
+    }
     TrustDomain ca = CaHierarchy.trustDomainOf(intermediate.certificate());
     if (!ca.equals(config.trustDomain())) {
       throw new CaLoadException("the CA is for trust domain '" + ca.name() + "' but trust_domain is '"
@@ -132,7 +173,7 @@ public final class CaState {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       for (Path file : new Path[] {directory.path().resolve(CaDirectory.INTERMEDIATE), directory.bundlePath(),
-          directory.path().resolve(CaDirectory.INTERMEDIATE_KEY)}) {
+          directory.path().resolve(CaDirectory.INTERMEDIATE_KEY), directory.path().resolve(DistrustedIntermediates.FILE)}) {
         if (Files.exists(file)) {
           digest.update(CaFiles.read(file));
         }

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * When the CA's certificates and the server's own run out: exported as
  * {@code taskcert_certificate_expiry_seconds{certificate="root|intermediate|server"}} (seconds left;
- * the root is the first of the bundle to expire), and warned about in the log 30 and 7 days ahead,
- * once per certificate and threshold.
+ * the root is the first of the bundle to expire), and, for the root and the intermediate, warned
+ * about in the log 30 and 7 days ahead, once per certificate and threshold. The server's own is
+ * reissued automatically at half its lifetime ({@link CaReloader}), so it is not warned about.
  */
 @Singleton
 public final class CertificateExpiry {
@@ -58,6 +59,9 @@ public final class CertificateExpiry {
   public void warnIfNear() {
     Instant now = clock.instant();
     notAfters().forEach((name, notAfter) -> {
+      if (name.equals("server")) {
+        return;
+      }
       Duration left = Duration.between(now, notAfter);
       for (Duration threshold : WARN_AHEAD) {
         Duration last = warned.get(name + "@" + notAfter);
@@ -74,7 +78,7 @@ public final class CertificateExpiry {
     return switch (name) {
       case "root" -> "roll the root over (taskcert-ca rotate-root, see docs/operations.md)";
       case "intermediate" -> "rotate it (taskcert-ca rotate-intermediate); servers pick it up without a restart";
-      default -> "it is reissued from the intermediate when the CA files change or the server restarts";
+      default -> "it is reissued from the intermediate at half its lifetime";
     };
   }
 }

@@ -15,7 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The CA's directory (with its key passphrase, if the keys are encrypted), the SPIFFE-ID codec of
+ * The CA's directory (with its key passphrase; an unencrypted key only with {@code
+ * ca.allow_unencrypted_key=true}), the SPIFFE-ID codec of
  * our trust domain and the CSR policy. What the CA currently is lives in {@link CaState}, which
  * can reload without a restart.
  */
@@ -36,6 +37,11 @@ public final class PkiModule extends AbstractModule {
       }
       if (!config.caPassphraseEnv().isEmpty()) {
         return new CaDirectory(config.caDirectory(), Passphrase.fromEnv(config.caPassphraseEnv()));
+      }
+      if (!config.allowUnencryptedCaKey()) {
+        throw new StartupFailure("ca_directory " + config.caDirectory() + ": no CA key passphrase is configured, so"
+            + " the CA key would be loaded unencrypted; set ca.passphrase_file or ca.passphrase_env, or"
+            + " ca.allow_unencrypted_key=true for a development CA");
       }
       return new CaDirectory(config.caDirectory());
     } catch (IOException e) {

@@ -15,20 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The server's TLS certificate chain and key, issued by the intermediate at start-up with a key
- * that exists only in memory.
+ * The server's TLS certificate chain and key, issued by the intermediate with a key that exists
+ * only in memory: at start-up, when the CA changes, and again once half its lifetime has passed.
+ *
+ * @param renewAt when half the lifetime has passed and the server should issue itself new ones
  */
-public record ServerCredentials(PrivateKey privateKey, List<X509Certificate> chain) {
-  /** Validity of a server certificate; the server re-issues its own at every start. */
-  public static final Duration LIFETIME = Duration.ofDays(30);
+public record ServerCredentials(PrivateKey privateKey, List<X509Certificate> chain, Instant renewAt) {
 
   public ServerCredentials {
     chain = List.copyOf(chain);
   }
 
-  /** Issues server credentials valid for the given DNS names and IP literals. */
-  public static ServerCredentials issue(
-      CertificateIssuer issuer, List<String> names, KeyAlgorithm algorithm, Instant now, SecureRandom random) {
+  /** Issues server credentials valid for {@code lifetime} for the given DNS names and IP literals. */
+  public static ServerCredentials issue(CertificateIssuer issuer, List<String> names, KeyAlgorithm algorithm,
+      Instant now, Duration lifetime, SecureRandom random) {
     List<String> dnsNames = new ArrayList<>();
     List<InetAddress> addresses = new ArrayList<>();
     for (String name : names) {
@@ -39,8 +39,9 @@ public record ServerCredentials(PrivateKey privateKey, List<X509Certificate> cha
       }
     }
     KeyPair keys = algorithm.generate(random);
-    IssuedCertificate issued = issuer.issueServer(keys.getPublic(), dnsNames, addresses, now, LIFETIME);
-    return new ServerCredentials(keys.getPrivate(), issued.chain());
+    IssuedCertificate issued = issuer.issueServer(keys.getPublic(), dnsNames, addresses, now, lifetime);
+    Instant renewAt = now.plus(Duration.between(now, issued.notAfter()).dividedBy(2));
+    return new ServerCredentials(keys.getPrivate(), issued.chain(), renewAt);
   }
 
   public X509Certificate[] chainArray() {

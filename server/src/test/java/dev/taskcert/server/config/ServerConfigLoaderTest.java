@@ -42,6 +42,22 @@ class ServerConfigLoaderTest {
   }
 
   @Test
+  void reflectionAndUnencryptedCaKeysAreOffUnlessSaidAndTheServerCertificateLastsAWeek() throws Exception {
+    ServerConfig defaults = new ServerConfigLoader(Map.of()).load(file(REQUIRED));
+    assertFalse(defaults.reflection());
+    assertFalse(defaults.allowUnencryptedCaKey());
+    assertEquals(Duration.ofDays(7), defaults.serverCertificateLifetime());
+    ServerConfig set = new ServerConfigLoader(Map.of("TASKCERT_GRPC_REFLECTION", "true")).load(file(REQUIRED
+        + "ca.allow_unencrypted_key=true\nserver_certificate.lifetime=PT12H\n"));
+    assertTrue(set.reflection());
+    assertTrue(set.allowUnencryptedCaKey());
+    assertEquals(Duration.ofHours(12), set.serverCertificateLifetime());
+    ServerConfigLoader.ConfigException tooShort = assertThrows(ServerConfigLoader.ConfigException.class,
+        () -> new ServerConfigLoader(Map.of()).load(file(REQUIRED + "server_certificate.lifetime=PT1S\n")));
+    assertTrue(tooShort.getMessage().contains("server certificate lifetime"), tooShort.getMessage());
+  }
+
+  @Test
   void environmentOverridesTheFile() throws Exception {
     Path passwordFile = temp.resolve("db-password");
     Files.writeString(passwordFile, "from-file\n");
