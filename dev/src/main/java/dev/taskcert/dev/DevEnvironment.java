@@ -80,7 +80,9 @@ public final class DevEnvironment implements AutoCloseable {
             .trustDomain(TRUST_DOMAIN)
             .caDirectory(ca.path())
             .secretKeyFile(data.resolve("secret.key"))
-            .database(new ServerConfig.DatabaseConfig(database.jdbcUrl(), database.user(), "", 8)))
+            .database(new ServerConfig.DatabaseConfig(database.jdbcUrl(), database.user(), "", 8))
+            // Every client of a dev environment (and its load tests) is on loopback: one address.
+            .enrollmentLimits(ServerConfig.EnrollmentLimits.UNLIMITED_RATE))
         .build();
     SecretBox.loadOrCreate(config.secretKeyFile(), new SecureRandom());
     ServerRuntime runtime;

@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param caReloadInterval how often the CA files are checked for a rotation (zero: never)
  * @param migrateSchema whether starting migrates the database schema; otherwise the schema must
  *     already be current ({@code taskcert-server migrate} with a role that may create tables)
+ * @param enrollmentLimits what the anonymous enrollment port lets one caller, and all callers, cost
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -49,7 +50,8 @@ public record ServerConfig(
     String caPassphraseEnv,
     Path caPassphraseFile,
     Duration caReloadInterval,
-    boolean migrateSchema) {
+    boolean migrateSchema,
+    EnrollmentLimits enrollmentLimits) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -75,6 +77,7 @@ public record ServerConfig(
     if (caReloadInterval.isNegative()) {
       throw new IllegalArgumentException("CA reload interval must not be negative");
     }
+    Objects.requireNonNull(enrollmentLimits, "enrollment limits");
     if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
       throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
     }
@@ -99,7 +102,46 @@ public record ServerConfig(
         .serverNames(serverNames).database(database).issuance(issuance).enrollmentTokenTtl(enrollmentTokenTtl)
         .multiTeam(multiTeam).cacheTtl(cacheTtl).secretKeyFile(secretKeyFile).maxXComValueBytes(maxXComValueBytes)
         .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval)
-        .migrateSchema(migrateSchema);
+        .migrateSchema(migrateSchema).enrollmentLimits(enrollmentLimits);
+  }
+
+  /**
+   * Bounds on the anonymous enrollment port, whose callers have proved nothing yet.
+   *
+   * @param threads enrollments checked and issued at once
+   * @param queue enrollments waiting for a thread; beyond it a call is refused with RESOURCE_EXHAUSTED
+   * @param ratePerSecond enrollments one remote address (an IPv6 /64) may start per second on
+   *     average; 0 turns the limit off
+   * @param burst enrollments one remote address may start at once before the rate applies
+   * @param refusalAuditWindow how long refused enrollments of one address and kind are counted into
+   *     one summary audit row after the first is recorded
+   */
+  public record EnrollmentLimits(int threads, int queue, int ratePerSecond, int burst, Duration refusalAuditWindow) {
+    /** The documented defaults. */
+    public static final EnrollmentLimits DEFAULT = new EnrollmentLimits(8, 256, 20, 100, Duration.ofMinutes(1));
+
+    /** The defaults without the per-address rate limit, for a dev environment where every caller is on loopback. */
+    public static final EnrollmentLimits UNLIMITED_RATE = new EnrollmentLimits(8, 256, 0, 100, Duration.ofMinutes(1));
+
+    public EnrollmentLimits {
+      if (threads < 1 || threads > 1024) {
+        throw new IllegalArgumentException("enrollment threads must be between 1 and 1024, got " + threads);
+      }
+      if (queue < 1 || queue > 100_000) {
+        throw new IllegalArgumentException("enrollment queue must be between 1 and 100000, got " + queue);
+      }
+      if (ratePerSecond < 0 || ratePerSecond > 1_000_000) {
+        throw new IllegalArgumentException("enrollment rate must be between 0 (off) and 1000000 per second, got "
+            + ratePerSecond);
+      }
+      if (burst < 1 || burst > 1_000_000) {
+        throw new IllegalArgumentException("enrollment burst must be between 1 and 1000000, got " + burst);
+      }
+      if (refusalAuditWindow.compareTo(Duration.ofSeconds(1)) < 0 || refusalAuditWindow.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("refusal audit window must be between 1 second and 1 hour, got "
+            + refusalAuditWindow);
+      }
+    }
   }
 
   /** Connection settings for PostgreSQL. */
@@ -137,6 +179,7 @@ public record ServerConfig(
     private Path caPassphraseFile;
     private Duration caReloadInterval = Duration.ofSeconds(30);
     private boolean migrateSchema = true;
+    private EnrollmentLimits enrollmentLimits = EnrollmentLimits.DEFAULT;
 
     private Builder() {}
 
@@ -158,11 +201,13 @@ public record ServerConfig(
     public Builder caPassphraseFile(Path value) { caPassphraseFile = value; return this; }
     public Builder caReloadInterval(Duration value) { caReloadInterval = value; return this; }
     public Builder migrateSchema(boolean value) { migrateSchema = value; return this; }
+    public Builder enrollmentLimits(EnrollmentLimits value) { enrollmentLimits = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
-          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema);
+          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema,
+          enrollmentLimits);
     }
   }
 }

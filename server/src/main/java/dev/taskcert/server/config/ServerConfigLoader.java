@@ -56,6 +56,11 @@ public final class ServerConfigLoader {
     keys.put("certificate.lifetime", new String[] {"PT10M", "task certificate lifetime (ISO-8601, at most PT24H)"});
     keys.put("certificate.backdate", new String[] {"PT60S", "not-before backdating for clock skew"});
     keys.put("enrollment_token.ttl", new String[] {"PT24H", "default enrollment token lifetime"});
+    keys.put("enrollment.threads", new String[] {"8", "enrollments checked and issued at once"});
+    keys.put("enrollment.queue", new String[] {"256", "enrollments waiting for a thread; beyond, RESOURCE_EXHAUSTED"});
+    keys.put("enrollment.rate_per_second", new String[] {"20", "enrollments per second one remote address (IPv6: /64) may start; 0 off"});
+    keys.put("enrollment.rate_burst", new String[] {"100", "enrollments one remote address may start at once"});
+    keys.put("enrollment.refusal_audit_window", new String[] {"PT1M", "refused enrollments of one address and kind after the first are counted into one audit row per window"});
     keys.put("multi_team", new String[] {"true", "enforce team boundaries"});
     keys.put("cache.ttl", new String[] {"PT5S", "longest use of a cached task state / ownership / revocation fact"});
     keys.put("xcom.max_value_bytes", new String[] {"1048576", "largest XCom value (JSON bytes)"});
@@ -120,6 +125,9 @@ public final class ServerConfigLoader {
           .caPassphraseEnv(values.get("ca.passphrase_env"))
           .caPassphraseFile(values.get("ca.passphrase_file").isEmpty() ? null : Path.of(values.get("ca.passphrase_file")))
           .caReloadInterval(duration(values, "ca.reload_interval"))
+          .enrollmentLimits(new ServerConfig.EnrollmentLimits(integer(values, "enrollment.threads"),
+              integer(values, "enrollment.queue"), integer(values, "enrollment.rate_per_second"),
+              integer(values, "enrollment.rate_burst"), duration(values, "enrollment.refusal_audit_window")))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
