@@ -83,7 +83,9 @@ public final class DevEnvironment implements AutoCloseable {
             .allowUnencryptedCaKey(true)
             .reflection(true)
             .secretKeyFile(data.resolve("secret.key"))
-            .database(new ServerConfig.DatabaseConfig(database.jdbcUrl(), database.user(), "", 8)))
+            .database(new ServerConfig.DatabaseConfig(database.jdbcUrl(), database.user(), "", 8))
+            // Every client of a dev environment (and its load tests) is on loopback: one address.
+            .enrollmentLimits(ServerConfig.EnrollmentLimits.UNLIMITED_RATE))
         .build();
     SecretBox.loadOrCreate(config.secretKeyFile(), new SecureRandom());
     ServerRuntime runtime;

@@ -88,7 +88,8 @@ public final class BenchEnvironment implements AutoCloseable {
         .maxXComValueBytes(config.maxXComValueBytes())
         .caPassphraseEnv(config.caPassphraseEnv())
         .caPassphraseFile(config.caPassphraseFile())
-        .caReloadInterval(config.caReloadInterval());
+        .caReloadInterval(config.caReloadInterval())
+        .enrollmentLimits(config.enrollmentLimits());
   }
 
   public ServerConfig config() {

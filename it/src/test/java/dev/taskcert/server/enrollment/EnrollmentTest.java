@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.pki.identity.TaskIdentity;
+import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
+import dev.taskcert.proto.admin.v1.TaskTryRef;
 import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
 import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.ca.v1.EnrollRequest;
@@ -18,6 +21,8 @@ import dev.taskcert.dev.DemoData;
 import dev.taskcert.dev.DevEnvironment;
 import dev.taskcert.server.testing.DatabaseDump;
 import dev.taskcert.server.testing.DatabaseFingerprint;
+import dev.taskcert.server.testing.RefusedEnrollments;
+import dev.taskcert.server.testing.Statuses;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskKeys;
@@ -27,6 +32,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
@@ -39,12 +45,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.pkcs.CertificationRequest;
+import org.bouncycastle.asn1.pkcs.CertificationRequestInfo;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -53,6 +66,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EnrollmentTest {
+  private static final String TOKEN_REFUSED = "enrollment token is invalid, already used, or expired";
   @RegisterExtension
   static final TestEnvironment env = new TestEnvironment();
   private final SecureRandom random = new SecureRandom();
@@ -126,8 +140,9 @@ class EnrollmentTest {
   void refusesReusedToken() throws Exception {
     QueuedTry queued = env.queue(DemoData.PAYMENTS);
     enroll(queued.enrollmentToken(), freshCsr());
+    long audited = RefusedEnrollments.counted(env);
     assertRefused(Status.Code.UNAUTHENTICATED, () -> enroll(queued.enrollmentToken(), freshCsr()));
-    assertEquals("enroll_refused", env.audit(1).get(0).kind());
+    assertEquals(audited + 1, RefusedEnrollments.counted(env), "the refusal is audited");
   }
 
   @Test
@@ -139,17 +154,75 @@ class EnrollmentTest {
   }
 
   @Test
-  void refusesExpiredToken() throws Exception {
-    QueuedTry queued = env.dev().taskQueue()
-        .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, DemoData.ANALYTICS.taskId(), -1, 3, Duration.ofMinutes(1));
-    env.clock.advance(Duration.ofMinutes(2));
+  void refusesATokenExpiredByTheDatabaseClockEvenWhenThisServersClockLags() throws Exception {
+    // Minted while this server's clock ran two minutes behind, with one minute to live: by the
+    // database's clock (and the real one) it expired a minute ago, by this server's it has not.
+    env.clock.advance(Duration.ofMinutes(-2));
     try {
-      assertRefused(Status.Code.UNAUTHENTICATED, () -> enroll(queued.enrollmentToken(), freshCsr()));
+      QueuedTry queued = env.dev().taskQueue()
+          .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, DemoData.ANALYTICS.taskId(), -1, 3, Duration.ofMinutes(1));
+      Status status = Statuses.refusedWithoutChange(env, Status.Code.UNAUTHENTICATED,
+          () -> enroll(queued.enrollmentToken(), freshCsr()));
+      assertEquals(TOKEN_REFUSED, status.getDescription());
+      assertEquals(0, env.count("select count(*) from enrollment_token where used_at is not null and token_hash = "
+          + "sha256(convert_to('" + queued.enrollmentToken() + "', 'UTF8'))"), "the refused token was not consumed");
     } finally {
-      env.clock.advance(Duration.ofMinutes(-2));
+      env.clock.advance(Duration.ofMinutes(2));
     }
-    // The refusal was the expiry alone: the same token, still unused, enrolls within its minute.
+  }
+
+  @Test
+  void aVoidedTokenIsRefusedByAReplicaWhoseClockLags() throws Exception {
+    QueuedTry queued = env.queue(DemoData.PAYMENTS);
+    TaskIdentity identity = queued.identity();
+    env.admin().revokeCertificates(RevokeCertificatesRequest.newBuilder().setReason("test").setTaskTry(
+        TaskTryRef.newBuilder().setDagId(identity.dagId()).setRunId(identity.runId()).setTaskId(identity.taskId())
+            .setMapIndex(identity.mapIndex()).setTryNumber(identity.tryNumber())).build());
+    // The revoking server voided the token at its time; this one runs ten minutes behind.
+    env.clock.advance(Duration.ofMinutes(-10));
+    try {
+      Status status = Statuses.refusedWithoutChange(env, Status.Code.UNAUTHENTICATED,
+          () -> enroll(queued.enrollmentToken(), freshCsr()));
+      assertEquals(TOKEN_REFUSED, status.getDescription());
+    } finally {
+      env.clock.advance(Duration.ofMinutes(10));
+    }
+    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll(queued.enrollmentToken(), freshCsr())),
+        "nor is it redeemable at the right time");
+  }
+
+  @Test
+  void anUnknownTokenIsRefusedBeforeTheCsrIsLookedAt() throws Exception {
+    env.queue(DemoData.ANALYTICS); // a live token exists; this is not it
+    // A 16384-bit RSA key with a random signature: seconds of CPU to verify, and invalid anyway.
+    byte[] hugeCsr = hugeRsaCsr(16384);
+    Status status = Statuses.refusedWithoutChange(env, Status.Code.UNAUTHENTICATED,
+        () -> enroll("A".repeat(EnrollmentTokens.TOKEN_LENGTH), hugeCsr));
+    assertEquals(TOKEN_REFUSED, status.getDescription(), "refused for the token, the CSR never decoded");
+  }
+
+  @Test
+  void anRsaKeyAboveTheLargestSizeIsRefusedAndLeavesTheTokenUsable() throws Exception {
+    QueuedTry queued = env.queue(DemoData.ANALYTICS);
+    Status status = Statuses.refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT,
+        () -> enroll(queued.enrollmentToken(), hugeRsaCsr(16384)));
+    assertEquals("CSR RSA key is 16384 bits; 3072 to 4096 required", status.getDescription());
     assertEquals(queued.spiffeId(), enroll(queued.enrollmentToken(), freshCsr()).getSpiffeId());
+  }
+
+  /** A CSR for an RSA key of {@code bits} bits whose signature is random bytes. */
+  private static byte[] hugeRsaCsr(int bits) throws Exception {
+    SecureRandom random = new SecureRandom();
+    BigInteger modulus = new BigInteger(bits, random).setBit(bits - 1).setBit(0);
+    SubjectPublicKeyInfo key = new SubjectPublicKeyInfo(
+        new AlgorithmIdentifier(PKCSObjectIdentifiers.rsaEncryption, DERNull.INSTANCE),
+        new org.bouncycastle.asn1.pkcs.RSAPublicKey(modulus, BigInteger.valueOf(65537)));
+    byte[] signature = new byte[bits / 8];
+    random.nextBytes(signature);
+    return new CertificationRequest(
+        new CertificationRequestInfo(new X500Name("CN=huge"), key, new DERSet()),
+        new AlgorithmIdentifier(PKCSObjectIdentifiers.sha256WithRSAEncryption, DERNull.INSTANCE),
+        new DERBitString(signature)).getEncoded();
   }
 
   @Test

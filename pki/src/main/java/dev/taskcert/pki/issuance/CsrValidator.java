@@ -6,11 +6,11 @@ import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSAPublicKey;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
@@ -23,8 +23,9 @@ import org.bouncycastle.pkcs.PKCSException;
  * Checks a PKCS#10 certification request and extracts the public key to certify.
  *
  * <p>The CSR serves one purpose: proof that the caller holds the private key. Its signature must
- * verify and its key must be EC P-256, EC P-384 or RSA of at least {@value #MIN_RSA_BITS} bits with a
- * public exponent from 65537 to below 2^256.
+ * verify and its key must be EC P-256, EC P-384 or RSA of {@value #MIN_RSA_BITS} to {@value #MAX_RSA_BITS}
+ * bits with a public exponent from 65537 to below 2^256. The key policy is checked on the encoded
+ * key before anything costly: a huge RSA modulus is refused without being verified with.
  * Everything else it asks for (subject, SANs, extensions) is ignored: the certificate's identity
  * comes from the task row in the database, never from the request.
  */
@@ -33,6 +34,11 @@ public final class CsrValidator {
   public static final int MAX_CSR_BYTES = 16 * 1024;
   /** Smallest RSA modulus accepted. */
   public static final int MIN_RSA_BITS = 3072;
+  /**
+   * Largest RSA modulus accepted. Verifying with a larger one costs the server far more than the
+   * caller (a 16384-bit key takes seconds), and no task key needs one.
+   */
+  public static final int MAX_RSA_BITS = 4096;
 
   private static final BigInteger MIN_RSA_EXPONENT = BigInteger.valueOf(65537);
   private static final Set<ASN1ObjectIdentifier> ALLOWED_CURVES =
@@ -83,21 +89,30 @@ public final class CsrValidator {
       return;
     }
     if (PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) {
-      PublicKey key = toJdkKey(keyInfo);
-      BigInteger modulus = ((RSAPublicKey) key).getModulus();
-      if (modulus.bitLength() < MIN_RSA_BITS) {
-        throw new CsrRejectedException(
-            "CSR RSA key is " + modulus.bitLength() + " bits; at least " + MIN_RSA_BITS + " required");
+      RSAPublicKey key = rsaKey(keyInfo);
+      int bits = key.getModulus().bitLength();
+      if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
+        throw new CsrRejectedException("CSR RSA key is " + bits + " bits; " + MIN_RSA_BITS + " to " + MAX_RSA_BITS
+            + " required");
       }
       // NIST SP 800-56B: 2^16 < e < 2^256, odd. A huge exponent makes the signature check cost ten
-      // times more, and Enroll checks the CSR before it looks the token up.
-      BigInteger exponent = ((RSAPublicKey) key).getPublicExponent();
+      // times more.
+      BigInteger exponent = key.getPublicExponent();
       if (!exponent.testBit(0) || exponent.compareTo(MIN_RSA_EXPONENT) < 0 || exponent.bitLength() > 256) {
         throw new CsrRejectedException("CSR RSA public exponent must be odd, at least 65537 and below 2^256");
       }
       return;
     }
     throw new CsrRejectedException("CSR key algorithm " + algorithm + " is not allowed (EC or RSA only)");
+  }
+
+  /** The RSA key as encoded, read from its ASN.1 without building a JDK key (cheap at any size). */
+  private static RSAPublicKey rsaKey(SubjectPublicKeyInfo keyInfo) throws CsrRejectedException {
+    try {
+      return RSAPublicKey.getInstance(keyInfo.parsePublicKey());
+    } catch (IOException | RuntimeException e) {
+      throw new CsrRejectedException("CSR public key cannot be decoded");
+    }
   }
 
   private static PublicKey toJdkKey(SubjectPublicKeyInfo keyInfo) throws CsrRejectedException {

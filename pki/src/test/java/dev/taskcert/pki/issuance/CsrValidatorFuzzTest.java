@@ -54,7 +54,8 @@ class CsrValidatorFuzzTest {
       assertTrue(ALLOWED_CURVES.stream().anyMatch(allowed -> sameCurve(allowed, ec.getParams())),
           "accepted an EC key on another curve: " + ec.getParams());
     } else if (key instanceof RSAPublicKey rsa) {
-      assertTrue(rsa.getModulus().bitLength() >= CsrValidator.MIN_RSA_BITS,
+      assertTrue(rsa.getModulus().bitLength() >= CsrValidator.MIN_RSA_BITS
+              && rsa.getModulus().bitLength() <= CsrValidator.MAX_RSA_BITS,
           "accepted a " + rsa.getModulus().bitLength() + "-bit RSA key");
     } else {
       fail("accepted a key of type " + key.getAlgorithm());

@@ -320,7 +320,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         if (request.hasTaskTry()) {
           // Tokens first, then the task instance: the order enrollment takes them in.
           voidedTokens = mapper.voidUnredeemedTokens(tt.getDagId(), tt.getRunId(), tt.getTaskId(),
-              tt.getMapIndex(), tt.getTryNumber(), now);
+              tt.getMapIndex(), tt.getTryNumber());
           // Before any certificate: a renewal of this try running now either finishes first
           // (and its certificate is revoked below) or waits and is then refused.
           mapper.lockTaskInstance(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex());

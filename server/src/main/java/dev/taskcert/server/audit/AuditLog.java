@@ -1,6 +1,7 @@
 package dev.taskcert.server.audit;
 
 import dev.taskcert.server.db.Transactions;
+import dev.taskcert.server.logging.LogText;
 import dev.taskcert.server.metrics.ServerMetrics;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
@@ -51,16 +52,30 @@ public final class AuditLog {
    * @param detail the reason for a denial, or what was done
    */
   public void record(Kind kind, String principal, String rpc, String resource, String detail) {
-    String p = clip(principal);
-    String r = clip(rpc);
-    String res = clip(resource);
-    String d = clip(detail);
+    count(kind, resource);
+    write(kind, principal, rpc, resource, detail);
+  }
+
+  /** Counts one event in the metrics without writing it (one of many that a summary event covers). */
+  void count(Kind kind, String resource) {
     metrics.audited(kind.label());
     if (kind == Kind.DENY || kind == Kind.UNAUTHENTICATED || kind == Kind.ENROLL_REFUSED) {
       metrics.denied(kind.label(), resourceType(resource));
     }
-    log.info("audit kind={} principal={} rpc={} resource={} detail=\"{}\"",
-        kind.label(), p, r, res, d == null ? "" : d.replace("\"", "'"));
+  }
+
+  /**
+   * Writes one event as a log line and a row, without counting it. Every field of the line is
+   * escaped, so text from a request can neither end the line nor forge a field of it; the row keeps
+   * the text as it was.
+   */
+  void write(Kind kind, String principal, String rpc, String resource, String detail) {
+    String p = clip(principal);
+    String r = clip(rpc);
+    String res = clip(resource);
+    String d = clip(detail);
+    log.info("audit kind={} principal={} rpc={} resource={} detail={}",
+        kind.label(), LogText.field(p), LogText.field(r), LogText.field(res), LogText.quoted(d == null ? "" : d));
     try {
       transactions.withMapper(AuditMapper.class, mapper -> {
         mapper.insert(kind.label(), p, r, res, d);
@@ -68,7 +83,7 @@ public final class AuditLog {
       });
     } catch (RuntimeException e) {
       // The log line above is the record of last resort when the database is unavailable.
-      log.warn("audit event could not be stored: {}", e.toString());
+      log.warn("audit event could not be stored: {}", LogText.escape(e.toString()));
     }
   }
 

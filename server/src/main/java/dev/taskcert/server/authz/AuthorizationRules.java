@@ -37,7 +37,8 @@ public final class AuthorizationRules {
   static List<String> refusals(MethodRule rule) {
     return switch (rule.caller()) {
       case CALLER_ANONYMOUS -> rule.resource() == Resource.RESOURCE_ENROLLMENT_TOKEN
-          ? List.of("UNAUTHENTICATED (token)", "INVALID_ARGUMENT", "FAILED_PRECONDITION (token's try)")
+          ? List.of("UNAUTHENTICATED (token)", "INVALID_ARGUMENT", "FAILED_PRECONDITION (token's try)",
+              "RESOURCE_EXHAUSTED (address rate, capacity)")
           : List.of("-");
       case CALLER_ADMIN -> List.of("UNAUTHENTICATED", "PERMISSION_DENIED (not an admin)", "INVALID_ARGUMENT",
           "NOT_FOUND");

@@ -37,6 +37,7 @@ import java.util.Objects;
  *     whole contract to anyone who can reach the enrollment port)
  * @param serverCertificateLifetime validity of the server's own TLS certificate, which it reissues
  *     itself at half that lifetime
+ * @param enrollmentLimits what the anonymous enrollment port lets one caller, and all callers, cost
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -60,7 +61,8 @@ public record ServerConfig(
     boolean migrateSchema,
     boolean allowUnencryptedCaKey,
     boolean reflection,
-    Duration serverCertificateLifetime) {
+    Duration serverCertificateLifetime,
+    EnrollmentLimits enrollmentLimits) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -92,6 +94,7 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "server certificate lifetime must be between 10 seconds and 90 days, got " + serverCertificateLifetime);
     }
+    Objects.requireNonNull(enrollmentLimits, "enrollment limits");
     if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
       throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
     }
@@ -118,7 +121,47 @@ public record ServerConfig(
         .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval)
         .liveness(liveness)
         .migrateSchema(migrateSchema).allowUnencryptedCaKey(allowUnencryptedCaKey).reflection(reflection)
-        .serverCertificateLifetime(serverCertificateLifetime);
+        .serverCertificateLifetime(serverCertificateLifetime)
+        .enrollmentLimits(enrollmentLimits);
+  }
+
+  /**
+   * Bounds on the anonymous enrollment port, whose callers have proved nothing yet.
+   *
+   * @param threads enrollments checked and issued at once
+   * @param queue enrollments waiting for a thread; beyond it a call is refused with RESOURCE_EXHAUSTED
+   * @param ratePerSecond enrollments one remote address (an IPv6 /64) may start per second on
+   *     average; 0 turns the limit off
+   * @param burst enrollments one remote address may start at once before the rate applies
+   * @param refusalAuditWindow how long refused enrollments of one address and kind are counted into
+   *     one summary audit row after the first is recorded
+   */
+  public record EnrollmentLimits(int threads, int queue, int ratePerSecond, int burst, Duration refusalAuditWindow) {
+    /** The documented defaults. */
+    public static final EnrollmentLimits DEFAULT = new EnrollmentLimits(8, 256, 20, 100, Duration.ofMinutes(1));
+
+    /** The defaults without the per-address rate limit, for a dev environment where every caller is on loopback. */
+    public static final EnrollmentLimits UNLIMITED_RATE = new EnrollmentLimits(8, 256, 0, 100, Duration.ofMinutes(1));
+
+    public EnrollmentLimits {
+      if (threads < 1 || threads > 1024) {
+        throw new IllegalArgumentException("enrollment threads must be between 1 and 1024, got " + threads);
+      }
+      if (queue < 1 || queue > 100_000) {
+        throw new IllegalArgumentException("enrollment queue must be between 1 and 100000, got " + queue);
+      }
+      if (ratePerSecond < 0 || ratePerSecond > 1_000_000) {
+        throw new IllegalArgumentException("enrollment rate must be between 0 (off) and 1000000 per second, got "
+            + ratePerSecond);
+      }
+      if (burst < 1 || burst > 1_000_000) {
+        throw new IllegalArgumentException("enrollment burst must be between 1 and 1000000, got " + burst);
+      }
+      if (refusalAuditWindow.compareTo(Duration.ofSeconds(1)) < 0 || refusalAuditWindow.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("refusal audit window must be between 1 second and 1 hour, got "
+            + refusalAuditWindow);
+      }
+    }
   }
 
   /** Connection settings for PostgreSQL. */
@@ -160,6 +203,7 @@ public record ServerConfig(
     private boolean allowUnencryptedCaKey = false;
     private boolean reflection = false;
     private Duration serverCertificateLifetime = Duration.ofDays(7);
+    private EnrollmentLimits enrollmentLimits = EnrollmentLimits.DEFAULT;
 
     private Builder() {}
 
@@ -185,12 +229,13 @@ public record ServerConfig(
     public Builder allowUnencryptedCaKey(boolean value) { allowUnencryptedCaKey = value; return this; }
     public Builder reflection(boolean value) { reflection = value; return this; }
     public Builder serverCertificateLifetime(Duration value) { serverCertificateLifetime = value; return this; }
+    public Builder enrollmentLimits(EnrollmentLimits value) { enrollmentLimits = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
           secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, liveness,
-          migrateSchema, allowUnencryptedCaKey, reflection, serverCertificateLifetime);
+          migrateSchema, allowUnencryptedCaKey, reflection, serverCertificateLifetime, enrollmentLimits);
     }
   }
 }

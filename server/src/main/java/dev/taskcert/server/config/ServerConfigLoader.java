@@ -62,6 +62,11 @@ public final class ServerConfigLoader {
     keys.put("try.heartbeat_timeout", new String[] {"PT300S", "a running try silent this long (or an enrolled try not started) is failed and its certificates revoked"});
     keys.put("try.sweep_interval", new String[] {"PT15S", "how often each replica looks for such tries (one acts at a time)"});
     keys.put("try.max_duration", new String[] {"PT24H", "no certificate of a try is valid or renewed past this long after it enrolled"});
+    keys.put("enrollment.threads", new String[] {"8", "enrollments checked and issued at once"});
+    keys.put("enrollment.queue", new String[] {"256", "enrollments waiting for a thread; beyond, RESOURCE_EXHAUSTED"});
+    keys.put("enrollment.rate_per_second", new String[] {"20", "enrollments per second one remote address (IPv6: /64) may start; 0 off"});
+    keys.put("enrollment.rate_burst", new String[] {"100", "enrollments one remote address may start at once"});
+    keys.put("enrollment.refusal_audit_window", new String[] {"PT1M", "refused enrollments of one address and kind after the first are counted into one audit row per window"});
     keys.put("multi_team", new String[] {"true", "enforce team boundaries"});
     keys.put("cache.ttl", new String[] {"PT5S", "longest use of a cached task state / ownership / revocation fact"});
     keys.put("xcom.max_value_bytes", new String[] {"1048576", "largest XCom value (JSON bytes)"});
@@ -131,6 +136,9 @@ public final class ServerConfigLoader {
           .allowUnencryptedCaKey(bool(values, "ca.allow_unencrypted_key"))
           .serverCertificateLifetime(duration(values, "server_certificate.lifetime"))
           .reflection(bool(values, "grpc.reflection"))
+          .enrollmentLimits(new ServerConfig.EnrollmentLimits(integer(values, "enrollment.threads"),
+              integer(values, "enrollment.queue"), integer(values, "enrollment.rate_per_second"),
+              integer(values, "enrollment.rate_burst"), duration(values, "enrollment.refusal_audit_window")))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());

@@ -2,6 +2,7 @@ package dev.taskcert.server.enrollment;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
+import dev.taskcert.server.audit.AnonymousRefusals;
 import dev.taskcert.server.grpc.ServicePorts;
 import io.grpc.BindableService;
 
@@ -18,5 +19,10 @@ public final class EnrollmentModule extends AbstractModule {
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Execution.class)
         .addBinding()
         .to(RenewalService.class);
+    // Closed once the enrollment port has stopped: the workers finish, then the refusal counts are written.
+    Multibinder<AutoCloseable> closedAfterEnrollment =
+        Multibinder.newSetBinder(binder(), AutoCloseable.class, ServicePorts.Enrollment.class);
+    closedAfterEnrollment.addBinding().to(EnrollmentWorkers.class);
+    closedAfterEnrollment.addBinding().to(AnonymousRefusals.class);
   }
 }

@@ -18,14 +18,25 @@ public interface EnrollmentTokenMapper {
       @Param("expiresAt") Instant expiresAt);
 
   /**
-   * Marks an unused, unexpired token used and returns what it was for, in one statement, so two
-   * concurrent redemptions cannot both succeed. Returns {@code null} if no such token exists.
+   * Whether a token with this hash exists and is neither used, voided nor expired: the cheap check
+   * enrollment makes before it looks at the CSR. Expiry is judged by the database's clock, which
+   * every replica shares.
    */
   @Select("""
-      update enrollment_token set used_at = #{now}
-      where token_hash = #{hash} and used_at is null and expires_at > #{now}
+      select exists (select 1 from enrollment_token
+          where token_hash = #{hash} and used_at is null and voided_at is null and expires_at > now())""")
+  boolean isRedeemable(@Param("hash") byte[] hash);
+
+  /**
+   * Marks an unused, unvoided, unexpired token used and returns what it was for, in one statement,
+   * so two concurrent redemptions cannot both succeed. Returns {@code null} if no such token
+   * exists. Expiry is judged by the database's clock, not this replica's.
+   */
+  @Select("""
+      update enrollment_token set used_at = now()
+      where token_hash = #{hash} and used_at is null and voided_at is null and expires_at > now()
       returning task_instance_id, try_number""")
-  RedeemedToken consume(@Param("hash") byte[] hash, @Param("now") Instant now);
+  RedeemedToken consume(@Param("hash") byte[] hash);
 
   /** What a redeemed token was minted for. */
   record RedeemedToken(long taskInstanceId, int tryNumber) {}

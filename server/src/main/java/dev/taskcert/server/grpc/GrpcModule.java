@@ -11,6 +11,7 @@ public final class GrpcModule extends AbstractModule {
   protected void configure() {
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Execution.class);
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Enrollment.class);
+    Multibinder.newSetBinder(binder(), AutoCloseable.class, ServicePorts.Enrollment.class);
     bind(TaskcertServer.class).in(Singleton.class);
   }
 }

@@ -1,6 +1,7 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.server.logging.LogText;
 import dev.taskcert.server.metrics.ServerMetrics;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateParsingException;
@@ -142,8 +143,9 @@ public final class HandshakeRefusals implements AutoCloseable {
     long suppressed = notLogged.computeIfAbsent(reason, r -> new AtomicLong()).getAndSet(0);
     X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
     log.warn("refused a client certificate at the TLS handshake: {}; subject {}, issuer {}, serial {}: {}{}",
-        reason.text, leaf == null ? "-" : leaf.getSubjectX500Principal(), leaf == null ? "-" : leaf.getIssuerX500Principal(),
-        leaf == null ? "-" : leaf.getSerialNumber().toString(16), failure.getMessage(),
+        reason.text, leaf == null ? "-" : LogText.escape(leaf.getSubjectX500Principal()),
+        leaf == null ? "-" : LogText.escape(leaf.getIssuerX500Principal()),
+        leaf == null ? "-" : leaf.getSerialNumber().toString(16), LogText.escape(failure.getMessage()),
         suppressed == 0 ? "" : " (" + suppressed + " more for this reason in the last minute, not logged)");
   }
 

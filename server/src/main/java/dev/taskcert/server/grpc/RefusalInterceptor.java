@@ -1,6 +1,7 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.server.authz.CurrentCall;
+import dev.taskcert.server.logging.LogText;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -55,7 +56,7 @@ public final class RefusalInterceptor implements ServerInterceptor {
               new Metadata());
         } catch (IllegalStateException alreadyClosed) {
           log.warn("{} failed after its call was closed: {}", call.getMethodDescriptor().getFullMethodName(),
-              e.toString());
+              LogText.escape(e.toString()));
         }
       }
     };

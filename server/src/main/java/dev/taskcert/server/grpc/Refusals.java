@@ -1,7 +1,9 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.identity.InvalidIdentityException;
+import dev.taskcert.server.audit.AnonymousRefusals;
 import dev.taskcert.server.audit.AuditLog;
+import dev.taskcert.server.logging.LogText;
 import dev.taskcert.server.refusal.Refusal;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -23,10 +25,12 @@ public final class Refusals {
   private static final Logger log = LoggerFactory.getLogger(Refusals.class);
 
   private final AuditLog audit;
+  private final AnonymousRefusals anonymous;
 
   @Inject
-  Refusals(AuditLog audit) {
+  Refusals(AuditLog audit, AnonymousRefusals anonymous) {
     this.audit = audit;
+    this.anonymous = anonymous;
   }
 
   /**
@@ -38,7 +42,10 @@ public final class Refusals {
    */
   public Status toStatus(Throwable failure, String method, String callerId) {
     if (failure instanceof Refusal refusal) {
-      if (refusal.audit() != null) {
+      if (refusal.audit() == AuditLog.Kind.ENROLL_REFUSED && callerId == null) {
+        // Anyone can cause these at will: recorded per address and kind, the repeats counted.
+        anonymous.record(PeerAddresses.current(), method, refusal.resource(), refusal.auditDetail());
+      } else if (refusal.audit() != null) {
         audit.record(refusal.audit(), callerId, method, refusal.resource(), refusal.auditDetail());
       }
       return statusOf(refusal.kind()).withDescription(refusal.getMessage());
@@ -50,10 +57,10 @@ public final class Refusals {
       return Status.INVALID_ARGUMENT.withDescription(failure.getMessage());
     }
     if (failure instanceof PersistenceException && databaseUnreachable(failure)) {
-      log.warn("database unavailable during {}: {}", method, failure.toString());
+      log.warn("database unavailable during {}: {}", method, LogText.escape(failure.toString()));
       return Status.UNAVAILABLE.withDescription("database unavailable; retry later");
     }
-    log.error("unexpected error during {}", method, failure);
+    log.error("unexpected error during {}", method, LogText.escapeFailure(failure));
     return Status.INTERNAL.withDescription("internal error");
   }
 
@@ -65,6 +72,7 @@ public final class Refusals {
       case NOT_AUTHENTICATED -> Status.UNAUTHENTICATED;
       case NOT_PERMITTED -> Status.PERMISSION_DENIED;
       case WRONG_STATE -> Status.FAILED_PRECONDITION;
+      case EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
     };
   }
 

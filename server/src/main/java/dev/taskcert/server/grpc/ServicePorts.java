@@ -16,7 +16,10 @@ public final class ServicePorts {
   @Target({ElementType.PARAMETER, ElementType.METHOD, ElementType.FIELD})
   public @interface Execution {}
 
-  /** Services on the server-auth-only enrollment port. */
+  /**
+   * Services on the server-auth-only enrollment port; on an {@link AutoCloseable}, what serves them
+   * and is closed, in binding order, once the port has stopped.
+   */
   @Qualifier
   @Retention(RetentionPolicy.RUNTIME)
   @Target({ElementType.PARAMETER, ElementType.METHOD, ElementType.FIELD})

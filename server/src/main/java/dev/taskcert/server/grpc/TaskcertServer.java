@@ -59,6 +59,7 @@ public final class TaskcertServer {
   private final InvalidationBus invalidations;
   private final Set<BindableService> executionServices;
   private final Set<BindableService> enrollmentServices;
+  private final Set<AutoCloseable> enrollmentResources;
   private final HealthStatusManager health = new HealthStatusManager();
   private Server execution;
   private Server enrollment;
@@ -80,7 +81,8 @@ public final class TaskcertServer {
       ServerMetrics metrics,
       InvalidationBus invalidations,
       @ServicePorts.Execution Set<BindableService> executionServices,
-      @ServicePorts.Enrollment Set<BindableService> enrollmentServices) {
+      @ServicePorts.Enrollment Set<BindableService> enrollmentServices,
+      @ServicePorts.Enrollment Set<AutoCloseable> enrollmentResources) {
     this.config = config;
     this.ca = ca;
     this.caReloader = caReloader;
@@ -96,6 +98,7 @@ public final class TaskcertServer {
     this.invalidations = invalidations;
     this.executionServices = executionServices;
     this.enrollmentServices = enrollmentServices;
+    this.enrollmentResources = enrollmentResources;
   }
 
   /**
@@ -127,6 +130,8 @@ public final class TaskcertServer {
       // The last interceptor added runs first: metrics, then the front door, then refusal mapping.
       builder.intercept(refusals).intercept(admission).intercept(metricsInterceptor);
     }
+    // Before all of them on the enrollment port: the caller's address, for its rate limit and refusal audit.
+    enrollmentBuilder.intercept(new PeerAddresses());
 
     execution = bind(executionBuilder, "execution_port", config.executionPort());
     try {
@@ -224,6 +229,15 @@ public final class TaskcertServer {
       if (server != null && !server.awaitTermination(graceSeconds, TimeUnit.SECONDS)) {
         log.warn("calls still running after {} s; cancelling them", graceSeconds);
         server.shutdownNow();
+      }
+    }
+    for (AutoCloseable resource : enrollmentResources) {
+      try {
+        resource.close();
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
       }
     }
     if (metricsServer != null) {

@@ -22,7 +22,9 @@ public final class Refusal extends RuntimeException {
     /** The caller is known but may not do this (PERMISSION_DENIED). */
     NOT_PERMITTED,
     /** The task try is not in a state that allows this call (FAILED_PRECONDITION). */
-    WRONG_STATE
+    WRONG_STATE,
+    /** The caller, or all callers together, asked for more than the server takes on now (RESOURCE_EXHAUSTED). */
+    EXHAUSTED
   }
 
   private final Kind kind;

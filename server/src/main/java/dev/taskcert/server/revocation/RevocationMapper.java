@@ -77,21 +77,22 @@ public interface RevocationMapper {
 
   /**
    * Voids the try's enrollment tokens not yet redeemed, so revoking a try that is still queued also
-   * stops it from enrolling; returns how many. Call it before {@link #lockTaskInstance}: enrollment
-   * takes the token row, then the task instance, and so must this, or the two could deadlock.
+   * stops it from enrolling; returns how many. A voided token is flagged rather than given an
+   * expiry from this replica's clock, so no replica, whatever its clock, redeems it. Call it before
+   * {@link #lockTaskInstance}: enrollment takes the token row, then the task instance, and so must
+   * this, or the two could deadlock.
    */
   @Select("""
       with voided as (
-        update enrollment_token t set expires_at = #{now}
+        update enrollment_token t set voided_at = now()
         from task_instance ti join dag_run r on r.id = ti.dag_run_id
         where t.task_instance_id = ti.id and t.try_number = #{tryNumber} and t.used_at is null
-          and t.expires_at > #{now}
+          and t.voided_at is null and t.expires_at > now()
           and r.dag_id = #{dagId} and r.run_id = #{runId} and ti.task_id = #{taskId} and ti.map_index = #{mapIndex}
         returning 1)
       select count(*) from voided""")
   int voidUnredeemedTokens(@Param("dagId") String dagId, @Param("runId") String runId,
-      @Param("taskId") String taskId, @Param("mapIndex") int mapIndex, @Param("tryNumber") int tryNumber,
-      @Param("now") Instant now);
+      @Param("taskId") String taskId, @Param("mapIndex") int mapIndex, @Param("tryNumber") int tryNumber);
 
   /** Serials revoked and not yet expired, for a CRL. */
   @Select("select serial_hex from issued_certificate where revoked_at is not null and not_after > #{now}")
