@@ -4,6 +4,7 @@ import dev.taskcert.pki.identity.TrustDomain;
 import dev.taskcert.pki.issuance.CertificateBuilder;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -91,19 +92,32 @@ public record CaHierarchy(X509Certificate root, PrivateKey rootKey, Intermediate
       Instant now,
       SecureRandom random) {
     KeyPair keys = algorithm.generate(random);
+    X509Certificate certificate = certifyIntermediate(trustDomain, root, rootKey, keys.getPublic(), now, random);
+    return new IntermediateCa(certificate, keys.getPrivate(), root);
+  }
+
+  /**
+   * Signs an intermediate certificate for {@code intermediateKey} under an existing root, for a
+   * key made elsewhere (in a PKCS#11 token, see {@link TokenIntermediates}).
+   */
+  public static X509Certificate certifyIntermediate(
+      TrustDomain trustDomain,
+      X509Certificate root,
+      PrivateKey rootKey,
+      PublicKey intermediateKey,
+      Instant now,
+      SecureRandom random) {
     Instant notAfter = now.plus(INTERMEDIATE_VALIDITY);
     Instant rootNotAfter = root.getNotAfter().toInstant();
     if (notAfter.isAfter(rootNotAfter)) {
       notAfter = rootNotAfter;
     }
-    X509Certificate certificate =
-        CertificateBuilder.issuedBy(
-                root, rootKey, name(trustDomain, "taskcert intermediate " + GENERATION.format(now)),
-                keys.getPublic(), now.minus(Duration.ofMinutes(5)), notAfter, random)
-            .extension(Extension.basicConstraints, true, new BasicConstraints(0))
-            .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-            .sign();
-    return new IntermediateCa(certificate, keys.getPrivate(), root);
+    return CertificateBuilder.issuedBy(
+            root, rootKey, name(trustDomain, "taskcert intermediate " + GENERATION.format(now)),
+            intermediateKey, now.minus(Duration.ofMinutes(5)), notAfter, random)
+        .extension(Extension.basicConstraints, true, new BasicConstraints(0))
+        .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+        .sign();
   }
 
   private static X500Name name(TrustDomain trustDomain, String commonName) {
