@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param caReloadInterval how often the CA files are checked for a rotation (zero: never)
  * @param migrateSchema whether starting migrates the database schema; otherwise the schema must
  *     already be current ({@code taskcert-server migrate} with a role that may create tables)
+ * @param caToken the PKCS#11 token holding the intermediate's key, or {@code null} when the key is
+ *     a file in the CA directory
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -49,7 +51,8 @@ public record ServerConfig(
     String caPassphraseEnv,
     Path caPassphraseFile,
     Duration caReloadInterval,
-    boolean migrateSchema) {
+    boolean migrateSchema,
+    CaToken caToken) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -80,6 +83,24 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * The PKCS#11 token that holds the intermediate's key: its SunPKCS11 configuration file and
+   * where its user PIN comes from (a file or an environment variable, exactly one).
+   *
+   * @param pinFile file (0600) holding the PIN, or {@code null}
+   * @param pinEnv environment variable holding the PIN ("" when none)
+   */
+  public record CaToken(Path configFile, Path pinFile, String pinEnv) {
+    public CaToken {
+      Objects.requireNonNull(configFile, "PKCS#11 configuration file");
+      Objects.requireNonNull(pinEnv, "PIN environment variable");
+      if (pinFile == null == pinEnv.isEmpty()) {
+        throw new IllegalArgumentException(
+            "with ca.pkcs11_config set exactly one of ca.pkcs11_pin_file and ca.pkcs11_pin_env");
+      }
+    }
+  }
+
   private static void requirePort(String what, int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(what + " must be between 0 and 65535, got " + port);
@@ -99,7 +120,7 @@ public record ServerConfig(
         .serverNames(serverNames).database(database).issuance(issuance).enrollmentTokenTtl(enrollmentTokenTtl)
         .multiTeam(multiTeam).cacheTtl(cacheTtl).secretKeyFile(secretKeyFile).maxXComValueBytes(maxXComValueBytes)
         .caPassphraseEnv(caPassphraseEnv).caPassphraseFile(caPassphraseFile).caReloadInterval(caReloadInterval)
-        .migrateSchema(migrateSchema);
+        .migrateSchema(migrateSchema).caToken(caToken);
   }
 
   /** Connection settings for PostgreSQL. */
@@ -137,6 +158,7 @@ public record ServerConfig(
     private Path caPassphraseFile;
     private Duration caReloadInterval = Duration.ofSeconds(30);
     private boolean migrateSchema = true;
+    private CaToken caToken;
 
     private Builder() {}
 
@@ -158,11 +180,13 @@ public record ServerConfig(
     public Builder caPassphraseFile(Path value) { caPassphraseFile = value; return this; }
     public Builder caReloadInterval(Duration value) { caReloadInterval = value; return this; }
     public Builder migrateSchema(boolean value) { migrateSchema = value; return this; }
+    public Builder caToken(CaToken value) { caToken = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
-          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema);
+          secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, migrateSchema,
+          caToken);
     }
   }
 }
