@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The online CA's files in one directory: {@code intermediate.pem}, {@code intermediate-key.pem},
+ * The online CA's files in one directory: {@code intermediate.pem}, {@code intermediate-key.pem}
+ * (or, when the key is in a PKCS#11 token, {@code intermediate-key.pkcs11} naming it there),
  * {@code bundle.pem} (the roots relying parties trust), retired intermediates as {@code
  * intermediate-<serial>.pem}, and {@code root.pem} with {@code root-key.pem} only when the root key
  * is kept online (development).
@@ -36,11 +37,14 @@ public final class CaDirectory {
   public static final String ROOT_KEY = RootKeyDirectory.KEY;
   public static final String INTERMEDIATE = "intermediate.pem";
   public static final String INTERMEDIATE_KEY = "intermediate-key.pem";
+  /** Stands in for {@link #INTERMEDIATE_KEY} when the key is in a token: see {@link TokenKeyReference}. */
+  public static final String INTERMEDIATE_KEY_REFERENCE = "intermediate-key.pkcs11";
   public static final String BUNDLE = "bundle.pem";
 
   private final Path directory;
   private final KeyProtection protection;
   private final SecureRandom random;
+  private final Optional<Pkcs11Token> token;
 
   /** A CA directory whose keys are stored unencrypted: development only. */
   public CaDirectory(Path directory) {
@@ -58,13 +62,27 @@ public final class CaDirectory {
    * @param random salts and IVs for keys this instance encrypts
    */
   public CaDirectory(Path directory, KeyProtection protection, SecureRandom random) {
+    this(directory, protection, random, Optional.empty());
+  }
+
+  /**
+   * A CA directory whose intermediate key may be in {@code token}; other keys (a root kept here)
+   * are stored as {@code protection} says.
+   */
+  public CaDirectory(Path directory, KeyProtection protection, SecureRandom random, Optional<Pkcs11Token> token) {
     this.directory = directory;
     this.protection = protection;
     this.random = random;
+    this.token = token;
   }
 
   public Path path() {
     return directory;
+  }
+
+  /** This directory with its intermediate key (if a token reference says so) in {@code token}. */
+  public CaDirectory withToken(Optional<Pkcs11Token> token) {
+    return new CaDirectory(directory, protection, random, token);
   }
 
   public Path bundlePath() {
@@ -77,7 +95,8 @@ public final class CaDirectory {
 
   /** Whether an intermediate has been written here. */
   public boolean isInitialized() {
-    return Files.exists(directory.resolve(INTERMEDIATE)) && Files.exists(directory.resolve(INTERMEDIATE_KEY));
+    return Files.exists(directory.resolve(INTERMEDIATE))
+        && (Files.exists(directory.resolve(INTERMEDIATE_KEY)) || holdsTokenReference());
   }
 
   /**
@@ -119,12 +138,31 @@ public final class CaDirectory {
   /** Loads the online intermediate and checks that it chains to a root of the bundle. */
   public IntermediateCa loadIntermediate() throws IOException, CaLoadException {
     X509Certificate intermediate = loadIntermediateCertificate();
-    PrivateKey key = intermediateKeyFile().readMatching(intermediate);
+    CaKeySource source = CaKeySource.inMemory();
+    PrivateKey key;
+    if (holdsTokenReference()) {
+      TokenKeyReference reference = TokenKeyReference.read(directory.resolve(INTERMEDIATE_KEY_REFERENCE));
+      Pkcs11Token keys = token.orElseThrow(() -> new CaLoadException(
+          "the intermediate's key is in a PKCS#11 token under label '" + reference.label() + "' ("
+              + INTERMEDIATE_KEY_REFERENCE + "), but no token is configured"));
+      key = keys.privateKey(reference.label(), intermediate);
+      source = new CaKeySource.InToken(reference.label(), keys.provider());
+    } else if (token.isPresent()) {
+      throw new CaLoadException("a PKCS#11 token is configured, but the intermediate's key is the file "
+          + directory.resolve(INTERMEDIATE_KEY) + "; rotate the intermediate into the token, or configure no token");
+    } else {
+      key = intermediateKeyFile().readMatching(intermediate);
+    }
     X509Certificate root =
         loadTrustBundle()
             .issuerOf(intermediate)
             .orElseThrow(() -> new CaLoadException(INTERMEDIATE + " is not signed by any root in " + BUNDLE));
-    return new IntermediateCa(intermediate, key, root);
+    return new IntermediateCa(intermediate, key, root, source);
+  }
+
+  /** Whether the intermediate's key is in a token ({@code intermediate-key.pkcs11} is here). */
+  public boolean holdsTokenReference() {
+    return Files.exists(directory.resolve(INTERMEDIATE_KEY_REFERENCE));
   }
 
   /** The current intermediate's certificate, without touching its key. */
@@ -160,7 +198,8 @@ public final class CaDirectory {
 
   /**
    * Makes {@code next} the online intermediate. The current intermediate's certificate is kept as
-   * {@code intermediate-<serial>.pem}; its key is replaced. Certificates it issued stay valid,
+   * {@code intermediate-<serial>.pem}; its key file (or token reference) is replaced, and a key
+   * left in a token stays there until the operator deletes it. Certificates it issued stay valid,
    * because they chain through that certificate to a root that is still in the bundle.
    *
    * @return the file the previous certificate was kept in, if there was one
@@ -179,7 +218,7 @@ public final class CaDirectory {
       CaFiles.writePublic(file, Pem.certificates(List.of(current)));
       archived = Optional.of(file);
     }
-    intermediateKeyFile().write(next.privateKey(), random);
+    writeIntermediateKey(next);
     CaFiles.writePublic(directory.resolve(INTERMEDIATE), Pem.certificates(List.of(next.certificate())));
     return archived;
   }
@@ -203,9 +242,21 @@ public final class CaDirectory {
   // The intermediate's certificate is written last: isInitialized() implies every file is there.
   private void writeOnlinePart(CaHierarchy hierarchy) throws IOException {
     CaFiles.writePublic(bundlePath(), Pem.certificates(List.of(hierarchy.root())));
-    intermediateKeyFile().write(hierarchy.intermediate().privateKey(), random);
+    writeIntermediateKey(hierarchy.intermediate());
     CaFiles.writePublic(
         directory.resolve(INTERMEDIATE), Pem.certificates(List.of(hierarchy.intermediate().certificate())));
+  }
+
+  /** The key file, or for a key in a token the reference to it; whichever is not used goes. */
+  private void writeIntermediateKey(IntermediateCa intermediate) throws IOException {
+    Path reference = directory.resolve(INTERMEDIATE_KEY_REFERENCE);
+    if (intermediate.keySource() instanceof CaKeySource.InToken inToken) {
+      new TokenKeyReference(inToken.label()).write(reference);
+      Files.deleteIfExists(directory.resolve(INTERMEDIATE_KEY));
+    } else {
+      intermediateKeyFile().write(intermediate.privateKey(), random);
+      Files.deleteIfExists(reference);
+    }
   }
 
   private static List<X509Certificate> readCertificates(Path file) throws IOException, CaLoadException {

@@ -4,6 +4,7 @@ import dev.taskcert.pki.identity.TrustDomain;
 import dev.taskcert.pki.issuance.CertificateBuilder;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -100,6 +101,21 @@ public record CaHierarchy(X509Certificate root, PrivateKey rootKey, Intermediate
       Instant now,
       SecureRandom random) {
     KeyPair keys = algorithm.generate(random);
+    X509Certificate certificate = certifyIntermediate(trustDomain, root, rootKey, keys.getPublic(), now, random);
+    return new IntermediateCa(certificate, keys.getPrivate(), root);
+  }
+
+  /**
+   * Signs an intermediate certificate for {@code intermediateKey} under an existing root, for a
+   * key made elsewhere (in a PKCS#11 token, see {@link TokenIntermediates}).
+   */
+  public static X509Certificate certifyIntermediate(
+      TrustDomain trustDomain,
+      X509Certificate root,
+      PrivateKey rootKey,
+      PublicKey intermediateKey,
+      Instant now,
+      SecureRandom random) {
     Instant notAfter = now.plus(INTERMEDIATE_VALIDITY);
     Instant rootNotAfter = root.getNotAfter().toInstant();
     if (notAfter.isAfter(rootNotAfter)) {
@@ -108,11 +124,11 @@ public record CaHierarchy(X509Certificate root, PrivateKey rootKey, Intermediate
     CertificateBuilder builder =
         CertificateBuilder.issuedBy(
                 root, rootKey, name(trustDomain, "taskcert intermediate " + GENERATION.format(now)),
-                keys.getPublic(), now.minus(Duration.ofMinutes(5)), notAfter, random)
+                intermediateKey, now.minus(Duration.ofMinutes(5)), notAfter, random)
             .extension(Extension.basicConstraints, true, new BasicConstraints(0))
             .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     uriNameConstraint(trustDomain).ifPresent(constraint -> builder.extension(Extension.nameConstraints, true, constraint));
-    return new IntermediateCa(builder.sign(), keys.getPrivate(), root);
+    return builder.sign();
   }
 
   /**

@@ -93,4 +93,20 @@ public enum KeyAlgorithm {
     }
     throw new IllegalArgumentException("unsupported CA key algorithm " + key.getAlgorithm());
   }
+
+  /**
+   * The JCA signature algorithm the private half of {@code key} signs certificates with; for keys
+   * in a token, whose handles do not reveal their curve.
+   */
+  public static String signatureAlgorithmFor(PublicKey key) {
+    if (key instanceof ECPublicKey ec) {
+      return ec.getParams().getCurve().getField().getFieldSize() > 256
+          ? "SHA384withECDSA"
+          : "SHA256withECDSA";
+    }
+    if ("RSA".equals(key.getAlgorithm())) {
+      return "SHA256withRSA";
+    }
+    throw new IllegalArgumentException("unsupported CA key algorithm " + key.getAlgorithm());
+  }
 }

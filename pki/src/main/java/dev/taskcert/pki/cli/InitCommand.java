@@ -4,11 +4,16 @@ import dev.taskcert.pki.ca.CaDirectory;
 import dev.taskcert.pki.ca.CaHierarchy;
 import dev.taskcert.pki.ca.CertificateFingerprint;
 import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.ca.KeyProtection;
+import dev.taskcert.pki.ca.Pkcs11Token;
+import dev.taskcert.pki.ca.RootCa;
 import dev.taskcert.pki.ca.RootKeyDirectory;
+import dev.taskcert.pki.ca.TokenIntermediates;
 import dev.taskcert.pki.identity.TrustDomain;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +26,9 @@ import picocli.CommandLine.Option;
     description = {
       "Creates a new CA: root, intermediate and trust bundle.",
       "",
-      "Writes bundle.pem (the root), intermediate.pem and intermediate-key.pem to the CA directory. The root's certificate and key (root.pem, root-key.pem) go to a separate directory that you then take offline: --root-key-out, by default <ca-dir>-root next to the CA directory. --keep-root-online keeps them in the CA directory instead (development only)."
+      "Writes bundle.pem (the root), intermediate.pem and intermediate-key.pem to the CA directory. The root's certificate and key (root.pem, root-key.pem) go to a separate directory that you then take offline: --root-key-out, by default <ca-dir>-root next to the CA directory. --keep-root-online keeps them in the CA directory instead (development only).",
+      "",
+      "With --pkcs11-config the intermediate's key is generated inside a PKCS#11 token (sensitive, not extractable) and stored there under --key-label; the CA directory then holds intermediate-key.pkcs11, naming that label, instead of intermediate-key.pem. The passphrase options still protect the root key."
     })
 final class InitCommand extends CaSubcommand {
   @Option(
@@ -64,6 +71,9 @@ final class InitCommand extends CaSubcommand {
   @ArgGroup(exclusive = true, heading = "Separate passphrase for the root key (optional):%n")
   RootPassphraseOptions rootPassphrase;
 
+  @ArgGroup(exclusive = false, heading = "Intermediate key in a PKCS#11 token (optional):%n")
+  TokenKeyOptions tokenKey;
+
   @Override
   protected void execute() throws Exception {
     KeyProtection keys = writeProtection(passphrase);
@@ -84,7 +94,9 @@ final class InitCommand extends CaSubcommand {
     if (root.holdsKey()) {
       throw new OperationFailedException(rootDirectory + " already holds a root key; refusing to overwrite it");
     }
-    CaHierarchy hierarchy = CaHierarchy.create(trustDomain, algorithm, context.clock().instant(), context.random());
+    CaHierarchy hierarchy = tokenKey == null
+        ? CaHierarchy.create(trustDomain, algorithm, context.clock().instant(), context.random())
+        : createWithTokenKey(tokenKey.token.open(context), context);
     ca.write(hierarchy, root);
 
     PrintWriter out = out();
@@ -96,7 +108,12 @@ final class InitCommand extends CaSubcommand {
         hierarchy.intermediate().certificate().getSerialNumber().toString(16),
         hierarchy.intermediate().certificate().getNotAfter().toInstant());
     out.printf("CA directory:  %s (%s, %s, %s)%n", caDirectory.toAbsolutePath(),
-        CaDirectory.BUNDLE, CaDirectory.INTERMEDIATE, CaDirectory.INTERMEDIATE_KEY);
+        CaDirectory.BUNDLE, CaDirectory.INTERMEDIATE,
+        tokenKey == null ? CaDirectory.INTERMEDIATE_KEY : CaDirectory.INTERMEDIATE_KEY_REFERENCE);
+    if (tokenKey != null) {
+      out.printf("intermediate key: %s (generated there, not extractable)%n",
+          hierarchy.intermediate().keySource().describe());
+    }
     out.printf("root key:      %s%n", rootDirectory.resolve(RootKeyDirectory.KEY).toAbsolutePath());
     out.printf("CA keys:       %s%n", keys.describe());
     if (rootKeys != keys) {
@@ -117,5 +134,14 @@ final class InitCommand extends CaSubcommand {
   private Path defaultRootDirectory() {
     Path absolute = caDirectory.toAbsolutePath().normalize();
     return absolute.resolveSibling(absolute.getFileName() + "-root");
+  }
+
+  /** A software root (written as the passphrase options say) over an intermediate whose key is made in the token. */
+  private CaHierarchy createWithTokenKey(Pkcs11Token token, CliContext context) throws Exception {
+    Instant now = context.clock().instant();
+    RootCa rootCa = CaHierarchy.createRoot(trustDomain, algorithm, now, context.random());
+    IntermediateCa intermediate = TokenIntermediates.create(
+        token, tokenKey.label, trustDomain, rootCa, algorithm, now, context.random());
+    return new CaHierarchy(rootCa.certificate(), rootCa.privateKey(), intermediate);
   }
 }

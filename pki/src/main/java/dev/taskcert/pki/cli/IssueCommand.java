@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,6 +69,9 @@ final class IssueCommand extends CaSubcommand {
   @ArgGroup(exclusive = true, heading = "Passphrase of the CA keys (none: unencrypted keys expected):%n")
   PassphraseOptions passphrase;
 
+  @ArgGroup(exclusive = false, heading = "PKCS#11 token holding the intermediate's key (when the CA directory has intermediate-key.pkcs11):%n")
+  TokenOptions token;
+
   @Override
   protected void execute() throws Exception {
     if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(IssuancePolicy.MAX_ADMIN_LIFETIME) > 0) {
@@ -82,7 +86,8 @@ final class IssueCommand extends CaSubcommand {
       }
     }
     CliContext context = context();
-    IntermediateCa ca = new CaDirectory(caDirectory, readProtection(passphrase), context.random()).loadIntermediate();
+    IntermediateCa ca = new CaDirectory(caDirectory, readProtection(passphrase), context.random(),
+        token == null ? Optional.empty() : Optional.of(token.open(context))).loadIntermediate();
     SpiffeIdCodec codec = new SpiffeIdCodec(CaHierarchy.trustDomainOf(ca.certificate()));
     KeyPair keys = algorithm.generate(context.random());
     Instant now = context.clock().instant();

@@ -8,6 +8,7 @@ import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.ca.KeyProtection;
 import dev.taskcert.pki.ca.RootCa;
 import dev.taskcert.pki.ca.RootKeyDirectory;
+import dev.taskcert.pki.ca.TokenIntermediates;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Option;
     description = {
       "Replaces the online intermediate with a new one.",
       "",
-      "The new intermediate is signed by the root in --root-key-dir. The old intermediate's certificate is kept as intermediate-<serial>.pem, and certificates it issued stay valid while their root is in the bundle. The passphrase must decrypt the current intermediate key (unless --new-passphrase). Running servers pick the new intermediate up within ca.reload_interval (30 s by default), without a restart."
+      "The new intermediate is signed by the root in --root-key-dir. The old intermediate's certificate is kept as intermediate-<serial>.pem, and certificates it issued stay valid while their root is in the bundle. The passphrase must decrypt the current intermediate key (unless --new-passphrase). Running servers pick the new intermediate up within ca.reload_interval (30 s by default), without a restart.",
+      "",
+      "With --pkcs11-config the new key is generated inside a PKCS#11 token under --key-label (a label not yet in use) and the CA directory names it in intermediate-key.pkcs11 instead of holding intermediate-key.pem; without it the new key is a file again. A previous key left in a token stays there until you delete it."
     })
 final class RotateIntermediateCommand extends CaSubcommand {
   @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "the online CA directory")
@@ -54,6 +57,9 @@ final class RotateIntermediateCommand extends CaSubcommand {
   @ArgGroup(exclusive = true, heading = "Separate passphrase for the root key (optional):%n")
   RootPassphraseOptions rootPassphrase;
 
+  @ArgGroup(exclusive = false, heading = "New intermediate key in a PKCS#11 token (optional):%n")
+  TokenKeyOptions tokenKey;
+
   @Override
   protected void execute() throws Exception {
     KeyProtection keys = writeProtection(passphrase);
@@ -63,7 +69,7 @@ final class RotateIntermediateCommand extends CaSubcommand {
     if (!ca.isInitialized()) {
       throw new OperationFailedException(caDirectory + " holds no CA; run init first");
     }
-    if (!newPassphrase) {
+    if (!newPassphrase && tokenKey == null && !ca.holdsTokenReference()) {
       // Whoever loads this CA next must be able to decrypt the new key with what they have now.
       ca.intermediateKeyFile().read();
     }
@@ -77,14 +83,18 @@ final class RotateIntermediateCommand extends CaSubcommand {
     RootCa root = rootDirectory.load();
     X509Certificate current = ca.loadIntermediateCertificate();
     KeyAlgorithm type = algorithm != null ? algorithm : KeyAlgorithm.of(current.getPublicKey());
-    IntermediateCa next = CaHierarchy.createIntermediate(
-        CaHierarchy.trustDomainOf(root.certificate()), root.certificate(), root.privateKey(), type,
-        context.clock().instant(), context.random());
+    IntermediateCa next = tokenKey == null
+        ? CaHierarchy.createIntermediate(
+            CaHierarchy.trustDomainOf(root.certificate()), root.certificate(), root.privateKey(), type,
+            context.clock().instant(), context.random())
+        : TokenIntermediates.create(tokenKey.token.open(context), tokenKey.label,
+            CaHierarchy.trustDomainOf(root.certificate()), root, type, context.clock().instant(), context.random());
     Optional<Path> archived = ca.installIntermediate(next);
 
     PrintWriter out = out();
     out.printf("new intermediate: serial %s (%s), valid until %s%n",
         next.certificate().getSerialNumber().toString(16), type, next.certificate().getNotAfter().toInstant());
+    out.printf("key:              %s%n", next.keySource().describe());
     out.printf("signed by root:   %s (sha256 %s)%n",
         root.certificate().getSubjectX500Principal().getName(), CertificateFingerprint.of(root.certificate()));
     archived.ifPresent(file -> out.printf("previous one kept: %s%n", file));

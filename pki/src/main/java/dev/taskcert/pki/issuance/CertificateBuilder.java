@@ -5,6 +5,7 @@ import dev.taskcert.pki.ca.KeyAlgorithm;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -33,12 +34,15 @@ public final class CertificateBuilder {
 
   private final X509v3CertificateBuilder builder;
   private final PrivateKey signingKey;
+  private final String signatureAlgorithm;
   private final BigInteger serial;
+  private Provider signingProvider = BouncyCastle.PROVIDER;
 
   private CertificateBuilder(
-      X509v3CertificateBuilder builder, PrivateKey signingKey, BigInteger serial) {
+      X509v3CertificateBuilder builder, PrivateKey signingKey, String signatureAlgorithm, BigInteger serial) {
     this.builder = builder;
     this.signingKey = signingKey;
+    this.signatureAlgorithm = signatureAlgorithm;
     this.serial = serial;
   }
 
@@ -90,7 +94,17 @@ public final class CertificateBuilder {
     } catch (GeneralSecurityException | CertIOException e) {
       throw new IllegalStateException("cannot compute key identifiers", e);
     }
-    return new CertificateBuilder(builder, signingKey, serial);
+    return new CertificateBuilder(
+        builder, signingKey, KeyAlgorithm.signatureAlgorithmFor(issuerPublicKey), serial);
+  }
+
+  /**
+   * Signs through {@code provider} instead of BouncyCastle: the provider of a token that holds the
+   * signing key (see {@link dev.taskcert.pki.ca.CaKeySource}).
+   */
+  public CertificateBuilder signingProvider(Provider provider) {
+    this.signingProvider = provider;
+    return this;
   }
 
   /** Adds an extension. */
@@ -111,8 +125,8 @@ public final class CertificateBuilder {
   public X509Certificate sign() {
     try {
       ContentSigner signer =
-          new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(signingKey))
-              .setProvider(BouncyCastle.PROVIDER)
+          new JcaContentSignerBuilder(signatureAlgorithm)
+              .setProvider(signingProvider)
               .build(signingKey);
       return new JcaX509CertificateConverter().getCertificate(builder.build(signer));
     } catch (OperatorCreationException | GeneralSecurityException e) {

@@ -1,6 +1,7 @@
 package dev.taskcert.pki.issuance;
 
 import dev.taskcert.pki.crypto.BouncyCastle;
+import dev.taskcert.pki.ca.CaKeySource;
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
@@ -8,6 +9,7 @@ import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.WorkloadIdentity;
 import java.net.InetAddress;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -38,8 +40,12 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  */
 public final class CertificateIssuer {
   private final IntermediateCa ca;
-  /** The intermediate's key as BouncyCastle's own key class (see {@link BouncyCastle#signingKey}). */
+  /**
+   * The intermediate's key as BouncyCastle's own key class (see {@link BouncyCastle#signingKey}),
+   * or the handle to it when it is in a token.
+   */
   private final PrivateKey signingKey;
+  private final Provider signingProvider;
   private final SpiffeIdCodec codec;
   private final IssuancePolicy policy;
   private final SecureRandom random;
@@ -47,7 +53,10 @@ public final class CertificateIssuer {
   public CertificateIssuer(
       IntermediateCa ca, SpiffeIdCodec codec, IssuancePolicy policy, SecureRandom random) {
     this.ca = ca;
-    this.signingKey = BouncyCastle.signingKey(ca.privateKey());
+    this.signingKey = ca.keySource() instanceof CaKeySource.InToken
+        ? ca.privateKey()
+        : BouncyCastle.signingKey(ca.privateKey());
+    this.signingProvider = ca.keySource().signingProvider();
     this.codec = codec;
     this.policy = policy;
     this.random = random;
@@ -98,6 +107,7 @@ public final class CertificateIssuer {
         CertificateBuilder.issuedBy(
                 ca.certificate(), signingKey, subjectFor(identity), subjectKey,
                 window.notBefore(), window.notAfter(), random)
+            .signingProvider(signingProvider)
             .extension(Extension.basicConstraints, true, new BasicConstraints(false))
             .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
             .extension(
@@ -132,6 +142,7 @@ public final class CertificateIssuer {
         CertificateBuilder.issuedBy(
                 ca.certificate(), signingKey, subject, subjectKey,
                 window.notBefore(), window.notAfter(), random)
+            .signingProvider(signingProvider)
             .extension(Extension.basicConstraints, true, new BasicConstraints(false))
             .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
             .extension(

@@ -38,6 +38,8 @@ import java.util.Objects;
  * @param serverCertificateLifetime validity of the server's own TLS certificate, which it reissues
  *     itself at half that lifetime
  * @param enrollmentLimits what the anonymous enrollment port lets one caller, and all callers, cost
+ * @param caToken the PKCS#11 token holding the intermediate's key, or {@code null} when the key is
+ *     a file in the CA directory
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -62,7 +64,8 @@ public record ServerConfig(
     boolean allowUnencryptedCaKey,
     boolean reflection,
     Duration serverCertificateLifetime,
-    EnrollmentLimits enrollmentLimits) {
+    EnrollmentLimits enrollmentLimits,
+    CaToken caToken) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -100,6 +103,24 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * The PKCS#11 token that holds the intermediate's key: its SunPKCS11 configuration file and
+   * where its user PIN comes from (a file or an environment variable, exactly one).
+   *
+   * @param pinFile file (0600) holding the PIN, or {@code null}
+   * @param pinEnv environment variable holding the PIN ("" when none)
+   */
+  public record CaToken(Path configFile, Path pinFile, String pinEnv) {
+    public CaToken {
+      Objects.requireNonNull(configFile, "PKCS#11 configuration file");
+      Objects.requireNonNull(pinEnv, "PIN environment variable");
+      if (pinFile == null == pinEnv.isEmpty()) {
+        throw new IllegalArgumentException(
+            "with ca.pkcs11_config set exactly one of ca.pkcs11_pin_file and ca.pkcs11_pin_env");
+      }
+    }
+  }
+
   private static void requirePort(String what, int port) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(what + " must be between 0 and 65535, got " + port);
@@ -122,7 +143,7 @@ public record ServerConfig(
         .liveness(liveness)
         .migrateSchema(migrateSchema).allowUnencryptedCaKey(allowUnencryptedCaKey).reflection(reflection)
         .serverCertificateLifetime(serverCertificateLifetime)
-        .enrollmentLimits(enrollmentLimits);
+        .enrollmentLimits(enrollmentLimits).caToken(caToken);
   }
 
   /**
@@ -204,6 +225,7 @@ public record ServerConfig(
     private boolean reflection = false;
     private Duration serverCertificateLifetime = Duration.ofDays(7);
     private EnrollmentLimits enrollmentLimits = EnrollmentLimits.DEFAULT;
+    private CaToken caToken;
 
     private Builder() {}
 
@@ -230,12 +252,14 @@ public record ServerConfig(
     public Builder reflection(boolean value) { reflection = value; return this; }
     public Builder serverCertificateLifetime(Duration value) { serverCertificateLifetime = value; return this; }
     public Builder enrollmentLimits(EnrollmentLimits value) { enrollmentLimits = value; return this; }
+    public Builder caToken(CaToken value) { caToken = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
           secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, liveness,
-          migrateSchema, allowUnencryptedCaKey, reflection, serverCertificateLifetime, enrollmentLimits);
+          migrateSchema, allowUnencryptedCaKey, reflection, serverCertificateLifetime, enrollmentLimits,
+          caToken);
     }
   }
 }

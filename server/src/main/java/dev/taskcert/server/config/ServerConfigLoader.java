@@ -46,6 +46,9 @@ public final class ServerConfigLoader {
     keys.put("ca_directory", new String[] {null, "directory of the CA files (see docs/operations.md)"});
     keys.put("ca.passphrase_env", new String[] {"", "name of the environment variable holding the CA key passphrase"});
     keys.put("ca.passphrase_file", new String[] {"", "file (0600) holding the CA key passphrase"});
+    keys.put("ca.pkcs11_config", new String[] {"", "SunPKCS11 configuration of the token holding the intermediate's key"});
+    keys.put("ca.pkcs11_pin_file", new String[] {"", "file (0600) holding the token's user PIN"});
+    keys.put("ca.pkcs11_pin_env", new String[] {"", "name of the environment variable holding the token's user PIN"});
     keys.put("ca.reload_interval", new String[] {"PT30S", "how often the CA files are checked for a rotation; PT0S never"});
     keys.put("ca.allow_unencrypted_key", new String[] {"false", "load a CA key stored unencrypted (no passphrase): development only"});
     keys.put("server_certificate.lifetime", new String[] {"P7D", "lifetime of the server's own TLS certificate, reissued at half of it"});
@@ -139,10 +142,24 @@ public final class ServerConfigLoader {
           .enrollmentLimits(new ServerConfig.EnrollmentLimits(integer(values, "enrollment.threads"),
               integer(values, "enrollment.queue"), integer(values, "enrollment.rate_per_second"),
               integer(values, "enrollment.rate_burst"), duration(values, "enrollment.refusal_audit_window")))
+          .caToken(caToken(values))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
     }
+  }
+
+  private static ServerConfig.CaToken caToken(Map<String, String> values) throws ConfigException {
+    String config = values.get("ca.pkcs11_config");
+    String pinFile = values.get("ca.pkcs11_pin_file");
+    String pinEnv = values.get("ca.pkcs11_pin_env");
+    if (config.isEmpty()) {
+      if (!pinFile.isEmpty() || !pinEnv.isEmpty()) {
+        throw new ConfigException("a PKCS#11 PIN is set but ca.pkcs11_config is not: set it, or remove the PIN");
+      }
+      return null;
+    }
+    return new ServerConfig.CaToken(Path.of(config), pinFile.isEmpty() ? null : Path.of(pinFile), pinEnv);
   }
 
   private static String password(Map<String, String> values) throws ConfigException {

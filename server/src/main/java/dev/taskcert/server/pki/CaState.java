@@ -173,7 +173,9 @@ public final class CaState {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       for (Path file : new Path[] {directory.path().resolve(CaDirectory.INTERMEDIATE), directory.bundlePath(),
-          directory.path().resolve(CaDirectory.INTERMEDIATE_KEY), directory.path().resolve(DistrustedIntermediates.FILE)}) {
+          directory.path().resolve(CaDirectory.INTERMEDIATE_KEY),
+          directory.path().resolve(CaDirectory.INTERMEDIATE_KEY_REFERENCE),
+          directory.path().resolve(DistrustedIntermediates.FILE)}) {
         if (Files.exists(file)) {
           digest.update(CaFiles.read(file));
         }
