@@ -4,7 +4,6 @@ import dev.taskcert.server.catalog.DagOwnership;
 import dev.taskcert.server.config.ServerConfig;
 import jakarta.inject.Inject;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The scope rules for variables, connections and other tasks' XComs, as pure decisions over facts
@@ -31,7 +30,7 @@ final class AuthorizationPolicy {
       return Decision.ALLOW;
     }
     for (String pattern : caller.dag().allowedVariablePatterns()) {
-      if (globMatches(pattern, key)) {
+      if (Glob.matches(pattern, key)) {
         return Decision.ALLOW;
       }
     }
@@ -115,18 +114,5 @@ final class AuthorizationPolicy {
 
   private static String teamOf(CallerScope caller) {
     return "caller's team is " + (caller.team() == null ? "none" : "'" + caller.team() + "'");
-  }
-
-  /** Matches a declared pattern where {@code *} stands for any run of characters. */
-  static boolean globMatches(String pattern, String value) {
-    String[] literals = pattern.split("\\*", -1);
-    StringBuilder regex = new StringBuilder();
-    for (int i = 0; i < literals.length; i++) {
-      if (i > 0) {
-        regex.append(".*");
-      }
-      regex.append(Pattern.quote(literals[i]));
-    }
-    return Pattern.compile(regex.toString(), Pattern.DOTALL).matcher(value).matches();
   }
 }

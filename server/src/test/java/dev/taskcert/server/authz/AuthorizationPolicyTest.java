@@ -62,13 +62,4 @@ class AuthorizationPolicyTest {
     assertInstanceOf(Decision.Deny.class, policy.variableDeclared(caller, "exactly"));
     assertInstanceOf(Decision.Deny.class, policy.variableDeclared(caller, "other"));
   }
-
-  @Test
-  void globTreatsOnlyStarAsSpecial() {
-    assertTrue(AuthorizationPolicy.globMatches("a.b*", "a.bc"));
-    assertFalse(AuthorizationPolicy.globMatches("a.b*", "axbc"));
-    assertTrue(AuthorizationPolicy.globMatches("*", ""));
-    assertTrue(AuthorizationPolicy.globMatches("*mid*", "xmidy"));
-    assertFalse(AuthorizationPolicy.globMatches("[a]", "a"));
-  }
 }
