@@ -151,6 +151,37 @@ class XComServiceTest {
     }
   }
 
+  /** Steps and bounds at the ends of int32 select what Python slicing would, never past the per-call limit. */
+  @Test
+  void extremeSliceStepsAndBoundsStayWithinTheLimit() throws Exception {
+    try (var db = env.instance(javax.sql.DataSource.class).getConnection(); var statement = db.createStatement()) {
+      statement.executeUpdate("insert into xcom (dag_run_id, task_id, map_index, key, value) "
+          + "select r.id, 'wide', g, 'return_value', to_jsonb(g) from dag_run r, generate_series(0, 1999) g "
+          + "where r.dag_id = '" + DemoData.ANALYTICS.dagId() + "' and r.run_id = '" + DemoData.RUN_ID + "'");
+      db.commit();
+    }
+    try (TestTask reader = analyticsTask("wide_reader", -1)) {
+      XComRef wide = ref("wide", "return_value");
+      GetXComSliceRequest.Builder slice = GetXComSliceRequest.newBuilder().setRef(wide);
+      assertEquals(List.of("0"), reader.xcoms().getXComSlice(slice.clone().setStep(Integer.MAX_VALUE).build())
+          .getValuesJsonList());
+      assertEquals(List.of("1"), reader.xcoms().getXComSlice(slice.clone().setStart(1).setStep(Integer.MAX_VALUE)
+          .build()).getValuesJsonList());
+      assertEquals(List.of("0"), reader.xcoms().getXComSlice(slice.clone().setStart(Integer.MIN_VALUE)
+          .setStop(Integer.MAX_VALUE).setHasStop(true).setStep(Integer.MAX_VALUE).build()).getValuesJsonList());
+      assertEquals(List.of("1", "1000", "1999"), reader.xcoms().getXComSlice(slice.clone().setStart(1).setStep(999).build())
+          .getValuesJsonList());
+      List<String> everyOther = reader.xcoms().getXComSlice(slice.clone().setStep(2).build()).getValuesJsonList();
+      assertEquals(1000, everyOther.size());
+      assertEquals("1998", everyOther.get(999));
+      assertEquals(List.of(), reader.xcoms().getXComSlice(slice.clone().setStart(Integer.MAX_VALUE)
+          .setStep(Integer.MAX_VALUE).build()).getValuesJsonList());
+      refusedWithoutChange(env, Status.Code.OUT_OF_RANGE, () -> reader.xcoms().getXComSlice(slice.clone().build()));
+      refusedWithoutChange(env, Status.Code.OUT_OF_RANGE, () -> reader.xcoms().getXComSlice(
+          slice.clone().setStart(Integer.MIN_VALUE).setStop(Integer.MAX_VALUE).setHasStop(true).setStep(1).build()));
+    }
+  }
+
   @Test
   void includePriorDatesFindsTheValueOfAnEarlierRun() throws Exception {
     try (TestTask producer = analyticsTask("daily_total", -1)) {

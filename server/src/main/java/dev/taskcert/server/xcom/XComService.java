@@ -129,23 +129,17 @@ public final class XComService extends XComsGrpc.XComsImplBase {
       Target target = authorizeRead(request.getRef());
       List<XComRow> values = transactions.withMapper(XComMapper.class, mapper -> {
         int count = mapper.mappedCount(target.dagId(), target.runId(), target.taskId(), target.key());
-        int start = clampIndex(request.getStart(), count);
-        int stop = request.getHasStop() ? clampIndex(request.getStop(), count) : count;
-        if (stop <= start) {
-          return List.<XComRow>of();
-        }
-        int selected = (stop - start + step - 1) / step;
+        SliceWindow window = SliceWindow.of(request.getStart(), request.getStop(), request.getHasStop(), step, count);
+        long selected = window.selected();
         if (selected > MAX_SLICE_VALUES) {
           throw Refusal.outOfRange(
               "slice selects " + selected + " values; at most " + MAX_SLICE_VALUES + " per call");
         }
-        List<XComRow> window = mapper.mapped(target.dagId(), target.runId(), target.taskId(), target.key(),
-            start, stop - start);
-        java.util.ArrayList<XComRow> picked = new java.util.ArrayList<>();
-        for (int i = 0; i < window.size(); i += step) {
-          picked.add(window.get(i));
+        if (selected == 0) {
+          return List.<XComRow>of();
         }
-        return picked;
+        return mapper.mappedEvery(target.dagId(), target.runId(), target.taskId(), target.key(),
+            window.start(), window.stop(), window.step(), (int) selected);
       });
       GetXComSliceResponse.Builder response = GetXComSliceResponse.newBuilder();
       values.forEach(row -> response.addValuesJson(row.value()));
@@ -172,11 +166,6 @@ public final class XComService extends XComsGrpc.XComsImplBase {
     String key = RequestLimits.requireText(ref.getKey(), "ref.key", MAX_KEY_BYTES);
     gate.readXCom(dagId, runId, "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key).require();
     return new Target(dagId, runId, taskId, key);
-  }
-
-  private static int clampIndex(int index, int count) {
-    int position = index < 0 ? count + index : index;
-    return Math.max(0, Math.min(position, count));
   }
 
   private static Refusal notFound(Target target, String where) {
