@@ -147,7 +147,7 @@ class AdminCliTest {
   @Test
   void readsTheAuditLogWithFilters() throws Exception {
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().getVariable(
+      assertEquals(Status.Code.NOT_FOUND, codeOf(() -> task.variables().getVariable(
           GetVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).build())));
       Result table = admin("audit", "--kind", "deny", "--resource", "variable:", "--limit", "1");
       assertEquals(0, table.exit(), table.err());

@@ -64,13 +64,18 @@ class ConnectionServiceTest {
     }
   }
 
+  /** Another team's connection is answered exactly like an absent one; only the audit row names its team. */
   @Test
-  void refusesAnotherTeamsConnection() throws Exception {
+  void refusesAnotherTeamsConnectionAsIfItDidNotExist() throws Exception {
     try (TestTask task = env.startTask(DemoData.PAYMENTS)) {
-      Status status = statusOf(() -> task.connections().getConnection(get("analytics_warehouse")));
-      assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
-      assertTrue(!status.getDescription().contains("s3cret"));
+      Status hidden = refusedWithoutChange(env, Status.Code.NOT_FOUND,
+          () -> task.connections().getConnection(get("analytics_warehouse")));
+      assertEquals("connection 'analytics_warehouse' not found", hidden.getDescription());
       assertEquals("connection:analytics_warehouse", env.audit(1).get(0).resource());
+      assertTrue(env.audit(1).get(0).detail().contains("team 'analytics'"), env.audit(1).get(0).detail());
+      Status absent = refusedWithoutChange(env, Status.Code.NOT_FOUND,
+          () -> task.connections().getConnection(get("analytics_warehousf")));
+      assertEquals("connection 'analytics_warehousf' not found", absent.getDescription());
     }
   }
 

@@ -284,9 +284,13 @@ class ExecutionClientTest {
     try (TaskSession session = started("refused")) {
       ExecutionClient client = session.client();
       TaskcertException denied = assertThrows(TaskcertException.PermissionDenied.class,
-          () -> client.getVariable(DemoData.PAYMENTS.ownVariable()));
+          () -> client.setVariable(DemoData.PAYMENTS.ownVariable(), "x", ""));
       assertEquals(Status.Code.PERMISSION_DENIED, denied.code());
-      assertTrue(denied.getMessage().contains("team 'payments'"), denied.getMessage());
+      assertTrue(denied.getMessage().contains("may not be written by team 'analytics'"), denied.getMessage());
+
+      TaskcertException hidden = assertThrows(TaskcertException.NotFound.class,
+          () -> client.getVariable(DemoData.PAYMENTS.ownVariable()));
+      assertEquals(Status.Code.NOT_FOUND, hidden.code());
 
       TaskcertException invalid = assertThrows(TaskcertException.InvalidRequest.class, () -> client.getVariable(""));
       assertEquals(Status.Code.INVALID_ARGUMENT, invalid.code());

@@ -3,6 +3,7 @@ package dev.taskcert.server.connection;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.GetConnectionRequest;
 import dev.taskcert.proto.execution.v1.GetConnectionResponse;
+import dev.taskcert.server.authz.NotFound;
 import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.RequestLimits;
@@ -39,7 +40,7 @@ public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase
       if (connection == null) {
         // Undeclared ids are refused before revealing whether they exist.
         gate.readConnection(connId, null).require();
-        throw Refusal.notFound("connection '" + connId + "' does not exist");
+        throw Refusal.notFound(NotFound.connection(connId));
       }
       gate.readConnection(connId, connection.team()).require();
       return GetConnectionResponse.newBuilder()

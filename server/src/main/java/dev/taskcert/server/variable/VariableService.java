@@ -11,6 +11,7 @@ import dev.taskcert.proto.execution.v1.SetVariableResponse;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
 import dev.taskcert.server.authz.VariableVisibility;
 import dev.taskcert.server.authz.CallerScope;
+import dev.taskcert.server.authz.NotFound;
 import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.PageTokens;
@@ -51,7 +52,7 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
       gate.variableDeclared(key).require();
       VariableRow variable = transactions.withMapper(VariableMapper.class, mapper -> mapper.find(key));
       if (variable == null) {
-        throw Refusal.notFound("variable '" + key + "' does not exist");
+        throw Refusal.notFound(NotFound.variable(key));
       }
       gate.readVariable(key, variable.team()).require();
       GetVariableResponse.Builder response =

@@ -62,12 +62,16 @@ public final class XComService extends XComsGrpc.XComsImplBase {
         throw RequestLimits.invalid("map_index must be -1 or more");
       }
       Target target = authorizeRead(request.getRef());
-      XComRow row = transactions.withMapper(XComMapper.class, mapper -> request.getIncludePriorDates()
+      // Earlier runs are searched only when the caller's read scope reaches beyond its own run.
+      boolean priorRuns = request.getIncludePriorDates() && gate.xcomOtherRunsInScope();
+      XComRow row = transactions.withMapper(XComMapper.class, mapper -> priorRuns
           ? mapper.findLatestUpTo(target.dagId(), target.runId(), target.taskId(), mapIndex, target.key())
           : mapper.find(target.dagId(), target.runId(), target.taskId(), mapIndex, target.key()));
       if (row == null) {
         throw notFound(target, "map index " + mapIndex);
       }
+      // The scope applies to the run the value came from, not only to the run the request named.
+      gate.readXCom(row.dagId(), row.runId(), resource(row.dagId(), row.runId(), row.taskId(), row.key())).require();
       return response(row);
     });
   }
@@ -164,8 +168,12 @@ public final class XComService extends XComsGrpc.XComsImplBase {
     String runId = ref.getRunId().isEmpty() ? caller.runId() : RequestLimits.requireText(ref.getRunId(), "ref.run_id", 250);
     String taskId = RequestLimits.requireText(ref.getTaskId(), "ref.task_id", 250);
     String key = RequestLimits.requireText(ref.getKey(), "ref.key", MAX_KEY_BYTES);
-    gate.readXCom(dagId, runId, "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key).require();
+    gate.readXCom(dagId, runId, resource(dagId, runId, taskId, key)).require();
     return new Target(dagId, runId, taskId, key);
+  }
+
+  private static String resource(String dagId, String runId, String taskId, String key) {
+    return "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key;
   }
 
   private static Refusal notFound(Target target, String where) {
