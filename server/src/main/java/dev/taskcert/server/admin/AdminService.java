@@ -38,6 +38,7 @@ import dev.taskcert.server.catalog.DagRegistration;
 import dev.taskcert.server.catalog.OwnershipCache;
 import dev.taskcert.server.connection.ConnectionMapper;
 import dev.taskcert.server.connection.ConnectionRow;
+import dev.taskcert.server.connection.ConnectionSecrets;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.enrollment.QueuedTry;
 import dev.taskcert.server.enrollment.TaskQueue;
@@ -49,7 +50,6 @@ import dev.taskcert.server.grpc.UnaryCalls;
 import dev.taskcert.server.revocation.RevocationCache;
 import dev.taskcert.server.revocation.RevocationMapper;
 import dev.taskcert.server.refusal.Refusal;
-import dev.taskcert.server.secret.SecretBox;
 import dev.taskcert.server.variable.VariableMapper;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
@@ -77,7 +77,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Catalog catalog;
   private final Transactions transactions;
   private final TaskQueue queue;
-  private final SecretBox secrets;
+  private final ConnectionSecrets secrets;
   private final AuditLog audit;
   private final OwnershipCache ownership;
   private final RevocationCache revocations;
@@ -85,7 +85,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Clock clock;
 
   @Inject
-  AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, SecretBox secrets, AuditLog audit,
+  AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, ConnectionSecrets secrets, AuditLog audit,
       OwnershipCache ownership, RevocationCache revocations, CurrentCall call, Clock clock) {
     this.call = call;
     this.catalog = catalog;
@@ -229,14 +229,17 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         throw RequestLimits.invalid("port must be between 0 and 65535");
       }
       String password = RequestLimits.optionalText(request.getPassword(), "password", 4096);
+      String extra = JsonValues.requireJsonObject(request.getExtraJson(), "extra_json", 64 * 1024);
+      // Both secrets are sealed to this row; the plaintext extra column keeps only "{}".
       ConnectionRow row = new ConnectionRow(connId, team,
           RequestLimits.optionalText(request.getConnType(), "conn_type", 100),
           RequestLimits.optionalText(request.getHost(), "host", 1024),
           RequestLimits.optionalText(request.getSchema(), "schema", 1024),
           RequestLimits.optionalText(request.getLogin(), "login", 1024),
-          password.isEmpty() ? null : secrets.seal(password, connId),
+          secrets.sealPassword(connId, password),
           request.getPort(),
-          JsonValues.requireJsonObject(request.getExtraJson(), "extra_json", 64 * 1024));
+          "{}",
+          secrets.sealExtra(connId, extra));
       transactions.withMapper(ConnectionMapper.class, mapper -> mapper.upsert(row));
       return AdminSetConnectionResponse.getDefaultInstance();
     });

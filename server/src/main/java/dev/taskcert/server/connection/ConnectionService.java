@@ -9,13 +9,13 @@ import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.UnaryCalls;
 import dev.taskcert.server.refusal.Refusal;
-import dev.taskcert.server.secret.SecretBox;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 
 /**
  * Connection reads for a running task: global connections and its own team's, and only those its
- * DAG declares when it declares any. The password is decrypted only after authorization.
+ * DAG declares when it declares any. The password and extra parameters are decrypted only after
+ * authorization.
  */
 public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase {
   /** Longest connection id, in bytes. */
@@ -23,10 +23,10 @@ public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase
 
   private final Transactions transactions;
   private final ResourceGate gate;
-  private final SecretBox secrets;
+  private final ConnectionSecrets secrets;
 
   @Inject
-  ConnectionService(Transactions transactions, ResourceGate gate, SecretBox secrets) {
+  ConnectionService(Transactions transactions, ResourceGate gate, ConnectionSecrets secrets) {
     this.transactions = transactions;
     this.gate = gate;
     this.secrets = secrets;
@@ -49,10 +49,9 @@ public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase
           .setHost(connection.host())
           .setSchema(connection.schemaName())
           .setLogin(connection.login())
-          .setPassword(connection.passwordEncrypted() == null ? ""
-              : secrets.open(connection.passwordEncrypted(), connection.connId()))
+          .setPassword(secrets.password(connection))
           .setPort(connection.port())
-          .setExtraJson(connection.extra())
+          .setExtraJson(secrets.extra(connection))
           .build();
     });
   }
