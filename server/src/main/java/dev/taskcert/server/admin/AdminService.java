@@ -35,6 +35,8 @@ import dev.taskcert.server.authz.CurrentCall;
 import dev.taskcert.server.catalog.Catalog;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.catalog.DagRegistration;
+import dev.taskcert.server.catalog.DagStructure;
+import dev.taskcert.server.catalog.DeclaredTask;
 import dev.taskcert.server.catalog.OwnershipCache;
 import dev.taskcert.server.connection.ConnectionMapper;
 import dev.taskcert.server.connection.ConnectionRow;
@@ -126,12 +128,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       }
       request.getAllowedConnectionIdsList().forEach(id -> RequestLimits.requireText(id, "allowed_connection_ids", 250));
       request.getAllowedVariablePatternsList().forEach(p -> RequestLimits.requireText(p, "allowed_variable_patterns", 250));
+      DagStructure structure = DagStructure.of(request.getTasksList().stream()
+          .map(task -> new DeclaredTask(task.getTaskId(), task.getDownstreamTaskIdsList()))
+          .toList());
       if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.bundleId(bundle)) == null) {
         throw Refusal.notFound("bundle '" + bundle + "' does not exist");
       }
       catalog.registerDag(new DagRegistration(dagId, bundle, request.getDeclaresResources(),
           request.getAllowedConnectionIdsList(), request.getAllowedVariablePatternsList(),
-          scopeName(request.getXcomReadScope())));
+          scopeName(request.getXcomReadScope())), structure);
       ownership.invalidateAll();
       return RegisterDagResponse.getDefaultInstance();
     });
