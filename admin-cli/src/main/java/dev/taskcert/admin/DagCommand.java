@@ -1,8 +1,10 @@
 package dev.taskcert.admin;
 
+import dev.taskcert.proto.admin.v1.DagTask;
 import dev.taskcert.proto.admin.v1.RegisterDagRequest;
 import dev.taskcert.proto.admin.v1.RegisterDagResponse;
 import dev.taskcert.proto.admin.v1.XComReadScope;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -16,7 +18,8 @@ final class DagCommand extends CommandGroup {
 
   @Command(name = "register", mixinStandardHelpOptions = true, description = {
       "Creates or updates a DAG. Declaring any connection or variable pattern (or --declares-resources)",
-      "limits its tasks to what is declared; --xcom-read-scope narrows the XComs they may read."})
+      "limits its tasks to what is declared; --xcom-read-scope narrows the XComs they may read.",
+      "Declaring its tasks (--task) lets SkipDownstream skip only tasks downstream of the caller."})
   static final class Register extends AdminCommand {
     @Parameters(paramLabel = "DAG", description = "the DAG id")
     String dagId;
@@ -35,6 +38,11 @@ final class DagCommand extends CommandGroup {
     @Option(names = "--declares-resources",
         description = "declare resources even if none is listed: its tasks may then read no variable or connection")
     boolean declaresResources;
+
+    @Option(names = "--task", paramLabel = "TASK[=DOWNSTREAM,...]",
+        description = {"a task of the DAG and the tasks directly downstream of it (repeatable; every task once,",
+            "e.g. --task extract=transform,report --task transform=load --task load --task report)"})
+    List<String> tasks = List.of();
 
     @Option(names = "--xcom-read-scope", paramLabel = "SCOPE", defaultValue = "team",
         description = "XComs its tasks may read: team, same-dag or same-run (default ${DEFAULT-VALUE})")
@@ -59,13 +67,24 @@ final class DagCommand extends CommandGroup {
       RegisterDagResponse answer = stubs.admin().registerDag(RegisterDagRequest.newBuilder()
           .setDagId(dagId).setBundle(bundle).setDeclaresResources(declares)
           .addAllAllowedConnectionIds(connections).addAllAllowedVariablePatterns(variables)
-          .setXcomReadScope(scope)
+          .setXcomReadScope(scope).addAllTasks(tasks.stream().map(Register::task).toList())
           .setMaxTryDurationSeconds(maxTryDuration == null ? 0 : maxTryDuration.toSeconds()).build());
       output.record(answer, Output.fields("dag", dagId, "bundle", bundle,
           "declared connections", declares ? String.join(", ", connections) : "(not declared: any of its team's)",
           "declared variables", declares ? String.join(", ", variables) : "(not declared: any of its team's)",
           "xcom read scope", xcomReadScope,
-          "max try duration", maxTryDuration == null ? "(the server's)" : maxTryDuration.toString()));
+          "max try duration", maxTryDuration == null ? "(the server's)" : maxTryDuration.toString(),
+          "declared tasks", tasks.isEmpty() ? "(not declared)" : String.join(" ", tasks)));
+    }
+
+    /** {@code TASK} or {@code TASK=DOWNSTREAM,...} as a declared task. */
+    private static DagTask task(String spec) {
+      int equals = spec.indexOf('=');
+      DagTask.Builder task = DagTask.newBuilder().setTaskId(equals < 0 ? spec : spec.substring(0, equals));
+      if (equals >= 0 && equals < spec.length() - 1) {
+        task.addAllDownstreamTaskIds(Arrays.asList(spec.substring(equals + 1).split(",", -1)));
+      }
+      return task.build();
     }
   }
 }

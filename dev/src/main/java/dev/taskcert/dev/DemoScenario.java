@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * The scripted demo: a task of each team enrolls with its token, starts, reads its own team's
- * variable and the global one (allowed), then tries the other team's (refused with
- * PERMISSION_DENIED), and finishes. Each step is printed and checked against what must happen.
+ * variable and the global one (allowed), then tries the other team's (refused with NOT_FOUND,
+ * exactly as if it did not exist), and finishes. Each step is printed and checked against what must happen.
  */
 public final class DemoScenario {
   /** One checked step: what was tried, what was expected, what happened. */
@@ -56,7 +56,7 @@ public final class DemoScenario {
             (int) ProcessHandle.current().pid(), System.getProperty("user.name", "taskcert"));
         steps.add(read(session, task, task.ownVariable(), "ALLOWED"));
         steps.add(read(session, task, DemoData.GLOBAL_VARIABLE, "ALLOWED"));
-        steps.add(read(session, task, other.ownVariable(), "PERMISSION_DENIED"));
+        steps.add(read(session, task, other.ownVariable(), "NOT_FOUND"));
         session.client().finishTask(TerminalState.SUCCESS);
         out.println("  finished the try: SUCCESS");
       }

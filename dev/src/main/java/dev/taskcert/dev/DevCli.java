@@ -136,7 +136,8 @@ public final class DevCli implements Callable<Integer> {
       description = {
         "Starts a throw-away dev environment (temporary directory, free ports), then two tasks of",
         "two teams enroll; each reads its own team's variable and a global one (allowed) and the",
-        "other team's (refused with PERMISSION_DENIED). Exit code 0 when every step went as expected."
+        "other team's (refused with NOT_FOUND, as if it did not exist). Exit code 0 when every step",
+        "went as expected."
       })
   static final class Demo implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -146,9 +146,25 @@ class AdminCliTest {
   }
 
   @Test
+  void registersADagWithItsDeclaredTasks() throws Exception {
+    Result dag = admin("dag", "register", "cli_pipeline", "--bundle", "analytics-dags",
+        "--task", "extract=transform,report", "--task", "transform=load", "--task", "load", "--task", "report");
+    assertEquals(0, dag.exit(), dag.err());
+    assertTrue(dag.out().contains("extract=transform,report"), dag.out());
+    assertEquals(4, env.count("select count(*) from dag_task where dag_id = 'cli_pipeline'"));
+    assertEquals(1, env.count("select count(*) from dag_task where dag_id = 'cli_pipeline' and task_id = 'extract' "
+        + "and downstream_task_ids = array['transform', 'report']"));
+    Result cyclic = admin("dag", "register", "cli_pipeline", "--bundle", "analytics-dags",
+        "--task", "a=b", "--task", "b=a");
+    assertEquals(1, cyclic.exit(), cyclic.err());
+    assertTrue(cyclic.err().startsWith("error: INVALID_ARGUMENT: "), cyclic.err());
+    assertEquals(4, env.count("select count(*) from dag_task where dag_id = 'cli_pipeline'"));
+  }
+
+  @Test
   void readsTheAuditLogWithFilters() throws Exception {
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
-      assertEquals(Status.Code.PERMISSION_DENIED, codeOf(() -> task.variables().getVariable(
+      assertEquals(Status.Code.NOT_FOUND, codeOf(() -> task.variables().getVariable(
           GetVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).build())));
       Result table = admin("audit", "--kind", "deny", "--resource", "variable:", "--limit", "1");
       assertEquals(0, table.exit(), table.err());

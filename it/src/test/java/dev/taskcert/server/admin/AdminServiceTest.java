@@ -78,7 +78,7 @@ class AdminServiceTest {
     try (TestTask task = env.startTaskWithToken(queued.getEnrollmentToken())) {
       assertEquals("gs://ml", task.variables().getVariable(GetVariableRequest.newBuilder().setKey("ml_bucket").build())
           .getValue());
-      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () ->
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
           task.variables().getVariable(GetVariableRequest.newBuilder().setKey("analytics_bucket").build()));
     }
     assertTrue(admin.deleteVariable(AdminDeleteVariableRequest.newBuilder().setKey("ml_bucket").build()).getDeleted());

@@ -91,17 +91,17 @@ class ImpersonationTest {
 
     List<Attempt> attempts = List.of(
         // Another team.
-        new Attempt("read another team's variable", Status.Code.PERMISSION_DENIED, () -> analytics.variables()
+        new Attempt("read another team's variable", Status.Code.NOT_FOUND, () -> analytics.variables()
             .getVariable(GetVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).build())),
         new Attempt("overwrite another team's variable", Status.Code.PERMISSION_DENIED, () -> analytics.variables()
             .setVariable(SetVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).setValue("x").build())),
         new Attempt("delete another team's variable", Status.Code.PERMISSION_DENIED, () -> analytics.variables()
             .deleteVariable(DeleteVariableRequest.newBuilder().setKey(DemoData.PAYMENTS.ownVariable()).build())),
-        new Attempt("read another team's connection", Status.Code.PERMISSION_DENIED, () -> analytics.connections()
+        new Attempt("read another team's connection", Status.Code.NOT_FOUND, () -> analytics.connections()
             .getConnection(GetConnectionRequest.newBuilder().setConnId("payments_ledger_db").build())),
-        new Attempt("read another team's XCom", Status.Code.PERMISSION_DENIED, () -> analytics.xcoms().getXCom(
+        new Attempt("read another team's XCom", Status.Code.NOT_FOUND, () -> analytics.xcoms().getXCom(
             GetXComRequest.newBuilder().setRef(ref(DemoData.PAYMENTS.dagId(), DemoData.RUN_ID, "victim")).build())),
-        new Attempt("count another team's XComs", Status.Code.PERMISSION_DENIED, () -> analytics.xcoms().getXComCount(
+        new Attempt("count another team's XComs", Status.Code.NOT_FOUND, () -> analytics.xcoms().getXComCount(
             GetXComCountRequest.newBuilder().setRef(ref(DemoData.PAYMENTS.dagId(), DemoData.RUN_ID, "victim")).build())),
         // A superseded try (its certificate is still valid, its try is not current).
         new Attempt("superseded try writes an XCom", Status.Code.FAILED_PRECONDITION, () -> superseded.xcoms()

@@ -19,7 +19,7 @@ class DemoScenarioTest {
     }
     assertEquals(6, steps.size());
     assertTrue(steps.stream().allMatch(DemoScenario.Step::asExpected), output.toString());
-    assertEquals(2, steps.stream().filter(step -> step.outcome().startsWith("PERMISSION_DENIED")).count());
+    assertEquals(2, steps.stream().filter(step -> step.outcome().startsWith("NOT_FOUND")).count());
     assertTrue(output.toString().contains("spiffe://taskcert.local/ti/analytics_daily/"), output.toString());
   }
 }

@@ -194,7 +194,7 @@ class OperationsTest {
     assertEquals(200, metrics.statusCode());
     String body = metrics.body();
     assertTrue(body.contains("taskcert_rpc_total{code=\"OK\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
-    assertTrue(body.contains("taskcert_rpc_total{code=\"PERMISSION_DENIED\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
+    assertTrue(body.contains("taskcert_rpc_total{code=\"NOT_FOUND\",method=\"taskcert.execution.v1.Variables/GetVariable\"}"), body);
     assertTrue(body.contains("taskcert_audit_events_total{kind=\"deny\"}"), body);
     assertTrue(body.contains("taskcert_denials_total{kind=\"deny\",resource_type=\"variable\"}"), body);
     assertTrue(body.contains("taskcert_tls_handshake_failures_total{port=\"execution\",reason=\"untrusted_issuer\"} 1.0"), body);

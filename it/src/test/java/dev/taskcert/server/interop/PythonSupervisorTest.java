@@ -81,14 +81,15 @@ class PythonSupervisorTest {
       System.out.println(run);
 
       assertFalse(run.timedOut(), "the example must finish within " + RUN_TIMEOUT.toSeconds() + " s\n" + run);
-      assertEquals(3, run.exitCode(), "exit code 3 means a read was refused\n" + run);
+      assertEquals(1, run.exitCode(), "another team's variable reads as absent, which is a failed read\n" + run);
       assertTrue(run.stdout().contains("enrolled as " + queued.spiffeId()), run.toString());
       assertTrue(run.stdout().contains(
           "variable " + DemoData.ANALYTICS.ownVariable() + " = s3://analytics-raw-events (team analytics)"),
           run.toString());
       assertTrue(run.stdout().contains("variable " + DemoData.GLOBAL_VARIABLE + " = dev (global)"), run.toString());
       assertTrue(run.stdout().contains(
-          "variable " + DemoData.PAYMENTS.ownVariable() + " refused: PERMISSION_DENIED"), run.toString());
+          "variable " + DemoData.PAYMENTS.ownVariable() + " failed: NOT_FOUND: variable '"
+              + DemoData.PAYMENTS.ownVariable() + "' not found"), run.toString());
       assertFalse(run.stdout().contains("ledger.payments.example"), "another team's value never reaches the caller");
       assertTrue(run.stdout().contains("finished SUCCESS"), run.toString());
       assertEquals(1, env.count(successfulTry(queued.identity())), "the try is SUCCESS in the database\n" + run);

@@ -17,7 +17,7 @@ enum Operation {
   COUNT_XCOMS(1),
   SET_RENDERED_FIELDS(1),
   PREVIOUS_DAG_RUN(1),
-  /** Reads the other team's variable, which must be refused with PERMISSION_DENIED. */
+  /** Reads the other team's variable, which must be answered NOT_FOUND, as if it did not exist. */
   READ_OTHER_TEAMS_VARIABLE(1);
 
   private static final int TOTAL_WEIGHT = totalWeight();

@@ -52,19 +52,35 @@ class VariableAuthorizationTest {
     }
   }
 
+  /** Another team's variable is answered exactly like an absent one; only the audit row names its team. */
   @Test
-  void refusesAnotherTeamsVariableAndAuditsIt() throws Exception {
-    try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
-      TaskcertException e = assertThrows(TaskcertException.PermissionDenied.class,
-          () -> session.client().getVariable("payments_api_url"));
-      assertEquals(Status.Code.PERMISSION_DENIED, e.code());
-      assertTrue(e.getMessage().contains("team 'payments'"), e.getMessage());
+  void refusesAnotherTeamsVariableAsIfItDidNotExistAndAuditsIt() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      Status hidden = refusedWithoutChange(env, Status.Code.NOT_FOUND,
+          () -> task.variables().getVariable(GetVariableRequest.newBuilder().setKey("payments_api_url").build()));
+      assertEquals("variable 'payments_api_url' not found", hidden.getDescription());
       AuditEventRow audit = env.audit(1).get(0);
       assertEquals("deny", audit.kind());
-      assertEquals(session.credentials().spiffeId(), audit.principal());
+      assertEquals(task.spiffeId(), audit.principal());
       assertEquals("taskcert.execution.v1.Variables/GetVariable", audit.rpc());
       assertEquals("variable:payments_api_url", audit.resource());
+      assertTrue(audit.detail().contains("team 'payments'"), audit.detail());
       assertTrue(!audit.detail().contains("ledger.payments.example"), "no secret values in the audit trail");
+
+      Status absent = refusedWithoutChange(env, Status.Code.NOT_FOUND,
+          () -> task.variables().getVariable(GetVariableRequest.newBuilder().setKey("payments_api_urm").build()));
+      assertEquals("variable 'payments_api_urm' not found", absent.getDescription());
+    }
+  }
+
+  /** Writing another team's variable is refused without naming the owner, who is in the audit row only. */
+  @Test
+  void refusesWritingAnotherTeamsVariableWithoutNamingItsTeam() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      Status denied = refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> task.variables().setVariable(
+          SetVariableRequest.newBuilder().setKey("payments_api_url").setValue("https://evil").build()));
+      assertFalse(denied.getDescription().contains("payments'"), denied.getDescription());
+      assertTrue(env.audit(1).get(0).detail().contains("team 'payments'"), env.audit(1).get(0).detail());
     }
   }
 

@@ -71,17 +71,42 @@ class XComServiceTest {
     }
   }
 
+  /** Another team's DAG is answered exactly as a DAG that is not registered; only the audit names the team. */
   @Test
-  void refusesReadingAnotherTeamsXComs() throws Exception {
+  void refusesReadingAnotherTeamsXComsAsIfTheDagDidNotExist() throws Exception {
     try (TestTask payments = env.startTask(DemoData.PAYMENTS); TestTask analytics = analyticsTask("secret_producer", -1)) {
       analytics.xcoms().setXCom(set("k", "\"v\""));
-      Status status = statusOf(() -> payments.xcoms().getXCom(GetXComRequest.newBuilder()
-          .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
-              .setTaskId("secret_producer").setKey("k"))
-          .build()));
-      assertEquals(Status.Code.PERMISSION_DENIED, status.getCode());
-      assertTrue(status.getDescription().contains("team 'analytics'"), status.getDescription());
-      assertEquals("deny", env.audit(1).get(0).kind());
+      XComRef.Builder ref = XComRef.newBuilder().setRunId(DemoData.RUN_ID).setTaskId("secret_producer").setKey("k");
+      Status hidden = refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> payments.xcoms().getXCom(
+          GetXComRequest.newBuilder().setRef(ref.clone().setDagId(DemoData.ANALYTICS.dagId())).build()));
+      assertEquals("DAG '" + DemoData.ANALYTICS.dagId() + "' not found", hidden.getDescription());
+      var audit = env.audit(1).get(0);
+      assertEquals("deny", audit.kind());
+      assertTrue(audit.detail().contains("team 'analytics'"), audit.detail());
+      Status absent = refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> payments.xcoms().getXCom(
+          GetXComRequest.newBuilder().setRef(ref.clone().setDagId("no_such_dag")).build()));
+      assertEquals("DAG 'no_such_dag' not found", absent.getDescription());
+      Status counted = refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> payments.xcoms().getXComCount(
+          GetXComCountRequest.newBuilder().setRef(ref.clone().setDagId(DemoData.ANALYTICS.dagId())).build()));
+      assertEquals(hidden.getDescription(), counted.getDescription());
+    }
+  }
+
+  /** A SAME_DAG reader is refused another DAG by its own scope, whether or not that DAG exists. */
+  @Test
+  void sameDagScopeRefusesOtherDagsWithoutRevealingThem() throws Exception {
+    env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId("own_dag_only").setBundle("analytics-dags")
+        .setXcomReadScope(XComReadScope.XCOM_READ_SCOPE_SAME_DAG).build());
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId("own_dag_only").setRunId("r").build());
+    String token = env.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId("own_dag_only").setRunId("r").setTaskId("t").setMapIndex(-1).build()).getEnrollmentToken();
+    try (TestTask reader = env.startTaskWithToken(token)) {
+      XComRef.Builder ref = XComRef.newBuilder().setRunId(DemoData.RUN_ID).setTaskId("x").setKey("k");
+      Status existing = refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> reader.xcoms().getXCom(
+          GetXComRequest.newBuilder().setRef(ref.clone().setDagId(DemoData.PAYMENTS.dagId())).build()));
+      Status absent = refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> reader.xcoms().getXCom(
+          GetXComRequest.newBuilder().setRef(ref.clone().setDagId("no_such_dag")).build()));
+      assertEquals(existing.getDescription(), absent.getDescription());
     }
   }
 
@@ -104,6 +129,63 @@ class XComServiceTest {
       b.xcoms().setXCom(set("k", "2"));
       assertEquals("2", b.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("t", "k")).build()).getValueJson());
     }
+  }
+
+  /** include_prior_dates searches other runs only where the reader's scope reaches: never for SAME_RUN. */
+  @Test
+  void sameRunScopeIsNotBypassedWithIncludePriorDates() throws Exception {
+    env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId("narrow_prior").setBundle("analytics-dags")
+        .setXcomReadScope(XComReadScope.XCOM_READ_SCOPE_SAME_RUN).build());
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId("narrow_prior").setRunId("early")
+        .setLogicalDate(com.google.protobuf.Timestamp.newBuilder().setSeconds(1795000000L)).build());
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId("narrow_prior").setRunId("late")
+        .setLogicalDate(com.google.protobuf.Timestamp.newBuilder().setSeconds(1795100000L)).build());
+    try (TestTask early = env.startTaskWithToken(queue("narrow_prior", "early", "producer"))) {
+      early.xcoms().setXCom(set("secret", "\"from the early run\""));
+    }
+    try (TestTask late = env.startTaskWithToken(queue("narrow_prior", "late", "consumer"))) {
+      GetXComRequest prior = GetXComRequest.newBuilder().setRef(ref("producer", "secret")).setIncludePriorDates(true)
+          .build();
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> late.xcoms().getXCom(prior));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> late.xcoms().getXCom(prior.toBuilder()
+          .setRef(XComRef.newBuilder().setDagId("narrow_prior").setRunId("late").setTaskId("producer").setKey("secret"))
+          .build()));
+      try (TestTask lateProducer = env.startTaskWithToken(queue("narrow_prior", "late", "producer"))) {
+        lateProducer.xcoms().setXCom(set("secret", "\"from its own run\""));
+      }
+      GetXComResponse own = late.xcoms().getXCom(prior);
+      assertEquals("\"from its own run\"", own.getValueJson());
+      assertEquals("late", own.getRef().getRunId());
+    }
+  }
+
+  /** A SAME_DAG reader searching earlier runs finds values of its own DAG only. */
+  @Test
+  void sameDagScopeWithIncludePriorDatesReadsOnlyItsOwnDag() throws Exception {
+    env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId("dag_prior").setBundle("analytics-dags")
+        .setXcomReadScope(XComReadScope.XCOM_READ_SCOPE_SAME_DAG).build());
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId("dag_prior").setRunId("early")
+        .setLogicalDate(com.google.protobuf.Timestamp.newBuilder().setSeconds(1795000000L)).build());
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId("dag_prior").setRunId("late")
+        .setLogicalDate(com.google.protobuf.Timestamp.newBuilder().setSeconds(1795100000L)).build());
+    try (TestTask early = env.startTaskWithToken(queue("dag_prior", "early", "producer"))) {
+      early.xcoms().setXCom(set("total", "7"));
+    }
+    try (TestTask late = env.startTaskWithToken(queue("dag_prior", "late", "consumer"))) {
+      GetXComResponse prior = late.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref("producer", "total"))
+          .setIncludePriorDates(true).build());
+      assertEquals("7", prior.getValueJson());
+      assertEquals("early", prior.getRef().getRunId());
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> late.xcoms().getXCom(GetXComRequest.newBuilder()
+          .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
+              .setTaskId("daily_total").setKey("total"))
+          .setIncludePriorDates(true).build()));
+    }
+  }
+
+  private static String queue(String dagId, String runId, String taskId) {
+    return env.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
+        .setDagId(dagId).setRunId(runId).setTaskId(taskId).setMapIndex(-1).build()).getEnrollmentToken();
   }
 
   @Test
@@ -148,6 +230,37 @@ class XComServiceTest {
       assertEquals(List.of(0, 1, 2, 3, 4), count.getMapIndexesList());
       assertEquals("30", reader.xcoms().getXCom(GetXComRequest.newBuilder().setRef(mapped).setMapIndex(3).build())
           .getValueJson());
+    }
+  }
+
+  /** Steps and bounds at the ends of int32 select what Python slicing would, never past the per-call limit. */
+  @Test
+  void extremeSliceStepsAndBoundsStayWithinTheLimit() throws Exception {
+    try (var db = env.instance(javax.sql.DataSource.class).getConnection(); var statement = db.createStatement()) {
+      statement.executeUpdate("insert into xcom (dag_run_id, task_id, map_index, key, value) "
+          + "select r.id, 'wide', g, 'return_value', to_jsonb(g) from dag_run r, generate_series(0, 1999) g "
+          + "where r.dag_id = '" + DemoData.ANALYTICS.dagId() + "' and r.run_id = '" + DemoData.RUN_ID + "'");
+      db.commit();
+    }
+    try (TestTask reader = analyticsTask("wide_reader", -1)) {
+      XComRef wide = ref("wide", "return_value");
+      GetXComSliceRequest.Builder slice = GetXComSliceRequest.newBuilder().setRef(wide);
+      assertEquals(List.of("0"), reader.xcoms().getXComSlice(slice.clone().setStep(Integer.MAX_VALUE).build())
+          .getValuesJsonList());
+      assertEquals(List.of("1"), reader.xcoms().getXComSlice(slice.clone().setStart(1).setStep(Integer.MAX_VALUE)
+          .build()).getValuesJsonList());
+      assertEquals(List.of("0"), reader.xcoms().getXComSlice(slice.clone().setStart(Integer.MIN_VALUE)
+          .setStop(Integer.MAX_VALUE).setHasStop(true).setStep(Integer.MAX_VALUE).build()).getValuesJsonList());
+      assertEquals(List.of("1", "1000", "1999"), reader.xcoms().getXComSlice(slice.clone().setStart(1).setStep(999).build())
+          .getValuesJsonList());
+      List<String> everyOther = reader.xcoms().getXComSlice(slice.clone().setStep(2).build()).getValuesJsonList();
+      assertEquals(1000, everyOther.size());
+      assertEquals("1998", everyOther.get(999));
+      assertEquals(List.of(), reader.xcoms().getXComSlice(slice.clone().setStart(Integer.MAX_VALUE)
+          .setStep(Integer.MAX_VALUE).build()).getValuesJsonList());
+      refusedWithoutChange(env, Status.Code.OUT_OF_RANGE, () -> reader.xcoms().getXComSlice(slice.clone().build()));
+      refusedWithoutChange(env, Status.Code.OUT_OF_RANGE, () -> reader.xcoms().getXComSlice(
+          slice.clone().setStart(Integer.MIN_VALUE).setStop(Integer.MAX_VALUE).setHasStop(true).setStep(1).build()));
     }
   }
 

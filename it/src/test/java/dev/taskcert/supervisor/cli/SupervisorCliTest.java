@@ -1,10 +1,13 @@
 package dev.taskcert.supervisor.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.dev.DemoData;
+import dev.taskcert.server.catalog.Catalog;
+import dev.taskcert.server.catalog.DagRegistration;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.supervisor.TaskSession;
 import java.io.PrintWriter;
@@ -13,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,12 +102,24 @@ class SupervisorCliTest {
   }
 
   @Test
-  void anotherTeamsVariableExitsWithThree() throws Exception {
-    Result result = run("--token", queue("cli_nosy"),
-        "--variable", DemoData.GLOBAL_VARIABLE, "--variable", DemoData.PAYMENTS.ownVariable());
+  void anUndeclaredVariableExitsWithThree() throws Exception {
+    env.instance(Catalog.class).registerDag(new DagRegistration(
+        "cli_declared", "analytics-dags", true, List.of(), List.of("analytics_*"), "TEAM"));
+    env.instance(Catalog.class).createDagRun("cli_declared", "manual__1", Instant.parse("2026-11-25T00:00:00Z"), "manual");
+    String token = env.dev().taskQueue().queue("cli_declared", "manual__1", "cli_nosy", -1, 1, null).enrollmentToken();
+    Result result = run("--token", token,
+        "--variable", DemoData.ANALYTICS.ownVariable(), "--variable", DemoData.GLOBAL_VARIABLE);
     assertEquals(3, result.exitCode(), result.toString());
-    assertTrue(result.out().contains("variable payments_api_url refused: PERMISSION_DENIED"), result.toString());
+    assertTrue(result.out().contains("variable platform_environment refused: PERMISSION_DENIED"), result.toString());
     assertTrue(result.out().contains("finished SUCCESS"), result.toString());
+  }
+
+  @Test
+  void anotherTeamsVariableFailsExactlyLikeAnAbsentOne() throws Exception {
+    Result result = run("--token", queue("cli_nosy_other"), "--variable", DemoData.PAYMENTS.ownVariable());
+    assertEquals(1, result.exitCode(), result.toString());
+    assertTrue(result.err().contains("error: NOT_FOUND: variable 'payments_api_url' not found"), result.toString());
+    assertFalse(result.toString().contains("payments'"), "the owner is not named: " + result);
   }
 
   @Test

@@ -176,9 +176,10 @@ class ExecutionClientTest {
   void skipDownstreamReturnsHowManyTasksItSkipped() throws Exception {
     env.dev().taskQueue().queue(DAG, RUN, "skipped_queued", -1, 1, null);
     try (TaskSession session = started("skipper")) {
-      assertEquals(2, session.client().skipDownstream(List.of("skipped_queued", "skipped_new")));
+      assertEquals(1, session.client().skipDownstream(List.of("skipped_queued", "skipped_new")));
       assertEquals("SKIPPED", stateOf(RUN, "skipped_queued"));
-      assertEquals("SKIPPED", stateOf(RUN, "skipped_new"));
+      assertEquals(0, env.count("select count(*) from task_instance where task_id = 'skipped_new'"),
+          "no task instance is created for a task its DAG does not declare");
     }
   }
 
@@ -284,9 +285,13 @@ class ExecutionClientTest {
     try (TaskSession session = started("refused")) {
       ExecutionClient client = session.client();
       TaskcertException denied = assertThrows(TaskcertException.PermissionDenied.class,
-          () -> client.getVariable(DemoData.PAYMENTS.ownVariable()));
+          () -> client.setVariable(DemoData.PAYMENTS.ownVariable(), "x", ""));
       assertEquals(Status.Code.PERMISSION_DENIED, denied.code());
-      assertTrue(denied.getMessage().contains("team 'payments'"), denied.getMessage());
+      assertTrue(denied.getMessage().contains("may not be written by team 'analytics'"), denied.getMessage());
+
+      TaskcertException hidden = assertThrows(TaskcertException.NotFound.class,
+          () -> client.getVariable(DemoData.PAYMENTS.ownVariable()));
+      assertEquals(Status.Code.NOT_FOUND, hidden.code());
 
       TaskcertException invalid = assertThrows(TaskcertException.InvalidRequest.class, () -> client.getVariable(""));
       assertEquals(Status.Code.INVALID_ARGUMENT, invalid.code());

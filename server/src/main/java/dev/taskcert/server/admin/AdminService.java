@@ -38,9 +38,12 @@ import dev.taskcert.server.authz.CurrentCall;
 import dev.taskcert.server.catalog.Catalog;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.catalog.DagRegistration;
+import dev.taskcert.server.catalog.DagStructure;
+import dev.taskcert.server.catalog.DeclaredTask;
 import dev.taskcert.server.catalog.OwnershipCache;
 import dev.taskcert.server.connection.ConnectionMapper;
 import dev.taskcert.server.connection.ConnectionRow;
+import dev.taskcert.server.connection.ConnectionSecrets;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.enrollment.QueuedTry;
 import dev.taskcert.server.enrollment.TaskQueue;
@@ -56,7 +59,6 @@ import dev.taskcert.server.taskinstance.TaskState;
 import dev.taskcert.server.revocation.RevocationCache;
 import dev.taskcert.server.revocation.RevocationMapper;
 import dev.taskcert.server.refusal.Refusal;
-import dev.taskcert.server.secret.SecretBox;
 import dev.taskcert.server.variable.VariableMapper;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
@@ -84,7 +86,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Catalog catalog;
   private final Transactions transactions;
   private final TaskQueue queue;
-  private final SecretBox secrets;
+  private final ConnectionSecrets secrets;
   private final AuditLog audit;
   private final OwnershipCache ownership;
   private final RevocationCache revocations;
@@ -93,7 +95,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final Clock clock;
 
   @Inject
-  AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, SecretBox secrets, AuditLog audit,
+  AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, ConnectionSecrets secrets, AuditLog audit,
       OwnershipCache ownership, RevocationCache revocations, CurrentCall call, AdminTryEnding tryEnding, Clock clock) {
     this.call = call;
     this.tryEnding = tryEnding;
@@ -139,12 +141,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       if (maxTrySeconds < 0 || maxTrySeconds > Duration.ofDays(7).toSeconds()) {
         throw RequestLimits.invalid("max_try_duration_seconds must be 0 (the server's bound) to 7 days");
       }
+      DagStructure structure = DagStructure.of(request.getTasksList().stream()
+          .map(task -> new DeclaredTask(task.getTaskId(), task.getDownstreamTaskIdsList()))
+          .toList());
       if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.bundleId(bundle)) == null) {
         throw Refusal.notFound("bundle '" + bundle + "' does not exist");
       }
       catalog.registerDag(new DagRegistration(dagId, bundle, request.getDeclaresResources(),
           request.getAllowedConnectionIdsList(), request.getAllowedVariablePatternsList(),
-          scopeName(request.getXcomReadScope()), maxTrySeconds == 0 ? null : maxTrySeconds));
+          scopeName(request.getXcomReadScope()), maxTrySeconds == 0 ? null : maxTrySeconds), structure);
       ownership.invalidateAll();
       return RegisterDagResponse.getDefaultInstance();
     });
@@ -266,14 +271,17 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         throw RequestLimits.invalid("port must be between 0 and 65535");
       }
       String password = RequestLimits.optionalText(request.getPassword(), "password", 4096);
+      String extra = JsonValues.requireJsonObject(request.getExtraJson(), "extra_json", 64 * 1024);
+      // Both secrets are sealed to this row; the plaintext extra column keeps only "{}".
       ConnectionRow row = new ConnectionRow(connId, team,
           RequestLimits.optionalText(request.getConnType(), "conn_type", 100),
           RequestLimits.optionalText(request.getHost(), "host", 1024),
           RequestLimits.optionalText(request.getSchema(), "schema", 1024),
           RequestLimits.optionalText(request.getLogin(), "login", 1024),
-          password.isEmpty() ? null : secrets.seal(password, connId),
+          secrets.sealPassword(connId, password),
           request.getPort(),
-          JsonValues.requireJsonObject(request.getExtraJson(), "extra_json", 64 * 1024));
+          "{}",
+          secrets.sealExtra(connId, extra));
       transactions.withMapper(ConnectionMapper.class, mapper -> mapper.upsert(row));
       return AdminSetConnectionResponse.getDefaultInstance();
     });

@@ -4,7 +4,6 @@ import dev.taskcert.server.catalog.DagOwnership;
 import dev.taskcert.server.config.ServerConfig;
 import jakarta.inject.Inject;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The scope rules for variables, connections and other tasks' XComs, as pure decisions over facts
@@ -31,7 +30,7 @@ final class AuthorizationPolicy {
       return Decision.ALLOW;
     }
     for (String pattern : caller.dag().allowedVariablePatterns()) {
-      if (globMatches(pattern, key)) {
+      if (Glob.matches(pattern, key)) {
         return Decision.ALLOW;
       }
     }
@@ -40,13 +39,15 @@ final class AuthorizationPolicy {
 
   /**
    * Whether the caller may read a variable owned by {@code variableTeam} ({@code null} = global):
-   * global variables and the caller's own team's are readable.
+   * global variables and the caller's own team's are readable; another team's is answered as if it
+   * did not exist.
    */
   Decision readVariable(CallerScope caller, String key, String variableTeam) {
     if (!multiTeam || variableTeam == null || variableTeam.equals(caller.team())) {
       return Decision.ALLOW;
     }
-    return Decision.deny("variable:" + key, "variable '" + key + "' belongs to team '" + variableTeam + "'; " + teamOf(caller));
+    return Decision.conceal("variable:" + key, NotFound.variable(key),
+        "variable '" + key + "' belongs to team '" + variableTeam + "'; " + teamOf(caller));
   }
 
   /**
@@ -63,8 +64,11 @@ final class AuthorizationPolicy {
       return Decision.deny("variable:" + key, "variable '" + key + "' cannot be written: the caller's DAG belongs to no team");
     }
     if (exists && !caller.team().equals(existingTeam)) {
-      return Decision.deny("variable:" + key, "variable '" + key + "' belongs to "
-          + (existingTeam == null ? "no team (global)" : "team '" + existingTeam + "'") + "; " + teamOf(caller));
+      // The caller learns that it may not write the key, never who owns it.
+      return Decision.deny("variable:" + key,
+          "variable '" + key + "' may not be written by team '" + caller.team() + "'",
+          "variable '" + key + "' belongs to "
+              + (existingTeam == null ? "no team (global)" : "team '" + existingTeam + "'") + "; " + teamOf(caller));
     }
     return Decision.ALLOW;
   }
@@ -72,7 +76,7 @@ final class AuthorizationPolicy {
   /**
    * Whether the caller may read connection {@code connId} owned by {@code connectionTeam}
    * ({@code null} = global): the DAG's declaration (if any) must list it, and it must be global or
-   * the caller's team's.
+   * the caller's team's; another team's is answered as if it did not exist.
    */
   Decision readConnection(CallerScope caller, String connId, String connectionTeam) {
     if (caller.dag().declaresResources() && !caller.dag().allowedConnectionIds().contains(connId)) {
@@ -81,28 +85,51 @@ final class AuthorizationPolicy {
     if (!multiTeam || connectionTeam == null || connectionTeam.equals(caller.team())) {
       return Decision.ALLOW;
     }
-    return Decision.deny("connection:" + connId, "connection '" + connId + "' belongs to team '" + connectionTeam + "'; " + teamOf(caller));
+    return Decision.conceal("connection:" + connId, NotFound.connection(connId),
+        "connection '" + connId + "' belongs to team '" + connectionTeam + "'; " + teamOf(caller));
   }
 
   /**
-   * Whether the caller may read XComs of {@code targetDag}'s run {@code targetRunId}: the target DAG
-   * must be global or the caller's team's, and within the caller's DAG's declared read scope
-   * ({@code TEAM}, {@code SAME_DAG} or {@code SAME_RUN}).
+   * Whether the caller's DAG's declared XCom read scope ({@code TEAM}, {@code SAME_DAG} or
+   * {@code SAME_RUN}) reaches run {@code targetRunId} of DAG {@code targetDagId}. Decided from the
+   * ids alone, before anything is looked up, so a refusal says nothing about whether the target
+   * exists.
    */
-  Decision readXCom(CallerScope caller, DagOwnership targetDag, String targetRunId, String resource) {
+  Decision xcomInReadScope(CallerScope caller, String targetDagId, String targetRunId, String resource) {
     String scope = caller.dag().xcomReadScope();
-    boolean sameDag = caller.identity().dagId().equals(targetDag.dagId());
+    boolean sameDag = caller.identity().dagId().equals(targetDagId);
     if ("SAME_DAG".equals(scope) && !sameDag) {
       return Decision.deny(resource, "DAG '" + caller.dag().dagId() + "' may read XComs of its own DAG only");
     }
     if ("SAME_RUN".equals(scope) && !(sameDag && caller.identity().runId().equals(targetRunId))) {
       return Decision.deny(resource, "DAG '" + caller.dag().dagId() + "' may read XComs of its own dag run only");
     }
+    return Decision.ALLOW;
+  }
+
+  /**
+   * Whether the caller's DAG's read scope reaches other runs than the caller's own, which is what
+   * an XCom read with {@code include_prior_dates} searches: not under {@code SAME_RUN}.
+   */
+  boolean xcomOtherRunsInScope(CallerScope caller) {
+    return !"SAME_RUN".equals(caller.dag().xcomReadScope());
+  }
+
+  /**
+   * Whether the caller may read XComs of {@code targetDag}'s run {@code targetRunId}: within the
+   * caller's DAG's read scope ({@link #xcomInReadScope}), and the target DAG must be global or the
+   * caller's team's; another team's DAG is answered as if it were not registered.
+   */
+  Decision readXCom(CallerScope caller, DagOwnership targetDag, String targetRunId, String resource) {
+    Decision inScope = xcomInReadScope(caller, targetDag.dagId(), targetRunId, resource);
+    if (!inScope.allowed()) {
+      return inScope;
+    }
     if (!multiTeam || targetDag.team() == null || Objects.equals(targetDag.team(), caller.team())) {
       return Decision.ALLOW;
     }
-    return Decision.deny(resource, "XComs of DAG '" + targetDag.dagId() + "' belong to team '" + targetDag.team() + "'; "
-        + teamOf(caller));
+    return Decision.conceal(resource, NotFound.dag(targetDag.dagId()), "XComs of DAG '" + targetDag.dagId()
+        + "' belong to team '" + targetDag.team() + "'; " + teamOf(caller));
   }
 
   /**
@@ -115,18 +142,5 @@ final class AuthorizationPolicy {
 
   private static String teamOf(CallerScope caller) {
     return "caller's team is " + (caller.team() == null ? "none" : "'" + caller.team() + "'");
-  }
-
-  /** Matches a declared pattern where {@code *} stands for any run of characters. */
-  static boolean globMatches(String pattern, String value) {
-    String[] literals = pattern.split("\\*", -1);
-    StringBuilder regex = new StringBuilder();
-    for (int i = 0; i < literals.length; i++) {
-      if (i > 0) {
-        regex.append(".*");
-      }
-      regex.append(Pattern.quote(literals[i]));
-    }
-    return Pattern.compile(regex.toString(), Pattern.DOTALL).matcher(value).matches();
   }
 }

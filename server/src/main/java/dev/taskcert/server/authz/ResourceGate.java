@@ -65,18 +65,33 @@ public final class ResourceGate {
   }
 
   /**
-   * Whether the caller may read XComs of dag run {@code runId} of {@code dagId}.
+   * Whether the caller may read XComs of dag run {@code runId} of {@code dagId}. The read scope is
+   * decided first, from the ids alone; a DAG that is not registered and another team's DAG are then
+   * answered alike (NOT_FOUND, the same description).
    *
    * @throws Refusal NOT_FOUND when the target DAG is not registered
    */
   public Decision readXCom(String dagId, String runId, String resource) {
     CallerScope scope = scope();
+    Decision inScope = policy.xcomInReadScope(scope, dagId, runId, resource);
+    if (!inScope.allowed()) {
+      return decided(inScope);
+    }
     DagOwnership target = ownership.find(dagId).orElse(null);
     if (target == null) {
       call.scopeDecided();
-      throw Refusal.notFound("DAG '" + dagId + "' is not registered");
+      throw Refusal.notFound(NotFound.dag(dagId));
     }
     return decided(policy.readXCom(scope, target, runId, resource));
+  }
+
+  /**
+   * Whether the caller's XCom read scope reaches runs other than its own, so that a read with
+   * {@code include_prior_dates} may search earlier runs; each value found must still pass
+   * {@link #readXCom} for the run it came from.
+   */
+  public boolean xcomOtherRunsInScope() {
+    return policy.xcomOtherRunsInScope(scope());
   }
 
   /** The calling task and its DAG's owner and declarations; an unregistered DAG is refused. */

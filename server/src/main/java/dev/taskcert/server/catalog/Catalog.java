@@ -40,9 +40,22 @@ public final class Catalog {
     });
   }
 
-  /** Creates or updates a DAG. */
+  /** Creates or updates a DAG that declares no structure (removing an earlier declaration). */
   public void registerDag(DagRegistration dag) {
-    transactions.withMapper(CatalogMapper.class, mapper -> mapper.upsertDag(dag));
+    registerDag(dag, DagStructure.NONE);
+  }
+
+  /**
+   * Creates or updates a DAG and replaces its declared structure ({@link DagStructure#NONE}: none),
+   * in one transaction.
+   */
+  public void registerDag(DagRegistration dag, DagStructure structure) {
+    transactions.inTransaction(session -> {
+      session.getMapper(CatalogMapper.class).upsertDag(dag);
+      DagStructureMapper tasks = session.getMapper(DagStructureMapper.class);
+      tasks.deleteTasks(dag.dagId());
+      return structure.declared() ? tasks.insertTasks(dag.dagId(), structure.tasks()) : 0;
+    });
   }
 
   /** Creates a dag run if it does not exist yet; returns whether it was new. */

@@ -3,18 +3,19 @@ package dev.taskcert.server.connection;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.GetConnectionRequest;
 import dev.taskcert.proto.execution.v1.GetConnectionResponse;
+import dev.taskcert.server.authz.NotFound;
 import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.UnaryCalls;
 import dev.taskcert.server.refusal.Refusal;
-import dev.taskcert.server.secret.SecretBox;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 
 /**
  * Connection reads for a running task: global connections and its own team's, and only those its
- * DAG declares when it declares any. The password is decrypted only after authorization.
+ * DAG declares when it declares any. The password and extra parameters are decrypted only after
+ * authorization.
  */
 public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase {
   /** Longest connection id, in bytes. */
@@ -22,10 +23,10 @@ public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase
 
   private final Transactions transactions;
   private final ResourceGate gate;
-  private final SecretBox secrets;
+  private final ConnectionSecrets secrets;
 
   @Inject
-  ConnectionService(Transactions transactions, ResourceGate gate, SecretBox secrets) {
+  ConnectionService(Transactions transactions, ResourceGate gate, ConnectionSecrets secrets) {
     this.transactions = transactions;
     this.gate = gate;
     this.secrets = secrets;
@@ -39,7 +40,7 @@ public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase
       if (connection == null) {
         // Undeclared ids are refused before revealing whether they exist.
         gate.readConnection(connId, null).require();
-        throw Refusal.notFound("connection '" + connId + "' does not exist");
+        throw Refusal.notFound(NotFound.connection(connId));
       }
       gate.readConnection(connId, connection.team()).require();
       return GetConnectionResponse.newBuilder()
@@ -48,10 +49,9 @@ public final class ConnectionService extends ConnectionsGrpc.ConnectionsImplBase
           .setHost(connection.host())
           .setSchema(connection.schemaName())
           .setLogin(connection.login())
-          .setPassword(connection.passwordEncrypted() == null ? ""
-              : secrets.open(connection.passwordEncrypted(), connection.connId()))
+          .setPassword(secrets.password(connection))
           .setPort(connection.port())
-          .setExtraJson(connection.extra())
+          .setExtraJson(secrets.extra(connection))
           .build();
     });
   }

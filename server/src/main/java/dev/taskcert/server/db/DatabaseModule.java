@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.taskcert.server.audit.AuditMapper;
 import dev.taskcert.server.catalog.CatalogMapper;
+import dev.taskcert.server.catalog.DagStructureMapper;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.connection.ConnectionMapper;
 import dev.taskcert.server.liveness.TryEndingMapper;
@@ -99,6 +100,7 @@ public final class DatabaseModule extends AbstractModule {
     configuration.setArgNameBasedConstructorAutoMapping(true);
     configuration.getTypeHandlerRegistry().register(java.util.List.class, new TextArrayTypeHandler());
     configuration.addMapper(CatalogMapper.class);
+    configuration.addMapper(DagStructureMapper.class);
     configuration.addMapper(TaskInstanceMapper.class);
     configuration.addMapper(EnrollmentTokenMapper.class);
     configuration.addMapper(IssuedCertificateMapper.class);

@@ -60,6 +60,24 @@ public final class Refusal extends RuntimeException {
     return new Refusal(Kind.NOT_PERMITTED, reason, resource, AuditLog.Kind.DENY, reason);
   }
 
+  /**
+   * An authorization rule refuses {@code resource}: the caller is told {@code reason}, the audit
+   * record says {@code auditDetail} (which may name what the caller must not learn, such as the
+   * owning team).
+   */
+  public static Refusal denied(String resource, String reason, String auditDetail) {
+    return new Refusal(Kind.NOT_PERMITTED, reason, resource, AuditLog.Kind.DENY, auditDetail);
+  }
+
+  /**
+   * An authorization rule refuses {@code resource}, whose existence the caller must not learn: it
+   * gets NOT_FOUND with {@code message}, the words an absent resource gets, while the audit records
+   * the denial with {@code auditDetail}.
+   */
+  public static Refusal concealed(String resource, String message, String auditDetail) {
+    return new Refusal(Kind.NOT_FOUND, message, resource, AuditLog.Kind.DENY, auditDetail);
+  }
+
   /** The caller's try is not current or not in a state the call allows; audited as a denial. */
   public static Refusal tryState(String reason) {
     return new Refusal(Kind.WRONG_STATE, reason, "task_instance", AuditLog.Kind.DENY, reason);

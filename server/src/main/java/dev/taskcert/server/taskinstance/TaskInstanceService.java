@@ -198,11 +198,9 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
         taskIds.add(taskId);
       }
       int skipped = transactions.inTransaction(session -> {
-        TaskInstanceMapper mapper = session.getMapper(TaskInstanceMapper.class);
         TaskInstanceRow row = gate.lock(session).row();
-        long dagRunId = mapper.dagRunIdOf(row.id());
-        List<String> ids = List.copyOf(taskIds);
-        return mapper.skipQueued(dagRunId, ids) + mapper.insertSkipped(dagRunId, ids);
+        long dagRunId = session.getMapper(TaskInstanceMapper.class).dagRunIdOf(row.id());
+        return new DownstreamSkips(session).skip(caller, dagRunId, taskIds);
       });
       return SkipDownstreamResponse.newBuilder().setSkippedCount(skipped).build();
     });

@@ -27,6 +27,30 @@ public interface VariableMapper {
       @Param("description") String description,
       @Param("team") String team);
 
+  /**
+   * Creates variable {@code key} owned by {@code team} ({@code null} = global), or replaces its
+   * value and description only while it is still owned by {@code team}: one statement, so a
+   * concurrent writer can never take over a row another team created a moment earlier. Returns 0
+   * when the existing row belongs to someone else.
+   */
+  @Update("""
+      insert into variable (key, value, description, team_id)
+      values (#{key}, #{value}, #{description}, (select id from team where name = #{team}))
+      on conflict (key) do update set
+        value = excluded.value, description = excluded.description, updated_at = now()
+      where variable.team_id is not distinct from excluded.team_id""")
+  int upsertOwned(
+      @Param("key") String key,
+      @Param("value") String value,
+      @Param("description") String description,
+      @Param("team") String team);
+
+  /** Deletes variable {@code key} only while it is owned by {@code team} ({@code null} = global). */
+  @Delete("""
+      delete from variable
+      where key = #{key} and team_id is not distinct from (select id from team where name = #{team})""")
+  int deleteOwned(@Param("key") String key, @Param("team") String team);
+
   @Delete("delete from variable where key = #{key}")
   int delete(@Param("key") String key);
 

@@ -11,6 +11,7 @@ import dev.taskcert.proto.execution.v1.SetVariableResponse;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
 import dev.taskcert.server.authz.VariableVisibility;
 import dev.taskcert.server.authz.CallerScope;
+import dev.taskcert.server.authz.NotFound;
 import dev.taskcert.server.authz.ResourceGate;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.PageTokens;
@@ -33,6 +34,8 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
   public static final int MAX_VALUE_BYTES = 64 * 1024;
   /** Largest page of keys. */
   public static final int MAX_PAGE_SIZE = 1000;
+  /** How often a write re-reads a variable that changed owner between its check and its write. */
+  private static final int MAX_WRITE_ATTEMPTS = 3;
 
   private final Transactions transactions;
   private final ResourceGate gate;
@@ -51,7 +54,7 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
       gate.variableDeclared(key).require();
       VariableRow variable = transactions.withMapper(VariableMapper.class, mapper -> mapper.find(key));
       if (variable == null) {
-        throw Refusal.notFound("variable '" + key + "' does not exist");
+        throw Refusal.notFound(NotFound.variable(key));
       }
       gate.readVariable(key, variable.team()).require();
       GetVariableResponse.Builder response =
@@ -71,10 +74,19 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
       String description = RequestLimits.optionalText(request.getDescription(), "description", 1024);
       CallerScope scope = gate.callerScope();
       transactions.withMapper(VariableMapper.class, mapper -> {
-        VariableRow existing = mapper.find(key);
-        gate.writeVariable(scope, key, existing != null, existing == null ? null : existing.team()).require();
-        String team = existing != null ? existing.team() : scope.team();
-        return mapper.upsert(key, value, description.isEmpty() ? null : description, team);
+        for (int attempt = 1; ; attempt++) {
+          VariableRow existing = mapper.find(key);
+          gate.writeVariable(scope, key, existing != null, existing == null ? null : existing.team()).require();
+          String team = existing != null ? existing.team() : scope.team();
+          // Written only if the row is still owned by the team just authorized against; otherwise
+          // another writer got there first, and the next round decides against its row.
+          if (mapper.upsertOwned(key, value, description.isEmpty() ? null : description, team) > 0) {
+            return 1;
+          }
+          if (attempt == MAX_WRITE_ATTEMPTS) {
+            throw Refusal.precondition("variable '" + key + "' keeps changing concurrently; retry");
+          }
+        }
       });
       return SetVariableResponse.getDefaultInstance();
     });
@@ -88,7 +100,7 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
       int deleted = transactions.withMapper(VariableMapper.class, mapper -> {
         VariableRow existing = mapper.find(key);
         gate.writeVariable(scope, key, existing != null, existing == null ? null : existing.team()).require();
-        return existing == null ? 0 : mapper.delete(key);
+        return existing == null ? 0 : mapper.deleteOwned(key, existing.team());
       });
       return DeleteVariableResponse.newBuilder().setDeleted(deleted > 0).build();
     });

@@ -57,6 +57,29 @@ public interface XComMapper {
       @Param("taskId") String taskId, @Param("key") String key, @Param("offset") int offset,
       @Param("limit") int limit);
 
+  /**
+   * The values of a mapped task at positions {@code start}, {@code start + step}, ... below
+   * {@code stop} (positions count map-index order from 0), at most {@code limit} of them: only the
+   * selected rows are read, however far apart they are.
+   */
+  @Select("""
+      with positions as (
+        select x.dag_run_id, x.map_index, row_number() over (order by x.map_index) - 1 as position
+        from xcom x join dag_run r on r.id = x.dag_run_id
+        where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
+          and x.map_index >= 0)
+      select r.dag_id, r.run_id, x.task_id, x.map_index, x.key, x.value::text as value
+      from positions p
+      join xcom x on x.dag_run_id = p.dag_run_id and x.task_id = #{taskId} and x.map_index = p.map_index
+        and x.key = #{key}
+      join dag_run r on r.id = x.dag_run_id
+      where p.position >= #{start} and p.position < #{stop} and (p.position - #{start}) % #{step} = 0
+      order by p.position
+      limit #{limit}""")
+  List<XComRow> mappedEvery(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("key") String key, @Param("start") long start,
+      @Param("stop") long stop, @Param("step") long step, @Param("limit") int limit);
+
   /** Map indexes that have a value under the key (any, including -1), ascending. */
   @Select("""
       select x.map_index from xcom x join dag_run r on r.id = x.dag_run_id

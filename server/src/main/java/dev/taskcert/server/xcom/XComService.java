@@ -62,12 +62,16 @@ public final class XComService extends XComsGrpc.XComsImplBase {
         throw RequestLimits.invalid("map_index must be -1 or more");
       }
       Target target = authorizeRead(request.getRef());
-      XComRow row = transactions.withMapper(XComMapper.class, mapper -> request.getIncludePriorDates()
+      // Earlier runs are searched only when the caller's read scope reaches beyond its own run.
+      boolean priorRuns = request.getIncludePriorDates() && gate.xcomOtherRunsInScope();
+      XComRow row = transactions.withMapper(XComMapper.class, mapper -> priorRuns
           ? mapper.findLatestUpTo(target.dagId(), target.runId(), target.taskId(), mapIndex, target.key())
           : mapper.find(target.dagId(), target.runId(), target.taskId(), mapIndex, target.key()));
       if (row == null) {
         throw notFound(target, "map index " + mapIndex);
       }
+      // The scope applies to the run the value came from, not only to the run the request named.
+      gate.readXCom(row.dagId(), row.runId(), resource(row.dagId(), row.runId(), row.taskId(), row.key())).require();
       return response(row);
     });
   }
@@ -129,23 +133,17 @@ public final class XComService extends XComsGrpc.XComsImplBase {
       Target target = authorizeRead(request.getRef());
       List<XComRow> values = transactions.withMapper(XComMapper.class, mapper -> {
         int count = mapper.mappedCount(target.dagId(), target.runId(), target.taskId(), target.key());
-        int start = clampIndex(request.getStart(), count);
-        int stop = request.getHasStop() ? clampIndex(request.getStop(), count) : count;
-        if (stop <= start) {
-          return List.<XComRow>of();
-        }
-        int selected = (stop - start + step - 1) / step;
+        SliceWindow window = SliceWindow.of(request.getStart(), request.getStop(), request.getHasStop(), step, count);
+        long selected = window.selected();
         if (selected > MAX_SLICE_VALUES) {
           throw Refusal.outOfRange(
               "slice selects " + selected + " values; at most " + MAX_SLICE_VALUES + " per call");
         }
-        List<XComRow> window = mapper.mapped(target.dagId(), target.runId(), target.taskId(), target.key(),
-            start, stop - start);
-        java.util.ArrayList<XComRow> picked = new java.util.ArrayList<>();
-        for (int i = 0; i < window.size(); i += step) {
-          picked.add(window.get(i));
+        if (selected == 0) {
+          return List.<XComRow>of();
         }
-        return picked;
+        return mapper.mappedEvery(target.dagId(), target.runId(), target.taskId(), target.key(),
+            window.start(), window.stop(), window.step(), (int) selected);
       });
       GetXComSliceResponse.Builder response = GetXComSliceResponse.newBuilder();
       values.forEach(row -> response.addValuesJson(row.value()));
@@ -170,13 +168,12 @@ public final class XComService extends XComsGrpc.XComsImplBase {
     String runId = ref.getRunId().isEmpty() ? caller.runId() : RequestLimits.requireText(ref.getRunId(), "ref.run_id", 250);
     String taskId = RequestLimits.requireText(ref.getTaskId(), "ref.task_id", 250);
     String key = RequestLimits.requireText(ref.getKey(), "ref.key", MAX_KEY_BYTES);
-    gate.readXCom(dagId, runId, "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key).require();
+    gate.readXCom(dagId, runId, resource(dagId, runId, taskId, key)).require();
     return new Target(dagId, runId, taskId, key);
   }
 
-  private static int clampIndex(int index, int count) {
-    int position = index < 0 ? count + index : index;
-    return Math.max(0, Math.min(position, count));
+  private static String resource(String dagId, String runId, String taskId, String key) {
+    return "xcom:" + dagId + "/" + runId + "/" + taskId + "/" + key;
   }
 
   private static Refusal notFound(Target target, String where) {
