@@ -101,6 +101,16 @@ class Pkcs11CaTest {
         Pem.parseCertificates(Files.readString(work.resolve("operator/hsm-operator.pem")));
     operatorChain.get(0).verify(first.getPublicKey());
 
+    // A CRL is signed in the token as well.
+    Path crlFile = work.resolve("revoked.crl");
+    ChildJvm.succeed(token.environment(), CA_CLI, "crl", "--ca-dir", ca.toString(), "--serial", "1234",
+        "--out", crlFile.toString(), "--der",
+        "--pkcs11-config", token.pkcs11Config().toString(), "--pkcs11-pin-file", token.pinFile().toString());
+    java.security.cert.X509CRL crl = (java.security.cert.X509CRL) java.security.cert.CertificateFactory
+        .getInstance("X.509").generateCRL(new java.io.ByteArrayInputStream(Files.readAllBytes(crlFile)));
+    crl.verify(first.getPublicKey());
+    assertEquals(new java.math.BigInteger("1234", 16), crl.getRevokedCertificates().iterator().next().getSerialNumber());
+
     database = EmbeddedDatabase.start(work.resolve("pg"));
     int execution = FreePorts.next();
     int enrollment = FreePorts.next();

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -86,6 +87,9 @@ final class CrlCommand extends CaSubcommand {
   @ArgGroup(exclusive = true, heading = "Passphrase of the CA keys (none: unencrypted keys expected):%n")
   PassphraseOptions passphrase;
 
+  @ArgGroup(exclusive = false, heading = "PKCS#11 token holding the intermediate's key (when the CA directory has intermediate-key.pkcs11):%n")
+  TokenOptions token;
+
   @Override
   protected void execute() throws Exception {
     if (nextUpdate.isNegative() || nextUpdate.isZero()) {
@@ -102,7 +106,8 @@ final class CrlCommand extends CaSubcommand {
     for (BigInteger serial : all) {
       entries.add(new RevokedCertificate(serial, revoked, reason));
     }
-    IntermediateCa ca = new CaDirectory(caDirectory, readProtection(passphrase), context.random()).loadIntermediate();
+    IntermediateCa ca = new CaDirectory(caDirectory, readProtection(passphrase), context.random(),
+        token == null ? Optional.empty() : Optional.of(token.open(context))).loadIntermediate();
     BigInteger number = crlNumber != null ? crlNumber : BigInteger.valueOf(now.getEpochSecond());
     X509CRL crl = new CrlBuilder(ca).build(entries, number, now, now.plus(nextUpdate));
     if (der) {

@@ -2,7 +2,6 @@ package dev.taskcert.pki.revocation;
 
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.ca.KeyAlgorithm;
-import dev.taskcert.pki.crypto.BouncyCastle;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;
@@ -78,8 +77,8 @@ public final class CrlBuilder {
           new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate.getPublicKey()));
       builder.addExtension(Extension.cRLNumber, false, new CRLNumber(crlNumber));
       ContentSigner signer =
-          new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(issuer.privateKey()))
-              .setProvider(BouncyCastle.PROVIDER)
+          new JcaContentSignerBuilder(KeyAlgorithm.signatureAlgorithmFor(certificate.getPublicKey()))
+              .setProvider(issuer.keySource().signingProvider())
               .build(issuer.privateKey());
       return new JcaX509CRLConverter().getCRL(builder.build(signer));
     } catch (CertIOException | GeneralSecurityException | OperatorCreationException e) {

@@ -73,7 +73,8 @@ public final class PkiModule extends AbstractModule {
       if (!config.caPassphraseEnv().isEmpty()) {
         return new CaDirectory(config.caDirectory(), Passphrase.fromEnv(config.caPassphraseEnv()));
       }
-      if (!config.allowUnencryptedCaKey()) {
+      // A key in a PKCS#11 token is never a file, so there is nothing to encrypt.
+      if (!config.allowUnencryptedCaKey() && config.caToken() == null) {
         throw new StartupFailure("ca_directory " + config.caDirectory() + ": no CA key passphrase is configured, so"
             + " the CA key would be loaded unencrypted; set ca.passphrase_file or ca.passphrase_env, or"
             + " ca.allow_unencrypted_key=true for a development CA");
