@@ -67,29 +67,10 @@ public final class BenchEnvironment implements AutoCloseable {
    * {@code tweaks} (for example a zero cache TTL); it is stopped with this environment.
    */
   public ServerRuntime startReplica(UnaryOperator<ServerConfig.Builder> tweaks) throws IOException {
-    ServerConfig config = tweaks.apply(copyOf(dev.config()).executionPort(0).enrollmentPort(0).metricsPort(-1)).build();
+    ServerConfig config = tweaks.apply(dev.config().toBuilder().executionPort(0).enrollmentPort(0).metricsPort(-1)).build();
     ServerRuntime replica = ServerRuntime.start(config, Clock.systemUTC());
     replicas.add(replica);
     return replica;
-  }
-
-  private static ServerConfig.Builder copyOf(ServerConfig config) {
-    return ServerConfig.builder()
-        .trustDomain(config.trustDomain())
-        .bindAddress(config.bindAddress())
-        .caDirectory(config.caDirectory())
-        .serverNames(config.serverNames())
-        .database(config.database())
-        .issuance(config.issuance())
-        .enrollmentTokenTtl(config.enrollmentTokenTtl())
-        .multiTeam(config.multiTeam())
-        .cacheTtl(config.cacheTtl())
-        .secretKeyFile(config.secretKeyFile())
-        .maxXComValueBytes(config.maxXComValueBytes())
-        .caPassphraseEnv(config.caPassphraseEnv())
-        .caPassphraseFile(config.caPassphraseFile())
-        .caReloadInterval(config.caReloadInterval())
-        .enrollmentLimits(config.enrollmentLimits());
   }
 
   public ServerConfig config() {
