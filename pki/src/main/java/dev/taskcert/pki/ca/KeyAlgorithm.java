@@ -83,15 +83,7 @@ public enum KeyAlgorithm {
 
   /** The JCA signature algorithm a CA key of this kind signs certificates with. */
   public static String signatureAlgorithmFor(PrivateKey key) {
-    if (key instanceof ECPrivateKey ec) {
-      return ec.getParams().getCurve().getField().getFieldSize() > 256
-          ? "SHA384withECDSA"
-          : "SHA256withECDSA";
-    }
-    if ("RSA".equals(key.getAlgorithm())) {
-      return "SHA256withRSA";
-    }
-    throw new IllegalArgumentException("unsupported CA key algorithm " + key.getAlgorithm());
+    return key instanceof ECPrivateKey ec ? ecdsaFor(ec.getParams()) : rsaOrRefuse(key.getAlgorithm());
   }
 
   /**
@@ -99,14 +91,17 @@ public enum KeyAlgorithm {
    * in a token, whose handles do not reveal their curve.
    */
   public static String signatureAlgorithmFor(PublicKey key) {
-    if (key instanceof ECPublicKey ec) {
-      return ec.getParams().getCurve().getField().getFieldSize() > 256
-          ? "SHA384withECDSA"
-          : "SHA256withECDSA";
-    }
-    if ("RSA".equals(key.getAlgorithm())) {
+    return key instanceof ECPublicKey ec ? ecdsaFor(ec.getParams()) : rsaOrRefuse(key.getAlgorithm());
+  }
+
+  private static String ecdsaFor(java.security.spec.ECParameterSpec params) {
+    return params.getCurve().getField().getFieldSize() > 256 ? "SHA384withECDSA" : "SHA256withECDSA";
+  }
+
+  private static String rsaOrRefuse(String algorithm) {
+    if ("RSA".equals(algorithm)) {
       return "SHA256withRSA";
     }
-    throw new IllegalArgumentException("unsupported CA key algorithm " + key.getAlgorithm());
+    throw new IllegalArgumentException("unsupported CA key algorithm " + algorithm);
   }
 }

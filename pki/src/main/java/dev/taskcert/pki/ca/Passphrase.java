@@ -1,14 +1,7 @@
 package dev.taskcert.pki.ca;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -50,15 +43,8 @@ public final class Passphrase {
   /** The passphrase in variable {@code name} of {@code environment}, used exactly as set. */
   public static Passphrase fromEnv(String name, Map<String, String> environment)
       throws CaLoadException {
-    String value = environment.get(name);
     String source = "environment variable " + name;
-    if (value == null) {
-      throw new CaLoadException(source + " is not set");
-    }
-    if (value.isEmpty()) {
-      throw new CaLoadException(source + " is empty");
-    }
-    return new Passphrase(value.toCharArray(), source);
+    return new Passphrase(nonEmpty(SecretText.fromEnv(name, environment, source), source), source);
   }
 
   /**
@@ -67,37 +53,14 @@ public final class Passphrase {
    */
   public static Passphrase fromFile(Path file) throws IOException, CaLoadException {
     String source = "passphrase file " + file;
-    if (!Files.exists(file)) {
-      throw new CaLoadException(source + " does not exist");
+    return new Passphrase(nonEmpty(SecretText.singleLineFile(file, source, MAX_FILE_BYTES), source), source);
+  }
+
+  private static char[] nonEmpty(char[] characters, String source) throws CaLoadException {
+    if (characters.length == 0) {
+      throw new CaLoadException(source + " is empty");
     }
-    CaFiles.requireOwnerOnly(file, source);
-    if (Files.size(file) > MAX_FILE_BYTES) {
-      throw new CaLoadException(source + " is larger than " + MAX_FILE_BYTES + " bytes");
-    }
-    byte[] bytes = Files.readAllBytes(file);
-    try {
-      char[] text = decodeUtf8(bytes, source);
-      int length = text.length;
-      if (length > 0 && text[length - 1] == '\n') {
-        length--;
-        if (length > 0 && text[length - 1] == '\r') {
-          length--;
-        }
-      }
-      char[] line = Arrays.copyOf(text, length);
-      Arrays.fill(text, '\0');
-      for (char c : line) {
-        if (c == '\n' || c == '\r') {
-          throw new CaLoadException(source + " must hold a single line");
-        }
-      }
-      if (line.length == 0) {
-        throw new CaLoadException(source + " is empty");
-      }
-      return new Passphrase(line, source);
-    } finally {
-      Arrays.fill(bytes, (byte) 0);
-    }
+    return characters;
   }
 
   /** A copy of the passphrase's characters; overwrite it when done. */
@@ -113,21 +76,5 @@ public final class Passphrase {
   @Override
   public String toString() {
     return "Passphrase[from " + source + "]";
-  }
-
-  private static char[] decodeUtf8(byte[] bytes, String source) throws CaLoadException {
-    try {
-      CharBuffer decoded =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes));
-      char[] chars = new char[decoded.remaining()];
-      decoded.get(chars);
-      return chars;
-    } catch (CharacterCodingException e) {
-      throw new CaLoadException(source + " is not valid UTF-8");
-    }
   }
 }

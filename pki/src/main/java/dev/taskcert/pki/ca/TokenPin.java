@@ -1,10 +1,7 @@
 package dev.taskcert.pki.ca;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -33,12 +30,8 @@ public final class TokenPin {
 
   /** The PIN in variable {@code name} of {@code environment}, used exactly as set. */
   public static TokenPin fromEnv(String name, Map<String, String> environment) throws CaLoadException {
-    String value = environment.get(name);
     String source = "environment variable " + name;
-    if (value == null) {
-      throw new CaLoadException(source + " is not set");
-    }
-    return new TokenPin(value.toCharArray(), source);
+    return new TokenPin(SecretText.fromEnv(name, environment, source), source);
   }
 
   /**
@@ -47,25 +40,7 @@ public final class TokenPin {
    */
   public static TokenPin fromFile(Path file) throws IOException, CaLoadException {
     String source = "PIN file " + file;
-    if (!Files.exists(file)) {
-      throw new CaLoadException(source + " does not exist");
-    }
-    CaFiles.requireOwnerOnly(file, source);
-    if (Files.size(file) > MAX_FILE_BYTES) {
-      throw new CaLoadException(source + " is larger than " + MAX_FILE_BYTES + " bytes");
-    }
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    String line = text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
-        : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
-    if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
-      throw new CaLoadException(source + " must hold a single line");
-    }
-    char[] characters = line.toCharArray();
-    try {
-      return new TokenPin(characters.clone(), source);
-    } finally {
-      Arrays.fill(characters, '\0');
-    }
+    return new TokenPin(SecretText.singleLineFile(file, source, MAX_FILE_BYTES), source);
   }
 
   /** A copy of the PIN's characters; overwrite it when done. */
