@@ -92,3 +92,8 @@ def test_statuses_map_to_typed_exceptions_with_the_servers_reason() -> None:
         assert error.code == code
         assert error.reason == "the reason"
         assert str(error) == f"{code.name}: the reason"
+
+
+def test_the_installed_package_is_under_test() -> None:
+    """The suite runs against an installed wheel (stubs generated at build time), not the sources."""
+    assert "site-packages" in taskcert.__file__.replace("\\", "/").split("/"), taskcert.__file__
