@@ -163,3 +163,47 @@ def test_cross_team_refusals_in_both_directions(server, queue, open_session) -> 
     # Each still reads its own team's values.
     assert analytics.client.xcoms.get(analytics_task, "secret_rows").value == {"rows": 1}
     assert payments.client.variables.get(server.teams["payments"]["variable"]).team == "payments"
+
+
+def test_renew_now_moves_the_session_to_a_new_key(server, queue, open_session) -> None:
+    session = open_session(queue("analytics").token)
+    session.client.task_instances.start(HOST, PID)
+    before = session.credentials
+    renewed = session.renew_now()
+    assert renewed.serial_hex != before.serial_hex
+    assert renewed.private_key.private_numbers() != before.private_key.private_numbers()
+    assert session.credentials is renewed
+    assert session.client.variables.get(server.global_variable).value == "dev"
+
+
+def test_unavailable_is_retried_for_idempotent_calls_only(server, queue, open_session) -> None:
+    from taskcert._calls import ATTEMPTS, Caller
+    from taskcert.channel import RotatingChannel
+    from taskcert.execution.v1 import variables_pb2, variables_pb2_grpc
+
+    session = open_session(queue("analytics").token)
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    for idempotent, attempts in ((True, ATTEMPTS), (False, 1)):
+        recorder = RecordingCounter()
+        channel = RotatingChannel(f"127.0.0.1:{closed_port}", session.credentials, [recorder])
+        try:
+            with pytest.raises(taskcert.Unavailable) as failure:
+                Caller(channel, 5).call(variables_pb2_grpc.VariablesStub, "GetVariable",
+                                        variables_pb2.GetVariableRequest(key=server.global_variable), idempotent)
+        finally:
+            channel.close()
+        assert failure.value.code == grpc.StatusCode.UNAVAILABLE
+        assert recorder.calls == attempts, (idempotent, recorder.calls)
+
+
+class RecordingCounter(grpc.UnaryUnaryClientInterceptor):
+    """Counts the attempts made through a channel."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def intercept_unary_unary(self, continuation: Callable[..., Any], client_call_details: Any, request: Any) -> Any:
+        self.calls += 1
+        return continuation(client_call_details, request)

@@ -65,6 +65,8 @@ class CredentialRotator:
         self._current = initial
         self._listeners: List[RenewalListener] = []
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
         self._ended: Optional[TaskcertError] = None
         self._renewals = 0
         self._thread = threading.Thread(target=self._run, name="taskcert-renewal", daemon=True)
@@ -99,19 +101,64 @@ class CredentialRotator:
     def _expires_in(self) -> float:
         return self._current.lifetime_seconds() - (time.monotonic() - self._current.received_at)
 
-    def _run(self) -> None:
-        delay = self.renewal_delay()
-        backoff = self._policy.initial_backoff
-        while not self._stop.wait(delay):
+    def renew_now(self) -> TaskCredentials:
+        """Renews at once, on the calling thread, and returns the new credentials.
+
+        A supervisor that forks its task after opening the session calls this right after the fork,
+        so the session moves to a key the task's copy of memory never held. Raises the
+        :class:`taskcert.errors.TaskcertError` the server answered; one that ends the try also stops
+        the background renewal, as there.
+        """
+        with self._lock:
             try:
                 with self._channel.lease() as generation:
                     renewed = credentials_module.renew(generation.channel, self._timeout)
             except TRY_ENDED as error:
-                if self._stop.is_set():
-                    return
-                log.info("certificate renewal stopped: %s", error)
-                self._ended = error
-                self._notify(lambda listener: listener.on_try_ended(error))
+                self._end(error)
+                raise
+            self._install(renewed)
+        self._wake.set()  # the background thread reschedules from the new certificate
+        return renewed
+
+    def _end(self, error: TaskcertError) -> None:
+        if self._ended is not None:
+            return
+        log.info("certificate renewal stopped: %s", error)
+        self._ended = error
+        self._stop.set()
+        self._notify(lambda listener: listener.on_try_ended(error))
+
+    def _install(self, renewed: TaskCredentials) -> None:
+        self._channel.rotate(renewed)
+        self._current = renewed
+        self._renewals += 1
+        log.debug("renewed %s: serial %s valid until %s", renewed.spiffe_id, renewed.serial_hex, renewed.not_after)
+        self._notify(lambda listener: listener.on_renewed(renewed))
+
+    def _sleep(self, delay: float) -> bool:
+        """Waits ``delay`` seconds; False when renewal must stop, True when it is time to renew."""
+        while True:
+            woken = self._wake.wait(delay)
+            if self._stop.is_set():
+                return False
+            if not woken:
+                return True
+            self._wake.clear()  # renewed on request: wait from the new certificate
+            delay = self.renewal_delay()
+
+    def _run(self) -> None:
+        delay = self.renewal_delay()
+        backoff = self._policy.initial_backoff
+        while self._sleep(delay):
+            try:
+                with self._lock, self._channel.lease() as generation:
+                    if self._stop.is_set():
+                        return
+                    renewed = credentials_module.renew(generation.channel, self._timeout)
+                    self._install(renewed)
+            except TRY_ENDED as error:
+                if not self._stop.is_set():
+                    self._end(error)
                 return
             except TaskcertError as error:
                 if self._stop.is_set():
@@ -124,13 +171,6 @@ class CredentialRotator:
                 continue
             except ValueError:
                 return  # the session was closed while this attempt was starting
-            if self._stop.is_set():
-                return
-            self._channel.rotate(renewed)
-            self._current = renewed
-            self._renewals += 1
-            log.debug("renewed %s: serial %s valid until %s", renewed.spiffe_id, renewed.serial_hex, renewed.not_after)
-            self._notify(lambda listener: listener.on_renewed(renewed))
             backoff = self._policy.initial_backoff
             delay = self.renewal_delay()
 
@@ -144,5 +184,6 @@ class CredentialRotator:
     def close(self) -> None:
         """Stops renewing; once this returns listeners hear nothing more."""
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(self._timeout + 1)

@@ -61,6 +61,10 @@ class TaskSession:
         """Why renewal stopped for good (the try ended or its certificate was refused), or None."""
         return self.renewals.ended
 
+    def renew_now(self) -> TaskCredentials:
+        """Renews at once (say, right after forking the task) and routes new calls to the new key."""
+        return self.renewals.renew_now()
+
     def add_renewal_listener(self, listener: RenewalListener) -> None:
         self.renewals.add_listener(listener)
 
