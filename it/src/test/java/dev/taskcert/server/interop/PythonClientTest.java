@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * seconds so every session rotates while the suite runs.
  *
  * <p>The suite reads where the server is from the JSON file named by {@code TASKCERT_TEST_CONFIG}:
- * both targets, the trust bundle, an admin certificate and key (to queue tries, end them and revoke
+ * the repository (for the documentation's examples), both targets, the trust bundle, an admin certificate and key (to queue tries, end them and revoke
  * their certificates through the Admin API) and the demo teams' DAGs and run.
  */
 class PythonClientTest {
@@ -37,7 +37,7 @@ class PythonClientTest {
     PythonClient client = PythonClient.install(work);
     try (TestEnvironment env = new TestEnvironment(builder -> builder.issuance(
         new IssuancePolicy(Duration.ofSeconds(LIFETIME_SECONDS), Duration.ofSeconds(60)))).started()) {
-      Path config = writeConfig(env, work);
+      Path config = writeConfig(env, work, client.repository());
       Path scratch = Files.createDirectories(work.resolve("scratch"));
       PythonClient.Run run = PythonClient.Run.of(scratch, SUITE_TIMEOUT,
           Map.of("TASKCERT_TEST_CONFIG", config.toString(), "TMPDIR", scratch.toString()),
@@ -49,7 +49,7 @@ class PythonClientTest {
     }
   }
 
-  private static Path writeConfig(TestEnvironment env, Path work) throws Exception {
+  private static Path writeConfig(TestEnvironment env, Path work, Path repository) throws Exception {
     Path bundle = work.resolve("bundle.pem");
     Files.writeString(bundle, Pem.certificates(env.dev().ca().loadTrustBundle().roots()), StandardCharsets.US_ASCII);
     TaskCredentials admin = env.adminCredentials("pytest-operator");
@@ -58,6 +58,7 @@ class PythonClientTest {
     Path adminKey = work.resolve("admin-key.pem");
     Files.writeString(adminKey, Pem.privateKey(admin.privateKey()), StandardCharsets.US_ASCII);
     String json = "{\n"
+        + "  \"repository\": " + quote(repository.toString()) + ",\n"
         + "  \"execution_target\": " + quote(env.dev().executionTarget()) + ",\n"
         + "  \"enrollment_target\": " + quote(env.dev().enrollmentTarget()) + ",\n"
         + "  \"trust_bundle\": " + quote(bundle.toString()) + ",\n"
