@@ -15,8 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -174,7 +174,8 @@ public final class PythonClientComparison {
     out.append(String.format(Locale.ROOT, "Measured side by side on %s, %d cores, load average %s at the start"
             + " and %s at the end, run started %s, by `PythonClientComparison` (bench module; see"
             + " [clients.md](clients.md#python-the-taskcert-package) for building the wheel):",
-        machine.cpuModel(), machine.cores(), machine.loadAverageAtStart(), machine.loadAverageAtEnd(), started));
+        machine.cpuModel(), machine.cores(), machine.loadAverageAtStart(), machine.loadAverageAtEnd(),
+        started.truncatedTo(ChronoUnit.SECONDS)));
     out.append("\n\n```sh\n./mvnw -q -pl bench -am -DskipTests package exec:java@python-client \\\n"
         + "  -Dexec.args=\"--python /opt/taskcert/bin/python"
         + " --script clients/python/bench/get_variable_rate.py\"\n```\n\n");
@@ -182,9 +183,11 @@ public final class PythonClientComparison {
         + " number of callers, one session of each client (one key, one mutual-TLS connection, renewing as usual)"
         + " with that many threads calling `Variables/GetVariable` on the team's own variable in a closed loop,"
         + " every call authorized in full (certificate, live try, team); %.0f s of warmup, then %.0f s counted;"
-        + " the Java client first, then the Python client, in the same run. The Python client runs in its own"
-        + " process (CPython 3, grpcio's C core); the Java client in the server's JVM, so the two share the"
-        + " machine's cores with the server the same way.%n%n", warmup, seconds));
+        + " the Java client first, then the Python client, in the same run. The Java client runs in the server's"
+        + " JVM, the Python client (CPython, grpcio's C core) in a process of its own; both share the machine's"
+        + " cores with the server and PostgreSQL. Each row is one measurement on a machine that was also"
+        + " busy with other work (the load average above): compare the rows of this run with each other,"
+        + " not with other runs.%n%n", warmup, seconds));
     out.append("| client | callers | calls/s | calls | failed calls |\n|---|---|---|---|---|\n");
     for (Point point : points) {
       out.append(String.format(Locale.ROOT, "| %s | %d | %,.0f | %,d | %d |%n", point.client(), point.callers(),

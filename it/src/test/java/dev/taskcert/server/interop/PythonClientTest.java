@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * seconds so every session rotates while the suite runs.
  *
  * <p>The suite reads where the server is from the JSON file named by {@code TASKCERT_TEST_CONFIG}:
- * the repository (for the documentation's examples), both targets, the trust bundle, an admin certificate and key (to queue tries, end them and revoke
- * their certificates through the Admin API) and the demo teams' DAGs and run.
+ * the repository (for the documentation's examples), both targets, the trust bundle, an admin
+ * certificate and key (to queue tries, end them and revoke their certificates through the Admin
+ * API) and the demo teams' DAGs and run.
  */
 class PythonClientTest {
   private static final int LIFETIME_SECONDS = 4;

@@ -76,8 +76,8 @@ public final class PythonClient {
           .orElseThrow(() -> new AssertionError("pip wheel wrote no .whl into " + dist));
     }
     Path venv = work.resolve("venv");
-    check(Run.of(work, BUILD_TIMEOUT, Map.of(), List.of(python, "-m", "venv", "--system-site-packages", venv.toString())),
-        "creating the virtual environment");
+    check(Run.of(work, BUILD_TIMEOUT, Map.of(),
+        List.of(python, "-m", "venv", "--system-site-packages", venv.toString())), "creating the virtual environment");
     // No --no-deps: pip must find grpcio, protobuf and cryptography among the system's packages.
     check(Run.of(work, BUILD_TIMEOUT, Map.of(), List.of(venv.resolve("bin/python").toString(), "-m", "pip", "install",
         "--no-index", "--disable-pip-version-check", wheel.toString())), "installing the wheel");
