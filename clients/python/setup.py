@@ -5,13 +5,17 @@ the build tree, next to the library's own modules (``taskcert.ca.v1.ca_pb2``, ..
 always carries stubs of the exact contract it was built from. ``sdist`` copies the contract into
 the source archive (``proto/``), so a wheel built from the archive generates the same stubs.
 
+The protobuf requirement of the package follows the generator (see ``protobuf_requirement``).
+
 The contract is looked up in this order: ``$TASKCERT_PROTO_DIR``, ``proto/`` next to this file (an
 unpacked source archive), ``../../proto/src/main/proto`` (this repository).
 """
 
 import glob
 import os
+import re
 import shutil
+import tempfile
 
 from setuptools import setup
 from setuptools.command.build_py import build_py
@@ -61,6 +65,25 @@ def generate_stubs(root: str, out_dir: str) -> None:
             package = os.path.dirname(package)
 
 
+RUNTIME_CHECK = re.compile(
+    r"ValidateProtobufRuntimeVersion\(\s*_runtime_version\.Domain\.PUBLIC,\s*(\d+),\s*(\d+),\s*(\d+),")
+
+
+def protobuf_requirement() -> str:
+    """The protobuf runtime the generated code needs, read from the code this toolchain generates.
+
+    Code from protoc 26 and later checks at import that the runtime is at least as new as the
+    generator (``ValidateProtobufRuntimeVersion``); older code (Debian 12's grpc_tools) runs on
+    protobuf 4.21 and later. The requirement follows whichever toolchain builds the wheel.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        generate_stubs(proto_root(), scratch)
+        with open(os.path.join(scratch, "taskcert", "ca", "v1", "ca_pb2.py"), encoding="utf-8") as stream:
+            code = stream.read()
+    found = RUNTIME_CHECK.search(code)
+    return "protobuf>=%s.%s.%s" % found.groups() if found else "protobuf>=4.21"
+
+
 class BuildPyWithStubs(build_py):
     """The standard build_py, then the stubs generated into the build tree."""
 
@@ -82,4 +105,7 @@ class SdistWithContract(sdist):
             shutil.copyfile(path, destination)
 
 
-setup(cmdclass={"build_py": BuildPyWithStubs, "sdist": SdistWithContract})
+setup(
+    install_requires=["grpcio>=1.51", protobuf_requirement(), "cryptography>=38"],
+    cmdclass={"build_py": BuildPyWithStubs, "sdist": SdistWithContract},
+)

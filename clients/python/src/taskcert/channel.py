@@ -39,10 +39,11 @@ class _Generation:
 
     def connect(self, timeout: float) -> None:
         """Starts the handshake now rather than on the first call; gives up silently at ``timeout``."""
+        ready = grpc.channel_ready_future(self.raw)
         try:
-            grpc.channel_ready_future(self.raw).result(timeout=timeout)
+            ready.result(timeout=timeout)
         except grpc.FutureTimeoutError:
-            pass
+            ready.cancel()
 
     def close(self) -> None:
         self.raw.close()
