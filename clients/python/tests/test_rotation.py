@@ -6,9 +6,8 @@ import os
 import socket
 import threading
 import time
-from typing import List, Set
+from typing import List
 
-import taskcert
 from taskcert import RenewalListener, TaskCredentials, TaskcertError
 
 HOST = socket.gethostname()

@@ -32,6 +32,7 @@ class _Generation:
         self.retired = False
 
     def stub(self, stub_class: type) -> Any:
+        """A stub of ``stub_class`` on this generation's channel, made once."""
         stub = self.stubs.get(stub_class)
         if stub is None:
             stub = self.stubs[stub_class] = stub_class(self.channel)
@@ -46,6 +47,7 @@ class _Generation:
             ready.cancel()
 
     def close(self) -> None:
+        """Closes the channel (its calls have all returned)."""
         self.raw.close()
 
 
@@ -61,6 +63,7 @@ class RotatingChannel:
 
     @property
     def target(self) -> str:
+        """``host:port`` of the execution port."""
         return self._target
 
     @contextlib.contextmanager

@@ -27,6 +27,7 @@ def _out(line: str) -> None:
 
 
 def parse_args(argv: List[str]) -> argparse.Namespace:
+    """The command line; argparse exits with status 2 on bad usage."""
     parser = argparse.ArgumentParser(
         prog="taskcert-supervisor",
         description="Runs one task try against a taskcert server: enroll, start, heartbeat, read variables, finish.",
@@ -56,6 +57,7 @@ def _read_token(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Runs the try and returns the exit status."""
     with open(args.trust_bundle, "rb") as stream:
         bundle = stream.read()
     hostname, pid = socket.gethostname(), os.getpid()
@@ -89,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Entry point of ``taskcert-supervisor``."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return run(args)

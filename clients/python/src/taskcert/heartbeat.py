@@ -42,6 +42,7 @@ class HeartbeatLoop:
         self._thread = threading.Thread(target=self._run, name="taskcert-heartbeat", daemon=True)
 
     def start(self) -> "HeartbeatLoop":
+        """Starts the heartbeat thread and returns this loop."""
         self._thread.start()
         return self
 

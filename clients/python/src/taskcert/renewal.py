@@ -72,6 +72,7 @@ class CredentialRotator:
         self._thread = threading.Thread(target=self._run, name="taskcert-renewal", daemon=True)
 
     def add_listener(self, listener: RenewalListener) -> None:
+        """Adds a listener; it hears events from the renewal thread (or from ``renew_now``'s caller)."""
         self._listeners.append(listener)
 
     @property
@@ -90,6 +91,7 @@ class CredentialRotator:
         return self._ended
 
     def start(self) -> None:
+        """Starts the renewal thread (a daemon)."""
         self._thread.start()
 
     def renewal_delay(self) -> float:

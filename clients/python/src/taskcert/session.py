@@ -66,6 +66,7 @@ class TaskSession:
         return self.renewals.renew_now()
 
     def add_renewal_listener(self, listener: RenewalListener) -> None:
+        """Adds a listener for renewals, failed attempts and the end of renewal."""
         self.renewals.add_listener(listener)
 
     def start_heartbeats(self, hostname: str, pid: int, interval: float,
