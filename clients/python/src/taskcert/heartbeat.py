@@ -1,7 +1,7 @@
 """Heartbeats a running try, and stops the task when the server no longer accepts it.
 
-Airflow's supervisor kills its task when a heartbeat is answered 409 or 410; here the equivalent
-answers are statuses, not particular calls: ``FAILED_PRECONDITION`` (the try is no longer RUNNING:
+Airflow's supervisor kills its task when a heartbeat is answered with an HTTP conflict; here the
+equivalent answers are statuses, not particular calls: ``FAILED_PRECONDITION`` (the try is no longer RUNNING:
 finished, failed by the server's heartbeat sweep, ended by an operator, superseded, or another host
 or pid), ``UNAUTHENTICATED`` (the certificate was revoked or expired) and ``PERMISSION_DENIED``.
 """
