@@ -21,6 +21,12 @@ public final class ReportWriter {
   public static final String MARKDOWN = "benchmarks.md";
   /** File name of the JSON report. */
   public static final String JSON = "benchmarks.json";
+  /**
+   * Where the part of the Markdown that other measurements write begins (the Python client's,
+   * {@code PythonClientComparison}); everything from this line on survives a rewrite of the report.
+   */
+  public static final String KEPT_PART_MARKER =
+      "<!-- Written by PythonClientComparison; kept when the report above is regenerated. -->";
 
   private ReportWriter() {}
 
@@ -28,13 +34,24 @@ public final class ReportWriter {
   public static void write(BenchReport report, Path directory) throws IOException {
     Files.createDirectories(directory);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(directory.resolve(JSON).toFile(), report);
-    Files.writeString(directory.resolve(MARKDOWN), markdown(report), StandardCharsets.UTF_8);
+    writeKeepingTail(directory.resolve(MARKDOWN), markdown(report));
   }
 
   /** Rewrites the Markdown in {@code directory} from the JSON there (new method or analysis text, same numbers). */
   public static void render(Path directory) throws IOException {
     BenchReport report = new ObjectMapper().readValue(directory.resolve(JSON).toFile(), BenchReport.class);
-    Files.writeString(directory.resolve(MARKDOWN), markdown(report), StandardCharsets.UTF_8);
+    writeKeepingTail(directory.resolve(MARKDOWN), markdown(report));
+  }
+
+  /** Writes {@code markdown} to {@code file}, then the old file's part from {@link #KEPT_PART_MARKER} on. */
+  private static void writeKeepingTail(Path file, String markdown) throws IOException {
+    String kept = "";
+    if (Files.exists(file)) {
+      String old = Files.readString(file, StandardCharsets.UTF_8);
+      int start = old.indexOf(KEPT_PART_MARKER);
+      kept = start < 0 ? "" : "\n" + old.substring(start);
+    }
+    Files.writeString(file, markdown + kept, StandardCharsets.UTF_8);
   }
 
   /** The Markdown report. */

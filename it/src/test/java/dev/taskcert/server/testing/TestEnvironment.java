@@ -143,12 +143,17 @@ public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, 
    */
   public AdminGrpc.AdminBlockingStub admin() {
     if (adminChannel == null) {
-      KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
-      IssuedCertificate issued = instance(CaState.class).current().issuer()
-          .issueAdmin(keys.getPublic(), new AdminIdentity("test-operator"), clock.instant(), Duration.ofHours(1));
-      adminChannel = ClientTls.mutualTlsChannel(dev().executionTarget(), credentials(keys, issued));
+      adminChannel = ClientTls.mutualTlsChannel(dev().executionTarget(), adminCredentials("test-operator"));
     }
     return AdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** An admin's key and certificate, valid for an hour, for a client outside this process. */
+  public TaskCredentials adminCredentials(String name) {
+    KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
+    IssuedCertificate issued = instance(CaState.class).current().issuer()
+        .issueAdmin(keys.getPublic(), new AdminIdentity(name), clock.instant(), Duration.ofHours(1));
+    return credentials(keys, issued);
   }
 
   /** Credentials issued in-process by this server's CA for any identity. */

@@ -1,0 +1,210 @@
+"""A try end to end against the real server: enroll, every RPC, refusals across teams."""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import os
+import socket
+import threading
+from typing import Any, Callable, Set
+
+import grpc
+import pytest
+
+import taskcert
+from taskcert.admin.v1 import admin_pb2
+
+from test_contract import execution_rpcs
+
+HOST = socket.gethostname()
+PID = os.getpid()
+
+
+class RecordingInterceptor(grpc.UnaryUnaryClientInterceptor):
+    """Records the full method name of every call that got an answer (OK or not)."""
+
+    def __init__(self) -> None:
+        self.methods: Set[str] = set()
+        self._lock = threading.Lock()
+
+    def intercept_unary_unary(self, continuation: Callable[..., Any], client_call_details: Any, request: Any) -> Any:
+        outcome = continuation(client_call_details, request)
+        with self._lock:
+            self.methods.add(client_call_details.method.strip("/"))
+        return outcome
+
+
+def test_enroll_start_read_finish(server, queue, open_session) -> None:
+    queued = queue("analytics")
+    session = open_session(queued.token)
+    assert session.credentials.spiffe_id == queued.spiffe_id
+    assert "private_key" not in repr(session.credentials)
+
+    started = session.client.task_instances.start(HOST, PID, getpass.getuser())
+    assert started.dag_run.dag_id == queued.dag_id
+    assert started.dag_run.run_id == server.run_id
+    assert started.try_number == queued.try_number
+
+    own = session.client.variables.get(server.teams["analytics"]["variable"])
+    assert own.team == "analytics"
+    assert own.value == "s3://analytics-raw-events"
+    shared = session.client.variables.get(server.global_variable)
+    assert (shared.team, shared.value) == ("", "dev")
+
+    assert session.client.task_instances.finish("success") == "success"
+    with pytest.raises(taskcert.TaskNotLive):
+        session.client.variables.get(server.global_variable)
+
+
+def test_a_used_token_is_refused(server, queue, open_session) -> None:
+    queued = queue("analytics")
+    open_session(queued.token)
+    with pytest.raises(taskcert.NotAuthenticated) as refused:
+        open_session(queued.token)
+    assert refused.value.reason
+
+
+def test_every_rpc_at_least_once(server, admin, queue, open_session) -> None:
+    recorder = RecordingInterceptor()
+    team = "analytics"
+    admin.SetConnection(admin_pb2.AdminSetConnectionRequest(
+        conn_id="py_warehouse", team=team, conn_type="postgres", host="db.analytics.example", schema="events",
+        login="loader", password="s3cret", port=5432, extra_json='{"sslmode": "require"}'), timeout=10)
+
+    # Two mapped tries leave values for the item, slice and count reads.
+    mapped_task = "py_mapped_" + os.urandom(4).hex()
+    for index in (0, 1):
+        mapped = open_session(queue(team, mapped_task, index).token, interceptors=[recorder])
+        mapped.client.task_instances.start(HOST, PID)
+        mapped.client.xcoms.set("return_value", {"index": index}, mapped_length=2)
+        mapped.client.task_instances.finish("success")
+
+    main_try = queue(team)
+    main = open_session(main_try.token, interceptors=[recorder])
+    ti = main.client.task_instances
+    ti.start(HOST, PID, getpass.getuser())
+    assert ti.heartbeat(HOST, PID) == "running"
+    ti.set_rtif({"sql": "select 1"})
+    assert ti.skip_downstream(["py_skipped_" + os.urandom(4).hex()]) == 1
+    previous = ti.get_previous_successful_dagrun()
+    assert previous is None or previous.dag_id == server.teams[team]["dag_id"]
+
+    variables = main.client.variables
+    key = "analytics_py_" + os.urandom(4).hex()
+    variables.set(key, "v1", "written by the Python client test")
+    assert variables.get(key).value == "v1"
+    assert key in variables.keys(prefix="analytics_py_", page_size=1)
+    assert variables.delete(key) is True
+    assert variables.delete(key) is False
+
+    connection = main.client.connections.get("py_warehouse")
+    assert (connection.host, connection.port, connection.password) == ("db.analytics.example", 5432, "s3cret")
+    assert connection.extra == {"sslmode": "require"}
+    assert "s3cret" not in repr(connection)
+
+    xcoms = main.client.xcoms
+    xcoms.set("rows", {"rows": 42})
+    own_task = main_try.task_id
+    read = xcoms.get(own_task, "rows")
+    assert (read.value, read.map_index) == ({"rows": 42}, -1)
+    assert xcoms.get_item(mapped_task, 1).value == {"index": 1}
+    assert xcoms.get_item(mapped_task, -1).value == {"index": 1}
+    assert xcoms.get_slice(mapped_task, 0) == [{"index": 0}, {"index": 1}]
+    assert xcoms.get_slice(mapped_task, 0, stop=1) == [{"index": 0}]
+    assert xcoms.count(mapped_task) == taskcert.XComCount(count=2, map_indexes=(0, 1))
+    assert xcoms.get(mapped_task, map_index=0).value == {"index": 0}
+    assert xcoms.delete("rows") is True
+    with pytest.raises(taskcert.NotFound):
+        xcoms.get(own_task, "rows")
+    assert ti.finish("success") == "success"
+
+    deferred = open_session(queue(team).token, interceptors=[recorder])
+    deferred.client.task_instances.start(HOST, PID)
+    deferred.client.task_instances.defer(
+        "airflow.triggers.temporal.DateTimeTrigger", {"moment": "2030-01-01T00:00:00+00:00"}, "execute_complete")
+    with pytest.raises(taskcert.TaskNotLive):
+        deferred.client.task_instances.heartbeat(HOST, PID)
+
+    rescheduled = open_session(queue(team).token, interceptors=[recorder])
+    rescheduled.client.task_instances.start(HOST, PID)
+    rescheduled.client.task_instances.reschedule(
+        datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
+    with pytest.raises(taskcert.TaskNotLive):
+        rescheduled.client.task_instances.finish("success")
+
+    declared = {f"{service}/{method}" for service, method in execution_rpcs()}
+    assert declared - recorder.methods == set()
+
+
+def test_cross_team_refusals_in_both_directions(server, queue, open_session) -> None:
+    analytics_try, payments_try = queue("analytics"), queue("payments")
+    analytics = open_session(analytics_try.token)
+    payments = open_session(payments_try.token)
+    analytics.client.task_instances.start(HOST, PID)
+    payments.client.task_instances.start(HOST, PID)
+
+    # Another team's variable reads exactly as an absent one: the caller learns nothing of it.
+    for reader, other in ((analytics, "payments"), (payments, "analytics")):
+        with pytest.raises(taskcert.NotFound) as refused:
+            reader.client.variables.get(server.teams[other]["variable"])
+        assert other not in refused.value.reason
+        assert refused.value.code == grpc.StatusCode.NOT_FOUND
+
+    analytics.client.xcoms.set("secret_rows", {"rows": 1})
+    analytics_task = analytics_try.task_id
+    with pytest.raises(taskcert.NotFound):
+        payments.client.xcoms.get(analytics_task, "secret_rows", dag_id=server.teams["analytics"]["dag_id"],
+                                  run_id=server.run_id)
+    payments.client.xcoms.set("ledger", {"total": 7})
+    payments_task = payments_try.task_id
+    with pytest.raises(taskcert.NotFound):
+        analytics.client.xcoms.get(payments_task, "ledger", dag_id=server.teams["payments"]["dag_id"],
+                                   run_id=server.run_id)
+    # Each still reads its own team's values.
+    assert analytics.client.xcoms.get(analytics_task, "secret_rows").value == {"rows": 1}
+    assert payments.client.variables.get(server.teams["payments"]["variable"]).team == "payments"
+
+
+def test_renew_now_moves_the_session_to_a_new_key(server, queue, open_session) -> None:
+    session = open_session(queue("analytics").token)
+    session.client.task_instances.start(HOST, PID)
+    before = session.credentials
+    renewed = session.renew_now()
+    assert renewed.serial_hex != before.serial_hex
+    assert renewed.private_key.private_numbers() != before.private_key.private_numbers()
+    assert session.credentials is renewed
+    assert session.client.variables.get(server.global_variable).value == "dev"
+
+
+def test_unavailable_is_retried_for_idempotent_calls_only(server, queue, open_session) -> None:
+    from taskcert._calls import ATTEMPTS, Caller
+    from taskcert.channel import RotatingChannel
+    from taskcert.execution.v1 import variables_pb2, variables_pb2_grpc
+
+    session = open_session(queue("analytics").token)
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    for idempotent, attempts in ((True, ATTEMPTS), (False, 1)):
+        recorder = RecordingCounter()
+        channel = RotatingChannel(f"127.0.0.1:{closed_port}", session.credentials, [recorder])
+        try:
+            with pytest.raises(taskcert.Unavailable) as failure:
+                Caller(channel, 5).call(variables_pb2_grpc.VariablesStub, "GetVariable",
+                                        variables_pb2.GetVariableRequest(key=server.global_variable), idempotent)
+        finally:
+            channel.close()
+        assert failure.value.code == grpc.StatusCode.UNAVAILABLE
+        assert recorder.calls == attempts, (idempotent, recorder.calls)
+
+
+class RecordingCounter(grpc.UnaryUnaryClientInterceptor):
+    """Counts the attempts made through a channel."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def intercept_unary_unary(self, continuation: Callable[..., Any], client_call_details: Any, request: Any) -> Any:
+        self.calls += 1
+        return continuation(client_call_details, request)
