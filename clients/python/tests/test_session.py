@@ -86,7 +86,10 @@ def test_every_rpc_at_least_once(server, admin, queue, open_session) -> None:
     ti.start(HOST, PID, getpass.getuser())
     assert ti.heartbeat(HOST, PID) == "running"
     ti.set_rtif({"sql": "select 1"})
-    assert ti.skip_downstream(["py_skipped_" + os.urandom(4).hex()]) == 1
+    # The DAG declares no structure: only a queued task instance of the run that exists is skipped,
+    # and an invented task id creates nothing.
+    waiting = queue(team)
+    assert ti.skip_downstream([waiting.task_id, "py_invented_" + os.urandom(4).hex()]) == 1
     previous = ti.get_previous_successful_dagrun()
     assert previous is None or previous.dag_id == server.teams[team]["dag_id"]
 
@@ -146,9 +149,10 @@ def test_cross_team_refusals_in_both_directions(server, queue, open_session) -> 
 
     # Another team's variable reads exactly as an absent one: the caller learns nothing of it.
     for reader, other in ((analytics, "payments"), (payments, "analytics")):
+        key = server.teams[other]["variable"]
         with pytest.raises(taskcert.NotFound) as refused:
-            reader.client.variables.get(server.teams[other]["variable"])
-        assert other not in refused.value.reason
+            reader.client.variables.get(key)
+        assert refused.value.reason == f"variable '{key}' not found"
         assert refused.value.code == grpc.StatusCode.NOT_FOUND
 
     analytics.client.xcoms.set("secret_rows", {"rows": 1})

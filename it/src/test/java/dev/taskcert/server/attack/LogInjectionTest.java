@@ -47,10 +47,10 @@ class LogInjectionTest {
     captured.start();
     auditLogger.addAppender(captured);
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
-      // Another team's XCom: refused, and audited with the task id as the task sent it.
+      // Another team's XCom: refused as if absent, and audited with the task id as the task sent it.
       XComRef ref = XComRef.newBuilder().setDagId(DemoData.PAYMENTS.dagId()).setRunId(DemoData.RUN_ID)
           .setTaskId(taskId).setKey("k").build();
-      assertEquals(Status.Code.PERMISSION_DENIED,
+      assertEquals(Status.Code.NOT_FOUND,
           codeOf(() -> task.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref).build())));
     } finally {
       auditLogger.detachAppender(captured);

@@ -140,8 +140,9 @@ class WrongCallerTest {
   @Test
   void everyCertificateMethodRefusesACertificateWithoutAUsableIdentity() throws Exception {
     KeyPair keys = KeyAlgorithm.EC_P256.generate(new SecureRandom());
-    String foreign = "spiffe://elsewhere.example/ti/" + task.spiffeId().substring(
-        task.spiffeId().indexOf("/ti/") + "/ti/".length());
+    // Our trust domain (a foreign one is refused at the handshake by the intermediate's name
+    // constraint), but a path that names no task try and no admin.
+    String foreign = task.spiffeId().substring(0, task.spiffeId().indexOf("/ti/")) + "/workload/not-a-task";
     var leaf = ForgedLeaves.signedByIntermediate(env, keys, Instant.now().minusSeconds(60),
         Instant.now().plusSeconds(600), ForgedLeaves::clientLeaf, foreign);
     ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(),
