@@ -8,6 +8,7 @@ import dev.taskcert.server.authz.MethodRule;
 import dev.taskcert.server.authz.MethodRules;
 import dev.taskcert.server.authz.Principal;
 import dev.taskcert.server.authz.TryGate;
+import dev.taskcert.server.pki.CaState;
 import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.revocation.RevocationCache;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
@@ -20,18 +21,18 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import jakarta.inject.Inject;
-import dev.taskcert.server.pki.CaState;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.time.Instant;
 
 /**
  * The one front door of every call, on both ports, driven by the method's declared rule: it admits
  * a call only when the caller is of the kind the rule names and, for a task, when its try is
  * current and in a state the rule admits. Certificates are checked per call (validity window,
- * distrusted intermediates and revocation, failing closed), so a long-lived connection cannot outlive its certificate. Nothing
+ * distrusted intermediates and revocation, failing closed), so a long-lived connection cannot
+ * outlive its certificate. Nothing
  * of the service runs before this; every refusal goes through {@link Refusals}.
  *
  * <p>For a method that reaches others' resources it also refuses to send an answer that no scope
