@@ -3,6 +3,7 @@ package dev.taskcert.admin;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import dev.taskcert.text.LogText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +12,9 @@ import java.util.Map;
 
 /**
  * How a command shows its result: for people, {@code key: value} lines or a table with aligned
- * columns; for scripts ({@code --json}), the server's answer as one JSON object per line.
+ * columns; for scripts ({@code --json}), the server's answer as one JSON object per line. Text the
+ * server holds (audit details, ids a task sent) is escaped for people, so a line break in it can
+ * neither end a row nor forge one.
  */
 final class Output {
   private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace()
@@ -36,7 +39,7 @@ final class Output {
       return;
     }
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
-    fields.forEach((key, value) -> out.println(pad(key + ":", width + 1) + " " + value));
+    fields.forEach((key, value) -> out.println(pad(key + ":", width + 1) + " " + LogText.escape(value)));
   }
 
   /** Fields in the order given, for {@link #record}. */
@@ -57,7 +60,7 @@ final class Output {
     }
     List<List<String>> rows = new ArrayList<>();
     rows.add(headers);
-    answers.forEach(answer -> rows.add(row.apply(answer)));
+    answers.forEach(answer -> rows.add(row.apply(answer).stream().map(LogText::escape).toList()));
     int[] widths = new int[headers.size()];
     for (List<String> cells : rows) {
       for (int i = 0; i < cells.size(); i++) {

@@ -178,6 +178,23 @@ class AdminCliTest {
   }
 
   @Test
+  void aLineBreakATaskSentStaysInsideItsAuditRow() throws Exception {
+    try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
+      // Another team's XCom, named with a task id that tries to start a row of its own.
+      String forged = "x\n42     2026-01-01T00:00:00Z  admin  forged";
+      dev.taskcert.proto.execution.v1.XComRef ref = dev.taskcert.proto.execution.v1.XComRef.newBuilder()
+          .setDagId(DemoData.PAYMENTS.dagId()).setRunId(DemoData.RUN_ID).setTaskId(forged).setKey("k").build();
+      assertEquals(Status.Code.NOT_FOUND, codeOf(() -> task.xcoms().getXCom(
+          dev.taskcert.proto.execution.v1.GetXComRequest.newBuilder().setRef(ref).build())));
+      Result table = admin("audit", "--kind", "deny", "--resource", "xcom:", "--limit", "1");
+      assertEquals(0, table.exit(), table.err());
+      List<String> lines = table.out().lines().toList();
+      assertEquals(2, lines.size(), "the header and one row: " + table.out());
+      assertTrue(lines.get(1).contains("x\\n42"), lines.get(1));
+    }
+  }
+
+  @Test
   void revokesATaskTryByItsSpiffeId() throws Exception {
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
       GetVariableRequest read = GetVariableRequest.newBuilder().setKey(DemoData.GLOBAL_VARIABLE).build();

@@ -1,7 +1,7 @@
 package dev.taskcert.server.audit;
 
 import dev.taskcert.server.db.Transactions;
-import dev.taskcert.server.logging.LogText;
+import dev.taskcert.text.LogText;
 import dev.taskcert.server.metrics.ServerMetrics;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;

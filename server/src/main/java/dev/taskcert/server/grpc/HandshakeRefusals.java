@@ -1,7 +1,7 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.ca.TrustBundle;
-import dev.taskcert.server.logging.LogText;
+import dev.taskcert.text.LogText;
 import dev.taskcert.server.metrics.ServerMetrics;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateParsingException;

@@ -1,7 +1,7 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.server.authz.CurrentCall;
-import dev.taskcert.server.logging.LogText;
+import dev.taskcert.text.LogText;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

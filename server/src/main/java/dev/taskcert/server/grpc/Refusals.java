@@ -3,7 +3,7 @@ package dev.taskcert.server.grpc;
 import dev.taskcert.pki.identity.InvalidIdentityException;
 import dev.taskcert.server.audit.AnonymousRefusals;
 import dev.taskcert.server.audit.AuditLog;
-import dev.taskcert.server.logging.LogText;
+import dev.taskcert.text.LogText;
 import dev.taskcert.server.refusal.Refusal;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

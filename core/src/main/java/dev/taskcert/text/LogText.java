@@ -1,4 +1,4 @@
-package dev.taskcert.server.logging;
+package dev.taskcert.text;
 
 /**
  * The one way text from a request (or from anything a caller controls, such as a certificate

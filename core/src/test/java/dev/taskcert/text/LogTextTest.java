@@ -1,4 +1,4 @@
-package dev.taskcert.server.logging;
+package dev.taskcert.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
