@@ -120,6 +120,7 @@ def test_every_rpc_at_least_once(server, admin, queue, open_session) -> None:
     assert xcoms.get_slice(mapped_task, stop=-1, step=-1) == []
     assert xcoms.get_slice(mapped_task, -1, 0, -1) == [{"index": 1}]
     assert xcoms.get_slice(mapped_task, include_prior_dates=True) == [{"index": 0}, {"index": 1}]
+    assert xcoms.get_item(mapped_task, -2, include_prior_dates=True).value == {"index": 0}
     with pytest.raises(ValueError):
         xcoms.get_slice(mapped_task, step=0)
     xcoms.set("expansion", [], mapped_length=0, dag_result=True)

@@ -203,10 +203,14 @@ class XComOperations:
         return self._call("DeleteXCom", xcoms_pb2.DeleteXComRequest(key=key)).deleted
 
     @rpc(XCOMS, "GetXComItem")
-    def get_item(self, task_id: str, offset: int, key: str = "return_value", dag_id: str = "", run_id: str = "") -> XCom:
-        """The value at ``offset`` (negative from the end) of a mapped task's values, in map-index order."""
+    def get_item(self, task_id: str, offset: int, key: str = "return_value", dag_id: str = "", run_id: str = "",
+                 include_prior_dates: bool = False) -> XCom:
+        """The value at ``offset`` (negative from the end) of a mapped task's values, in map-index order.
+
+        ``include_prior_dates``: earlier runs' values join the sequence, as for ``get_slice``.
+        """
         return _xcom(self._call("GetXComItem", xcoms_pb2.GetXComItemRequest(
-            ref=_ref(task_id, key, dag_id, run_id), offset=offset)))
+            ref=_ref(task_id, key, dag_id, run_id), offset=offset, include_prior_dates=include_prior_dates)))
 
     @rpc(XCOMS, "GetXComSlice")
     def get_slice(self, task_id: str, start: Optional[int] = None, stop: Optional[int] = None,

@@ -329,6 +329,15 @@ class XComServiceTest {
           consumer.xcoms().getXComSlice(prior.build()).getValuesJsonList());
       assertEquals(List.of("\"early 1\"", "\"early 0\""),
           consumer.xcoms().getXComSlice(prior.clone().setStep(-1).setStop(0).build()).getValuesJsonList());
+      // GetXComItem over the same sequence (Airflow's GET of an XCom with an offset and include_prior_dates).
+      GetXComItemRequest item = GetXComItemRequest.newBuilder().setRef(ref("producer", "return_value"))
+          .setIncludePriorDates(true).setOffset(1).build();
+      GetXComResponse second = consumer.xcoms().getXComItem(item);
+      assertEquals("\"early 0\"", second.getValueJson());
+      assertEquals("early", second.getRef().getRunId());
+      assertEquals("\"early 1\"", consumer.xcoms().getXComItem(item.toBuilder().setOffset(-1).build()).getValueJson());
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> consumer.xcoms().getXComItem(item.toBuilder()
+          .setIncludePriorDates(false).build()));
       // Another DAG of the team stays outside a SAME_DAG reader's scope, prior dates or not.
       refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> consumer.xcoms().getXComSlice(prior.clone()
           .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
@@ -349,6 +358,8 @@ class XComServiceTest {
       GetXComSliceRequest prior = GetXComSliceRequest.newBuilder().setRef(ref("producer", "return_value"))
           .setIncludePriorDates(true).build();
       assertEquals(List.of("\"late 0\""), consumer.xcoms().getXComSlice(prior).getValuesJsonList());
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> consumer.xcoms().getXComItem(GetXComItemRequest
+          .newBuilder().setRef(ref("producer", "return_value")).setIncludePriorDates(true).setOffset(1).build()));
       refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> consumer.xcoms().getXComSlice(prior.toBuilder()
           .setRef(XComRef.newBuilder().setRunId("early").setTaskId("producer").setKey("return_value")).build()));
     }

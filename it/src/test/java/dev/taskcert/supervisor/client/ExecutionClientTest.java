@@ -275,6 +275,7 @@ class ExecutionClientTest {
       assertEquals("10", second.valueJson());
       assertEquals(1, second.mapIndex());
       assertEquals("30", client.getXComItem(mapped, -1).valueJson());
+      assertEquals("0", client.getXComItem(mapped, -4, true).valueJson());
       assertEquals(List.of("10", "30"), client.getXComSlice(mapped, 1, Optional.of(4), 2));
       assertEquals(List.of("20", "30"), client.getXComSlice(mapped, -2, Optional.empty(), 1));
       assertEquals(List.of("30", "20", "10", "0"),

@@ -47,17 +47,6 @@ public interface XComMapper {
   XComRow findLatestUpTo(@Param("dagId") String dagId, @Param("runId") String runId,
       @Param("taskId") String taskId, @Param("mapIndex") int mapIndex, @Param("key") String key);
 
-  /** Values of a mapped task (map index >= 0) in map-index order. */
-  @Select("select " + COLUMNS + """
-       from xcom x join dag_run r on r.id = x.dag_run_id
-      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
-        and x.map_index >= 0
-      order by x.map_index
-      offset #{offset} limit #{limit}""")
-  List<XComRow> mapped(@Param("dagId") String dagId, @Param("runId") String runId,
-      @Param("taskId") String taskId, @Param("key") String key, @Param("offset") int offset,
-      @Param("limit") int limit);
-
   /**
    * The mapped values (map index >= 0) of a task under a key in the named run or, with
    * {@code prior}, also in the DAG's runs whose logical date (or creation, for runs without one) is
@@ -106,14 +95,6 @@ public interface XComMapper {
       where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
       order by x.map_index""")
   List<Integer> mapIndexes(@Param("dagId") String dagId, @Param("runId") String runId,
-      @Param("taskId") String taskId, @Param("key") String key);
-
-  /** Number of mapped values (map index >= 0). */
-  @Select("""
-      select count(*) from xcom x join dag_run r on r.id = x.dag_run_id
-      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
-        and x.map_index >= 0""")
-  int mappedCount(@Param("dagId") String dagId, @Param("runId") String runId,
       @Param("taskId") String taskId, @Param("key") String key);
 
   /** Keys a task instance has stored, for clearing at the start of a new try. */

@@ -107,19 +107,24 @@ public final class XComService extends XComsGrpc.XComsImplBase {
   public void getXComItem(GetXComItemRequest request, StreamObserver<GetXComResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       Target target = authorizeRead(request.getRef());
+      // Earlier runs are searched only when the caller's read scope reaches beyond its own run.
+      boolean priorRuns = request.getIncludePriorDates() && gate.xcomOtherRunsInScope();
       XComRow row = transactions.withMapper(XComMapper.class, mapper -> {
-        long count = mapper.mappedCount(target.dagId(), target.runId(), target.taskId(), target.key());
+        long count = mapper.sequenceCount(target.dagId(), target.runId(), target.taskId(), target.key(), priorRuns);
         // Python's values[offset]: a negative offset counts from the end.
         long position = request.getOffset() < 0 ? count + request.getOffset() : request.getOffset();
         if (position < 0 || position >= count) {
           return null;
         }
-        List<XComRow> rows = mapper.mapped(target.dagId(), target.runId(), target.taskId(), target.key(), (int) position, 1);
+        List<XComRow> rows = mapper.sequenceEvery(target.dagId(), target.runId(), target.taskId(), target.key(),
+            priorRuns, position, position, position, 1, 1, 1);
         return rows.isEmpty() ? null : rows.get(0);
       });
       if (row == null) {
         throw notFound(target, "offset " + request.getOffset());
       }
+      // The scope applies to the run the value came from, not only to the run the request named.
+      gate.readXCom(row.dagId(), row.runId(), resource(row.dagId(), row.runId(), row.taskId(), row.key())).require();
       return response(row);
     });
   }

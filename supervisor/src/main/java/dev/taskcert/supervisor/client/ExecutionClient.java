@@ -218,8 +218,17 @@ public final class ExecutionClient {
 
   /** Reads the value at {@code offset} of a mapped task's XComs (negative counts from the end). */
   public XCom getXComItem(XComLocation location, int offset) {
+    return getXComItem(location, offset, false);
+  }
+
+  /**
+   * Reads the value at {@code offset} (negative counts from the end) of a mapped task's XComs; with
+   * {@code includePriorDates} the sequence includes earlier runs' values, as for
+   * {@link #getXComSlice(XComLocation, OptionalInt, OptionalInt, int, boolean)}.
+   */
+  public XCom getXComItem(XComLocation location, int offset, boolean includePriorDates) {
     return xcom(Retries.call(true, () -> xcoms().getXComItem(GetXComItemRequest.newBuilder()
-        .setRef(ref(location)).setOffset(offset).build())));
+        .setRef(ref(location)).setOffset(offset).setIncludePriorDates(includePriorDates).build())));
   }
 
   /** Reads {@code [start:stop:step]} of a mapped task's XComs, Python slice style ({@code stop} may be empty). */
