@@ -338,6 +338,9 @@ class XComServiceTest {
       assertEquals("\"early 1\"", consumer.xcoms().getXComItem(item.toBuilder().setOffset(-1).build()).getValueJson());
       refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> consumer.xcoms().getXComItem(item.toBuilder()
           .setIncludePriorDates(false).build()));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> consumer.xcoms().getXComItem(item.toBuilder()
+          .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
+              .setTaskId("mapped").setKey("return_value")).build()));
       // Another DAG of the team stays outside a SAME_DAG reader's scope, prior dates or not.
       refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> consumer.xcoms().getXComSlice(prior.clone()
           .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
