@@ -7,6 +7,11 @@ the source archive (``proto/``), so a wheel built from the archive generates the
 
 The protobuf requirement of the package follows the generator (see ``protobuf_requirement``).
 
+A protoc too old for proto3 ``optional`` (before 3.12; Debian 12's grpc_tools bundles 3.5.1) gets a
+copy of the contract in which each ``optional`` field is the one-field oneof ``_<field>`` newer
+protoc synthesizes for it (see ``without_proto3_optional``): same wire format, same field names,
+and ``HasField("<field>")`` works the same.
+
 The contract is looked up in this order: ``$TASKCERT_PROTO_DIR``, ``proto/`` next to this file (an
 unpacked source archive), ``../../proto/src/main/proto`` (this repository).
 """
@@ -41,10 +46,47 @@ def proto_files(root: str) -> list:
     return sorted(glob.glob(os.path.join(root, "taskcert", "**", "*.proto"), recursive=True))
 
 
+OPTIONAL_FIELD = re.compile(r"^(\s*)optional\s+([\w.]+)\s+(\w+)\s*=\s*(\d+)([^;]*);", re.MULTILINE)
+
+
+def supports_proto3_optional(protoc) -> bool:
+    """Whether this protoc compiles a proto3 ``optional`` field (3.15 and later; 3.12 to 3.14 with a flag)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        with open(os.path.join(scratch, "probe.proto"), "w", encoding="utf-8") as stream:
+            stream.write('syntax = "proto3";\nmessage Probe { optional int32 field = 1; }\n')
+        return protoc.main(["grpc_tools.protoc", "-I" + scratch, "--python_out=" + scratch,
+                            os.path.join(scratch, "probe.proto")]) == 0
+
+
+def without_proto3_optional(root: str, scratch: str) -> str:
+    """A copy of the contract under ``scratch`` with each ``optional`` field as its synthetic oneof."""
+    for path in proto_files(root):
+        with open(path, encoding="utf-8") as stream:
+            text = stream.read()
+        text = OPTIONAL_FIELD.sub(r"\1oneof _\3 {\n\1  \2 \3 = \4\5;\n\1}", text)
+        destination = os.path.join(scratch, os.path.relpath(path, root))
+        os.makedirs(os.path.dirname(destination), exist_ok=True)
+        with open(destination, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    return scratch
+
+
 def generate_stubs(root: str, out_dir: str) -> None:
     """Runs protoc (from grpc_tools) over the contract, writing ``*_pb2.py`` and ``*_pb2_grpc.py``."""
-    import grpc_tools
     from grpc_tools import protoc
+
+    if supports_proto3_optional(protoc):
+        compile_stubs(protoc, root, out_dir)
+    else:
+        print("taskcert build: this protoc predates proto3 optional (the error above is its answer to a probe);"
+              " compiling each optional field as its synthetic oneof")
+        with tempfile.TemporaryDirectory() as scratch:
+            compile_stubs(protoc, without_proto3_optional(root, scratch), out_dir)
+
+
+def compile_stubs(protoc, root: str, out_dir: str) -> None:
+    """Runs ``protoc`` over the ``.proto`` files under ``root``."""
+    import grpc_tools
 
     arguments = ["grpc_tools.protoc", "-I" + root]
     well_known = os.path.join(os.path.dirname(os.path.abspath(grpc_tools.__file__)), "_proto")

@@ -115,6 +115,16 @@ def test_every_rpc_at_least_once(server, admin, queue, open_session) -> None:
     assert xcoms.get_item(mapped_task, -1).value == {"index": 1}
     assert xcoms.get_slice(mapped_task, 0) == [{"index": 0}, {"index": 1}]
     assert xcoms.get_slice(mapped_task, 0, stop=1) == [{"index": 0}]
+    # Python's slice semantics: unset bounds, a negative step, negative bounds.
+    assert xcoms.get_slice(mapped_task, step=-1) == [{"index": 1}, {"index": 0}]
+    assert xcoms.get_slice(mapped_task, stop=-1, step=-1) == []
+    assert xcoms.get_slice(mapped_task, -1, 0, -1) == [{"index": 1}]
+    assert xcoms.get_slice(mapped_task, include_prior_dates=True) == [{"index": 0}, {"index": 1}]
+    assert xcoms.get_item(mapped_task, -2, include_prior_dates=True).value == {"index": 0}
+    with pytest.raises(ValueError):
+        xcoms.get_slice(mapped_task, step=0)
+    xcoms.set("expansion", [], mapped_length=0, dag_result=True)
+    assert xcoms.get(own_task, "expansion").value == []
     assert xcoms.count(mapped_task) == taskcert.XComCount(count=2, map_indexes=(0, 1))
     assert xcoms.get(mapped_task, map_index=0).value == {"index": 0}
     assert xcoms.delete("rows") is True

@@ -185,9 +185,17 @@ class XComOperations:
         return _xcom(self._call("GetXCom", request))
 
     @rpc(XCOMS, "SetXCom")
-    def set(self, key: str, value: Any, mapped_length: int = 0) -> None:
-        """Writes a value of the caller's own try (``mapped_length`` for a mapped task's return value)."""
-        self._call("SetXCom", xcoms_pb2.SetXComRequest(key=key, value_json=json.dumps(value), mapped_length=mapped_length))
+    def set(self, key: str, value: Any, mapped_length: Optional[int] = None, dag_result: bool = False) -> None:
+        """Writes a value of the caller's own try.
+
+        ``mapped_length``: for a mapped task's return value, how many instances downstream expand to
+        (``0`` is a length, an empty expansion; ``None`` means none). ``dag_result``: the value is a
+        result of the dag run.
+        """
+        request = xcoms_pb2.SetXComRequest(key=key, value_json=json.dumps(value), dag_result=dag_result)
+        if mapped_length is not None:
+            request.mapped_length = mapped_length
+        self._call("SetXCom", request)
 
     @rpc(XCOMS, "DeleteXCom")
     def delete(self, key: str) -> bool:
@@ -195,17 +203,34 @@ class XComOperations:
         return self._call("DeleteXCom", xcoms_pb2.DeleteXComRequest(key=key)).deleted
 
     @rpc(XCOMS, "GetXComItem")
-    def get_item(self, task_id: str, offset: int, key: str = "return_value", dag_id: str = "", run_id: str = "") -> XCom:
-        """The value at ``offset`` (negative from the end) of a mapped task's values, in map-index order."""
+    def get_item(self, task_id: str, offset: int, key: str = "return_value", dag_id: str = "", run_id: str = "",
+                 include_prior_dates: bool = False) -> XCom:
+        """The value at ``offset`` (negative from the end) of a mapped task's values, in map-index order.
+
+        ``include_prior_dates``: earlier runs' values join the sequence, as for ``get_slice``.
+        """
         return _xcom(self._call("GetXComItem", xcoms_pb2.GetXComItemRequest(
-            ref=_ref(task_id, key, dag_id, run_id), offset=offset)))
+            ref=_ref(task_id, key, dag_id, run_id), offset=offset, include_prior_dates=include_prior_dates)))
 
     @rpc(XCOMS, "GetXComSlice")
-    def get_slice(self, task_id: str, start: int = 0, stop: Optional[int] = None, step: int = 1,
-                  key: str = "return_value", dag_id: str = "", run_id: str = "") -> List[Any]:
-        """``values[start:stop:step]`` of a mapped task's values, decoded (at most 1000)."""
-        response = self._call("GetXComSlice", xcoms_pb2.GetXComSliceRequest(
-            ref=_ref(task_id, key, dag_id, run_id), start=start, stop=stop or 0, has_stop=stop is not None, step=step))
+    def get_slice(self, task_id: str, start: Optional[int] = None, stop: Optional[int] = None,
+                  step: Optional[int] = None, key: str = "return_value", dag_id: str = "", run_id: str = "",
+                  include_prior_dates: bool = False) -> List[Any]:
+        """``values[start:stop:step]`` of a mapped task's values in map-index order, decoded (at most 1000).
+
+        Python's slice semantics: ``None`` bounds, negative bounds and a negative step as for a list.
+        ``include_prior_dates``: earlier runs' values of the same DAG join the sequence (by map index,
+        newest run first) where the caller's read scope reaches them.
+        """
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        request = xcoms_pb2.GetXComSliceRequest(
+            ref=_ref(task_id, key, dag_id, run_id), step=step or 1, include_prior_dates=include_prior_dates)
+        if start is not None:
+            request.start = start
+        if stop is not None:
+            request.stop = stop
+        response = self._call("GetXComSlice", request)
         return [json.loads(value) for value in response.values_json]
 
     @rpc(XCOMS, "GetXComCount")

@@ -120,7 +120,7 @@ public final class CacheAndXComBenchmark {
         direct.add(() -> pool.submit(() -> {
           long n = directCounter.incrementAndGet();
           return transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(identity.dagId(), identity.runId(),
-              identity.taskId(), identity.mapIndex(), "bench_" + (n % XCOM_KEYS_PER_TASK), "{\"n\": " + n + "}", null));
+              identity.taskId(), identity.mapIndex(), "bench_" + (n % XCOM_KEYS_PER_TASK), "{\"n\": " + n + "}", null, false));
         }));
       }
       for (int concurrency : settings.cacheConcurrencies()) {

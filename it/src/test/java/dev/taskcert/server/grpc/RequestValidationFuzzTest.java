@@ -201,7 +201,7 @@ class RequestValidationFuzzTest {
         seed("SetXCom", SetXComRequest.newBuilder().setKey("mapped").setValueJson("[1, 2, 3]").setMappedLength(3)),
         seed("GetXCom", GetXComRequest.newBuilder().setRef(ref).setMapIndex(-1).setIncludePriorDates(true)),
         seed("GetXComItem", GetXComItemRequest.newBuilder().setRef(ref).setOffset(-1)),
-        seed("GetXComSlice", GetXComSliceRequest.newBuilder().setRef(ref).setStart(0).setStop(10).setHasStop(true).setStep(2)),
+        seed("GetXComSlice", GetXComSliceRequest.newBuilder().setRef(ref).setStart(0).setStop(10).setStep(2)),
         seed("GetXComCount", GetXComCountRequest.newBuilder().setRef(ref)),
         seed("DeleteXCom", DeleteXComRequest.newBuilder().setKey("return_value")),
         seed("GetVariable", GetVariableRequest.newBuilder().setKey(DemoData.ANALYTICS.ownVariable())),

@@ -184,8 +184,12 @@ class XComServiceTest {
   }
 
   private static String queue(String dagId, String runId, String taskId) {
+    return queue(dagId, runId, taskId, -1);
+  }
+
+  private static String queue(String dagId, String runId, String taskId, int mapIndex) {
     return env.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
-        .setDagId(dagId).setRunId(runId).setTaskId(taskId).setMapIndex(-1).build()).getEnrollmentToken();
+        .setDagId(dagId).setRunId(runId).setTaskId(taskId).setMapIndex(mapIndex).build()).getEnrollmentToken();
   }
 
   @Test
@@ -220,11 +224,28 @@ class XComServiceTest {
       refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
           reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(5).build()));
       assertEquals(List.of("10", "30"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
-          .setRef(mapped).setStart(1).setStop(4).setHasStop(true).setStep(2).build()).getValuesJsonList());
+          .setRef(mapped).setStart(1).setStop(4).setStep(2).build()).getValuesJsonList());
       assertEquals(List.of("30", "40"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
           .setRef(mapped).setStart(-2).build()).getValuesJsonList());
-      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> reader.xcoms().getXComSlice(
-          GetXComSliceRequest.newBuilder().setRef(mapped).setStep(-1).build()));
+      // Python's values[::-1], values[3:0:-2], values[:-2:-1], values[:2], values[-1:1].
+      assertEquals(List.of("40", "30", "20", "10", "0"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStep(-1).build()).getValuesJsonList());
+      assertEquals(List.of("30", "10"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStart(3).setStop(0).setStep(-2).build()).getValuesJsonList());
+      assertEquals(List.of("40"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStop(-2).setStep(-1).build()).getValuesJsonList());
+      assertEquals(List.of("0", "10"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStop(2).build()).getValuesJsonList());
+      assertEquals(List.of(), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStart(-1).setStop(1).build()).getValuesJsonList());
+      assertEquals(List.of("40", "30", "20"), reader.xcoms().getXComSlice(GetXComSliceRequest.newBuilder()
+          .setRef(mapped).setStart(-1).setStop(1).setStep(-1).build()).getValuesJsonList());
+      assertEquals("0", reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(-5).build())
+          .getValueJson());
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () ->
+          reader.xcoms().getXComItem(GetXComItemRequest.newBuilder().setRef(mapped).setOffset(-6).build()));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> reader.xcoms().getXComItem(
+          GetXComItemRequest.newBuilder().setRef(mapped).setOffset(Integer.MIN_VALUE).build()));
       var count = reader.xcoms().getXComCount(GetXComCountRequest.newBuilder().setRef(mapped).build());
       assertEquals(5, count.getCount());
       assertEquals(List.of(0, 1, 2, 3, 4), count.getMapIndexesList());
@@ -250,7 +271,7 @@ class XComServiceTest {
       assertEquals(List.of("1"), reader.xcoms().getXComSlice(slice.clone().setStart(1).setStep(Integer.MAX_VALUE)
           .build()).getValuesJsonList());
       assertEquals(List.of("0"), reader.xcoms().getXComSlice(slice.clone().setStart(Integer.MIN_VALUE)
-          .setStop(Integer.MAX_VALUE).setHasStop(true).setStep(Integer.MAX_VALUE).build()).getValuesJsonList());
+          .setStop(Integer.MAX_VALUE).setStep(Integer.MAX_VALUE).build()).getValuesJsonList());
       assertEquals(List.of("1", "1000", "1999"), reader.xcoms().getXComSlice(slice.clone().setStart(1).setStep(999).build())
           .getValuesJsonList());
       List<String> everyOther = reader.xcoms().getXComSlice(slice.clone().setStep(2).build()).getValuesJsonList();
@@ -260,7 +281,108 @@ class XComServiceTest {
           .setStep(Integer.MAX_VALUE).build()).getValuesJsonList());
       refusedWithoutChange(env, Status.Code.OUT_OF_RANGE, () -> reader.xcoms().getXComSlice(slice.clone().build()));
       refusedWithoutChange(env, Status.Code.OUT_OF_RANGE, () -> reader.xcoms().getXComSlice(
-          slice.clone().setStart(Integer.MIN_VALUE).setStop(Integer.MAX_VALUE).setHasStop(true).setStep(1).build()));
+          slice.clone().setStart(Integer.MIN_VALUE).setStop(Integer.MAX_VALUE).setStep(1).build()));
+    }
+  }
+
+  /** A client that predates stop's presence sends has_stop = true with stop = 0: still "stop at 0". */
+  @Test
+  @SuppressWarnings("deprecation")
+  void theDeprecatedHasStopStillMeansStopAtZero() throws Exception {
+    try (TestTask mapped = analyticsTask("old_client_mapped", 0)) {
+      mapped.xcoms().setXCom(set("return_value", "\"only\""));
+    }
+    try (TestTask reader = analyticsTask("old_client_reader", -1)) {
+      GetXComSliceRequest.Builder slice = GetXComSliceRequest.newBuilder().setRef(ref("old_client_mapped", "return_value"));
+      assertEquals(List.of(), reader.xcoms().getXComSlice(slice.clone().setHasStop(true).build()).getValuesJsonList());
+      assertEquals(List.of("\"only\""), reader.xcoms().getXComSlice(slice.clone().build()).getValuesJsonList());
+    }
+  }
+
+  /** A DAG with the given read scope, two runs (early, late) and mapped values of "producer" in each. */
+  private static void twoRunsOfMappedValues(String dagId, XComReadScope scope) throws Exception {
+    env.admin().registerDag(RegisterDagRequest.newBuilder().setDagId(dagId).setBundle("analytics-dags")
+        .setXcomReadScope(scope).build());
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId(dagId).setRunId("early")
+        .setLogicalDate(com.google.protobuf.Timestamp.newBuilder().setSeconds(1795000000L)).build());
+    env.admin().createDagRun(CreateDagRunRequest.newBuilder().setDagId(dagId).setRunId("late")
+        .setLogicalDate(com.google.protobuf.Timestamp.newBuilder().setSeconds(1795100000L)).build());
+    for (int mapIndex = 0; mapIndex < 2; mapIndex++) {
+      try (TestTask early = env.startTaskWithToken(queue(dagId, "early", "producer", mapIndex))) {
+        early.xcoms().setXCom(set("return_value", "\"early " + mapIndex + "\""));
+      }
+    }
+    try (TestTask late = env.startTaskWithToken(queue(dagId, "late", "producer", 0))) {
+      late.xcoms().setXCom(set("return_value", "\"late 0\""));
+    }
+  }
+
+  /** include_prior_dates on a slice: the values of earlier runs join the sequence, by map index, newest run first. */
+  @Test
+  void sliceWithIncludePriorDatesReadsEarlierRunsOfTheSameDag() throws Exception {
+    twoRunsOfMappedValues("slice_prior", XComReadScope.XCOM_READ_SCOPE_SAME_DAG);
+    try (TestTask consumer = env.startTaskWithToken(queue("slice_prior", "late", "consumer", -1))) {
+      GetXComSliceRequest.Builder slice = GetXComSliceRequest.newBuilder().setRef(ref("producer", "return_value"));
+      assertEquals(List.of("\"late 0\""), consumer.xcoms().getXComSlice(slice.build()).getValuesJsonList());
+      GetXComSliceRequest.Builder prior = slice.clone().setIncludePriorDates(true);
+      assertEquals(List.of("\"late 0\"", "\"early 0\"", "\"early 1\""),
+          consumer.xcoms().getXComSlice(prior.build()).getValuesJsonList());
+      assertEquals(List.of("\"early 1\"", "\"early 0\""),
+          consumer.xcoms().getXComSlice(prior.clone().setStep(-1).setStop(0).build()).getValuesJsonList());
+      // GetXComItem over the same sequence (Airflow's GET of an XCom with an offset and include_prior_dates).
+      GetXComItemRequest item = GetXComItemRequest.newBuilder().setRef(ref("producer", "return_value"))
+          .setIncludePriorDates(true).setOffset(1).build();
+      GetXComResponse second = consumer.xcoms().getXComItem(item);
+      assertEquals("\"early 0\"", second.getValueJson());
+      assertEquals("early", second.getRef().getRunId());
+      assertEquals("\"early 1\"", consumer.xcoms().getXComItem(item.toBuilder().setOffset(-1).build()).getValueJson());
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> consumer.xcoms().getXComItem(item.toBuilder()
+          .setIncludePriorDates(false).build()));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> consumer.xcoms().getXComItem(item.toBuilder()
+          .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
+              .setTaskId("mapped").setKey("return_value")).build()));
+      // Another DAG of the team stays outside a SAME_DAG reader's scope, prior dates or not.
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> consumer.xcoms().getXComSlice(prior.clone()
+          .setRef(XComRef.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
+              .setTaskId("mapped").setKey("return_value")).build()));
+    }
+    // The early run's reader sees no later run's values.
+    try (TestTask earlyConsumer = env.startTaskWithToken(queue("slice_prior", "early", "consumer", -1))) {
+      assertEquals(List.of("\"early 0\"", "\"early 1\""), earlyConsumer.xcoms().getXComSlice(GetXComSliceRequest
+          .newBuilder().setRef(ref("producer", "return_value")).setIncludePriorDates(true).build()).getValuesJsonList());
+    }
+  }
+
+  /** A SAME_RUN reader's slice with include_prior_dates stays in its own run. */
+  @Test
+  void sliceWithIncludePriorDatesDoesNotLeaveASameRunScope() throws Exception {
+    twoRunsOfMappedValues("slice_narrow", XComReadScope.XCOM_READ_SCOPE_SAME_RUN);
+    try (TestTask consumer = env.startTaskWithToken(queue("slice_narrow", "late", "consumer", -1))) {
+      GetXComSliceRequest prior = GetXComSliceRequest.newBuilder().setRef(ref("producer", "return_value"))
+          .setIncludePriorDates(true).build();
+      assertEquals(List.of("\"late 0\""), consumer.xcoms().getXComSlice(prior).getValuesJsonList());
+      refusedWithoutChange(env, Status.Code.NOT_FOUND, () -> consumer.xcoms().getXComItem(GetXComItemRequest
+          .newBuilder().setRef(ref("producer", "return_value")).setIncludePriorDates(true).setOffset(1).build()));
+      refusedWithoutChange(env, Status.Code.PERMISSION_DENIED, () -> consumer.xcoms().getXComSlice(prior.toBuilder()
+          .setRef(XComRef.newBuilder().setRunId("early").setTaskId("producer").setKey("return_value")).build()));
+    }
+  }
+
+  /** mapped_length has presence: 0 is a length (an empty expansion), unset is none; dag_result is kept. */
+  @Test
+  void setKeepsAZeroMappedLengthAndTheDagResultFlag() throws Exception {
+    try (TestTask task = analyticsTask("expander", -1)) {
+      task.xcoms().setXCom(set("return_value", "[]").toBuilder().setMappedLength(0).build());
+      assertEquals(1, env.count("select count(*) from xcom where task_id = 'expander' and mapped_length = 0"
+          + " and not dag_result"));
+      task.xcoms().setXCom(set("return_value", "[1]").toBuilder().setDagResult(true).build());
+      assertEquals(1, env.count("select count(*) from xcom where task_id = 'expander' and mapped_length is null"
+          + " and dag_result"));
+      task.xcoms().setXCom(set("return_value", "[1, 2]").toBuilder().setMappedLength(2).build());
+      assertEquals(1, env.count("select count(*) from xcom where task_id = 'expander' and mapped_length = 2"
+          + " and not dag_result"));
+      refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.xcoms().setXCom(
+          set("return_value", "[]").toBuilder().setMappedLength(-1).setDagResult(true).build()));
     }
   }
 

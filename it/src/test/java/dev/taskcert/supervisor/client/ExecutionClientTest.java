@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -245,6 +246,9 @@ class ExecutionClientTest {
   void xcomsAreSetReadAndDeleted() throws Exception {
     try (TaskSession producer = started("xcom_producer"); TaskSession consumer = started("xcom_consumer")) {
       producer.client().setXCom("return_value", "{\"rows\": 42}");
+      producer.client().setXCom("empty_expansion", "[]", OptionalInt.of(0), true);
+      assertEquals(1, env.count("select count(*) from xcom where task_id = 'xcom_producer'"
+          + " and key = 'empty_expansion' and mapped_length = 0 and dag_result"));
       XComLocation location = XComLocation.inOwnRun("xcom_producer", "return_value");
       XCom read = consumer.client().getXCom(location);
       assertEquals(new XCom(new XComLocation(DAG, RUN, "xcom_producer", "return_value"), -1, "{\"rows\": 42}"), read);
@@ -271,8 +275,12 @@ class ExecutionClientTest {
       assertEquals("10", second.valueJson());
       assertEquals(1, second.mapIndex());
       assertEquals("30", client.getXComItem(mapped, -1).valueJson());
+      assertEquals("0", client.getXComItem(mapped, -4, true).valueJson());
       assertEquals(List.of("10", "30"), client.getXComSlice(mapped, 1, Optional.of(4), 2));
       assertEquals(List.of("20", "30"), client.getXComSlice(mapped, -2, Optional.empty(), 1));
+      assertEquals(List.of("30", "20", "10", "0"),
+          client.getXComSlice(mapped, OptionalInt.empty(), OptionalInt.empty(), -1, false));
+      assertEquals(List.of("30", "10"), client.getXComSlice(mapped, OptionalInt.of(-1), OptionalInt.of(0), -2, true));
       assertEquals(new XComCount(4, List.of(0, 1, 2, 3)), client.getXComCount(mapped));
       assertEquals("20", client.getXCom(mapped, 2, false).valueJson());
     }

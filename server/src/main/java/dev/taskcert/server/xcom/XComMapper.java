@@ -12,14 +12,15 @@ public interface XComMapper {
   String COLUMNS = "r.dag_id, r.run_id, x.task_id, x.map_index, x.key, x.value::text as value";
 
   @Update("""
-      insert into xcom (dag_run_id, task_id, map_index, key, value, mapped_length)
+      insert into xcom (dag_run_id, task_id, map_index, key, value, mapped_length, dag_result)
       values ((select id from dag_run where dag_id = #{dagId} and run_id = #{runId}),
-              #{taskId}, #{mapIndex}, #{key}, cast(#{value} as jsonb), #{mappedLength})
+              #{taskId}, #{mapIndex}, #{key}, cast(#{value} as jsonb), #{mappedLength}, #{dagResult})
       on conflict (dag_run_id, task_id, map_index, key) do update set
-        value = excluded.value, mapped_length = excluded.mapped_length, created_at = now()""")
+        value = excluded.value, mapped_length = excluded.mapped_length, dag_result = excluded.dag_result,
+        created_at = now()""")
   int upsert(@Param("dagId") String dagId, @Param("runId") String runId, @Param("taskId") String taskId,
       @Param("mapIndex") int mapIndex, @Param("key") String key, @Param("value") String value,
-      @Param("mappedLength") Integer mappedLength);
+      @Param("mappedLength") Integer mappedLength, @Param("dagResult") boolean dagResult);
 
   @Delete("""
       delete from xcom x using dag_run r
@@ -46,39 +47,47 @@ public interface XComMapper {
   XComRow findLatestUpTo(@Param("dagId") String dagId, @Param("runId") String runId,
       @Param("taskId") String taskId, @Param("mapIndex") int mapIndex, @Param("key") String key);
 
-  /** Values of a mapped task (map index >= 0) in map-index order. */
-  @Select("select " + COLUMNS + """
-       from xcom x join dag_run r on r.id = x.dag_run_id
-      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
-        and x.map_index >= 0
-      order by x.map_index
-      offset #{offset} limit #{limit}""")
-  List<XComRow> mapped(@Param("dagId") String dagId, @Param("runId") String runId,
-      @Param("taskId") String taskId, @Param("key") String key, @Param("offset") int offset,
-      @Param("limit") int limit);
+  /**
+   * The mapped values (map index >= 0) of a task under a key in the named run or, with
+   * {@code prior}, also in the DAG's runs whose logical date (or creation, for runs without one) is
+   * not after the named run's.
+   */
+  String SEQUENCE = " " + """
+      r.dag_id = #{dagId} and x.task_id = #{taskId} and x.key = #{key} and x.map_index >= 0
+        and (r.run_id = #{runId} or (#{prior} and coalesce(r.logical_date, r.created_at) <=
+          (select coalesce(t.logical_date, t.created_at) from dag_run t where t.dag_id = #{dagId} and t.run_id = #{runId})))""";
 
   /**
-   * The values of a mapped task at positions {@code start}, {@code start + step}, ... below
-   * {@code stop} (positions count map-index order from 0), at most {@code limit} of them: only the
-   * selected rows are read, however far apart they are.
+   * The values of the {@link #SEQUENCE} at positions {@code start}, {@code start + step}, ... between
+   * {@code lowest} and {@code highest} (positions count from 0 in map-index order, then newest run
+   * first), in the step's direction, at most {@code limit} of them: only the selected rows are read,
+   * however far apart they are.
    */
   @Select("""
       with positions as (
-        select x.dag_run_id, x.map_index, row_number() over (order by x.map_index) - 1 as position
+        select x.dag_run_id, x.map_index,
+               row_number() over (order by x.map_index, coalesce(r.logical_date, r.created_at) desc, r.id desc) - 1
+                 as position
         from xcom x join dag_run r on r.id = x.dag_run_id
-        where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
-          and x.map_index >= 0)
+        where""" + SEQUENCE + """
+      )
       select r.dag_id, r.run_id, x.task_id, x.map_index, x.key, x.value::text as value
       from positions p
       join xcom x on x.dag_run_id = p.dag_run_id and x.task_id = #{taskId} and x.map_index = p.map_index
         and x.key = #{key}
       join dag_run r on r.id = x.dag_run_id
-      where p.position >= #{start} and p.position < #{stop} and (p.position - #{start}) % #{step} = 0
-      order by p.position
+      where p.position between #{lowest} and #{highest} and (p.position - #{start}) % #{step} = 0
+      order by p.position * #{direction}
       limit #{limit}""")
-  List<XComRow> mappedEvery(@Param("dagId") String dagId, @Param("runId") String runId,
-      @Param("taskId") String taskId, @Param("key") String key, @Param("start") long start,
-      @Param("stop") long stop, @Param("step") long step, @Param("limit") int limit);
+  List<XComRow> sequenceEvery(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("key") String key, @Param("prior") boolean prior,
+      @Param("lowest") long lowest, @Param("highest") long highest, @Param("start") long start,
+      @Param("step") long step, @Param("direction") int direction, @Param("limit") int limit);
+
+  /** Number of values in the {@link #SEQUENCE}. */
+  @Select("select count(*) from xcom x join dag_run r on r.id = x.dag_run_id where" + SEQUENCE)
+  long sequenceCount(@Param("dagId") String dagId, @Param("runId") String runId,
+      @Param("taskId") String taskId, @Param("key") String key, @Param("prior") boolean prior);
 
   /** Map indexes that have a value under the key (any, including -1), ascending. */
   @Select("""
@@ -86,14 +95,6 @@ public interface XComMapper {
       where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
       order by x.map_index""")
   List<Integer> mapIndexes(@Param("dagId") String dagId, @Param("runId") String runId,
-      @Param("taskId") String taskId, @Param("key") String key);
-
-  /** Number of mapped values (map index >= 0). */
-  @Select("""
-      select count(*) from xcom x join dag_run r on r.id = x.dag_run_id
-      where r.dag_id = #{dagId} and r.run_id = #{runId} and x.task_id = #{taskId} and x.key = #{key}
-        and x.map_index >= 0""")
-  int mappedCount(@Param("dagId") String dagId, @Param("runId") String runId,
       @Param("taskId") String taskId, @Param("key") String key);
 
   /** Keys a task instance has stored, for clearing at the start of a new try. */

@@ -82,12 +82,12 @@ public final class XComService extends XComsGrpc.XComsImplBase {
       TaskIdentity caller = call.task();
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
       String value = JsonValues.requireJson(request.getValueJson(), "value_json", maxValueBytes);
-      if (request.getMappedLength() < 0) {
+      Integer mappedLength = request.hasMappedLength() ? request.getMappedLength() : null;
+      if (mappedLength != null && mappedLength < 0) {
         throw RequestLimits.invalid("mapped_length must not be negative");
       }
-      Integer mappedLength = request.getMappedLength() > 0 ? request.getMappedLength() : null;
-      transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(
-          caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex(), key, value, mappedLength));
+      transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(caller.dagId(), caller.runId(),
+          caller.taskId(), caller.mapIndex(), key, value, mappedLength, request.getDagResult()));
       return SetXComResponse.getDefaultInstance();
     });
   }
@@ -107,33 +107,41 @@ public final class XComService extends XComsGrpc.XComsImplBase {
   public void getXComItem(GetXComItemRequest request, StreamObserver<GetXComResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       Target target = authorizeRead(request.getRef());
+      // Earlier runs are searched only when the caller's read scope reaches beyond its own run.
+      boolean priorRuns = request.getIncludePriorDates() && gate.xcomOtherRunsInScope();
       XComRow row = transactions.withMapper(XComMapper.class, mapper -> {
-        int count = mapper.mappedCount(target.dagId(), target.runId(), target.taskId(), target.key());
-        int position = request.getOffset() < 0 ? count + request.getOffset() : request.getOffset();
+        long count = mapper.sequenceCount(target.dagId(), target.runId(), target.taskId(), target.key(), priorRuns);
+        // Python's values[offset]: a negative offset counts from the end.
+        long position = request.getOffset() < 0 ? count + request.getOffset() : request.getOffset();
         if (position < 0 || position >= count) {
           return null;
         }
-        List<XComRow> rows = mapper.mapped(target.dagId(), target.runId(), target.taskId(), target.key(), position, 1);
+        List<XComRow> rows = mapper.sequenceEvery(target.dagId(), target.runId(), target.taskId(), target.key(),
+            priorRuns, position, position, position, 1, 1, 1);
         return rows.isEmpty() ? null : rows.get(0);
       });
       if (row == null) {
         throw notFound(target, "offset " + request.getOffset());
       }
+      // The scope applies to the run the value came from, not only to the run the request named.
+      gate.readXCom(row.dagId(), row.runId(), resource(row.dagId(), row.runId(), row.taskId(), row.key())).require();
       return response(row);
     });
   }
 
   @Override
+  @SuppressWarnings("deprecation") // has_stop: still honoured for clients that predate stop's presence
   public void getXComSlice(GetXComSliceRequest request, StreamObserver<GetXComSliceResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       int step = request.getStep() == 0 ? 1 : request.getStep();
-      if (step < 0) {
-        throw RequestLimits.invalid("step must be positive");
-      }
+      Integer start = request.hasStart() ? Integer.valueOf(request.getStart()) : null;
+      Integer stop = request.hasStop() ? Integer.valueOf(request.getStop()) : request.getHasStop() ? Integer.valueOf(0) : null;
       Target target = authorizeRead(request.getRef());
+      // Earlier runs are searched only when the caller's read scope reaches beyond its own run.
+      boolean priorRuns = request.getIncludePriorDates() && gate.xcomOtherRunsInScope();
       List<XComRow> values = transactions.withMapper(XComMapper.class, mapper -> {
-        int count = mapper.mappedCount(target.dagId(), target.runId(), target.taskId(), target.key());
-        SliceWindow window = SliceWindow.of(request.getStart(), request.getStop(), request.getHasStop(), step, count);
+        long count = mapper.sequenceCount(target.dagId(), target.runId(), target.taskId(), target.key(), priorRuns);
+        SliceWindow window = SliceWindow.of(start, stop, step, count);
         long selected = window.selected();
         if (selected > MAX_SLICE_VALUES) {
           throw Refusal.outOfRange(
@@ -142,9 +150,12 @@ public final class XComService extends XComsGrpc.XComsImplBase {
         if (selected == 0) {
           return List.<XComRow>of();
         }
-        return mapper.mappedEvery(target.dagId(), target.runId(), target.taskId(), target.key(),
-            window.start(), window.stop(), window.step(), (int) selected);
+        return mapper.sequenceEvery(target.dagId(), target.runId(), target.taskId(), target.key(), priorRuns,
+            window.lowest(), window.highest(), window.start(), window.step(), step > 0 ? 1 : -1, (int) selected);
       });
+      // The scope applies to the run each value came from, not only to the run the request named.
+      values.stream().map(row -> List.of(row.dagId(), row.runId())).distinct().forEach(run ->
+          gate.readXCom(run.get(0), run.get(1), resource(run.get(0), run.get(1), target.taskId(), target.key())).require());
       GetXComSliceResponse.Builder response = GetXComSliceResponse.newBuilder();
       values.forEach(row -> response.addValuesJson(row.value()));
       return response.build();

@@ -39,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -177,13 +178,25 @@ public final class ExecutionClient {
 
   /** Stores an XCom of this task (JSON text). */
   public void setXCom(String key, String valueJson) {
-    setXCom(key, valueJson, 0);
+    setXCom(key, valueJson, OptionalInt.empty(), false);
   }
 
-  /** Stores an XCom of this task, recording the mapped length for downstream expansion. */
+  /**
+   * Stores an XCom of this task, recording the mapped length for downstream expansion (0 is a
+   * length: an empty expansion).
+   */
   public void setXCom(String key, String valueJson, int mappedLength) {
-    Retries.call(true, () -> xcoms().setXCom(SetXComRequest.newBuilder()
-        .setKey(key).setValueJson(valueJson).setMappedLength(mappedLength).build()));
+    setXCom(key, valueJson, OptionalInt.of(mappedLength), false);
+  }
+
+  /**
+   * Stores an XCom of this task: {@code mappedLength} (if present) is how many instances a mapped
+   * downstream expands to; {@code dagResult} marks the value as a result of the dag run.
+   */
+  public void setXCom(String key, String valueJson, OptionalInt mappedLength, boolean dagResult) {
+    SetXComRequest.Builder request = SetXComRequest.newBuilder().setKey(key).setValueJson(valueJson).setDagResult(dagResult);
+    mappedLength.ifPresent(request::setMappedLength);
+    Retries.call(true, () -> xcoms().setXCom(request.build()));
   }
 
   /** Deletes an XCom of this task; returns whether it existed. */
@@ -205,14 +218,37 @@ public final class ExecutionClient {
 
   /** Reads the value at {@code offset} of a mapped task's XComs (negative counts from the end). */
   public XCom getXComItem(XComLocation location, int offset) {
+    return getXComItem(location, offset, false);
+  }
+
+  /**
+   * Reads the value at {@code offset} (negative counts from the end) of a mapped task's XComs; with
+   * {@code includePriorDates} the sequence includes earlier runs' values, as for
+   * {@link #getXComSlice(XComLocation, OptionalInt, OptionalInt, int, boolean)}.
+   */
+  public XCom getXComItem(XComLocation location, int offset, boolean includePriorDates) {
     return xcom(Retries.call(true, () -> xcoms().getXComItem(GetXComItemRequest.newBuilder()
-        .setRef(ref(location)).setOffset(offset).build())));
+        .setRef(ref(location)).setOffset(offset).setIncludePriorDates(includePriorDates).build())));
   }
 
   /** Reads {@code [start:stop:step]} of a mapped task's XComs, Python slice style ({@code stop} may be empty). */
   public List<String> getXComSlice(XComLocation location, int start, Optional<Integer> stop, int step) {
-    GetXComSliceRequest.Builder request = GetXComSliceRequest.newBuilder().setRef(ref(location)).setStart(start).setStep(step);
-    stop.ifPresent(value -> request.setStop(value).setHasStop(true));
+    return getXComSlice(location, OptionalInt.of(start), stop.map(OptionalInt::of).orElse(OptionalInt.empty()), step, false);
+  }
+
+  /**
+   * Reads Python's {@code values[start:stop:step]} of a mapped task's XComs in map-index order: an
+   * empty bound is the start or end in the step's direction, negative bounds count from the end, a
+   * negative step walks backwards (0 means 1). With {@code includePriorDates} the values of earlier
+   * runs of the same DAG join the sequence (by map index, newest run first) where the caller's read
+   * scope reaches them. At most 1000 values per call.
+   */
+  public List<String> getXComSlice(XComLocation location, OptionalInt start, OptionalInt stop, int step,
+      boolean includePriorDates) {
+    GetXComSliceRequest.Builder request = GetXComSliceRequest.newBuilder().setRef(ref(location)).setStep(step)
+        .setIncludePriorDates(includePriorDates);
+    start.ifPresent(request::setStart);
+    stop.ifPresent(request::setStop);
     return Retries.call(true, () -> xcoms().getXComSlice(request.build())).getValuesJsonList();
   }
 
