@@ -1,6 +1,7 @@
 package dev.taskcert.server.testing;
 
 import dev.taskcert.proto.ca.v1.RenewalGrpc;
+import dev.taskcert.proto.execution.v1.AssetsGrpc;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
@@ -42,6 +43,10 @@ public final class TestTask implements AutoCloseable {
 
   public TaskInstancesGrpc.TaskInstancesBlockingStub taskInstances() {
     return TaskInstancesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public AssetsGrpc.AssetsBlockingStub assets() {
+    return AssetsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   public RenewalGrpc.RenewalBlockingStub ca() {

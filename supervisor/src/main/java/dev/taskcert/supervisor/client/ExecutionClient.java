@@ -90,6 +90,22 @@ public final class ExecutionClient {
         .setState(state.wire()).setEndDate(timestamp(Instant.now())).build()));
   }
 
+  /**
+   * Ends the try with SUCCESS, recording an asset event for each outlet in the same transaction;
+   * repeating it is harmless.
+   */
+  public void succeedTask(List<AssetOutletEvent> outlets) {
+    FinishTaskRequest.Builder request = FinishTaskRequest.newBuilder()
+        .setState(TerminalState.SUCCESS.wire()).setEndDate(timestamp(Instant.now()));
+    for (AssetOutletEvent outlet : outlets) {
+      var wire = dev.taskcert.proto.execution.v1.AssetOutlet.newBuilder()
+          .setAsset(assetRef(outlet.asset())).setExtraJson(outlet.extraJson());
+      outlet.alias().ifPresent(wire::setAlias);
+      request.addOutlets(wire);
+    }
+    Retries.call(true, () -> tasks().finishTask(request.build()));
+  }
+
   /** Defers the try to a trigger. */
   public void deferTask(Trigger trigger) {
     DeferTaskRequest.Builder request = DeferTaskRequest.newBuilder()
@@ -221,6 +237,68 @@ public final class ExecutionClient {
     GetXComCountResponse response = Retries.call(true, () -> xcoms().getXComCount(
         GetXComCountRequest.newBuilder().setRef(ref(location)).build()));
     return new XComCount(response.getCount(), response.getMapIndexesList());
+  }
+
+  // --- assets -------------------------------------------------------------------------------
+
+  /** The asset named {@code name}, if the caller's team may see it. */
+  public Asset getAssetByName(String name) {
+    return asset(Retries.call(true, () -> assets().getAssetByName(
+        dev.taskcert.proto.execution.v1.GetAssetByNameRequest.newBuilder().setName(name).build())).getAsset());
+  }
+
+  /** The asset with URI {@code uri}, if the caller's team may see it. */
+  public Asset getAssetByUri(String uri) {
+    return asset(Retries.call(true, () -> assets().getAssetByUri(
+        dev.taskcert.proto.execution.v1.GetAssetByUriRequest.newBuilder().setUri(uri).build())).getAsset());
+  }
+
+  /** Events of one asset (by name, URI or both), filtered and ordered by {@code filter}. */
+  public List<AssetEvent> getAssetEvents(AssetKey asset, AssetEventFilter filter) {
+    var request = dev.taskcert.proto.execution.v1.GetAssetEventsRequest.newBuilder()
+        .setAsset(assetRef(asset)).setAscending(filter.ascending()).setLimit(filter.limit());
+    filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
+    filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
+    return events(Retries.call(true, () -> assets().getAssetEvents(request.build())));
+  }
+
+  /** Events recorded through asset alias {@code alias} of assets the caller may see. */
+  public List<AssetEvent> getAssetEventsByAlias(String alias, AssetEventFilter filter) {
+    var request = dev.taskcert.proto.execution.v1.GetAssetEventsByAliasRequest.newBuilder()
+        .setAliasName(alias).setAscending(filter.ascending()).setLimit(filter.limit());
+    filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
+    filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
+    return events(Retries.call(true, () -> assets().getAssetEventsByAlias(request.build())));
+  }
+
+  /** The inlets and outlets that are not active assets the caller may use; empty when all are. */
+  public List<AssetKey> validateInletsAndOutlets(List<AssetKey> inlets, List<AssetKey> outlets) {
+    var request = dev.taskcert.proto.execution.v1.ValidateInletsAndOutletsRequest.newBuilder();
+    inlets.forEach(key -> request.addInlets(assetRef(key)));
+    outlets.forEach(key -> request.addOutlets(assetRef(key)));
+    return Retries.call(true, () -> assets().validateInletsAndOutlets(request.build())).getInactiveAssetsList()
+        .stream().map(ref -> new AssetKey(ref.getName(), ref.getUri())).toList();
+  }
+
+  private dev.taskcert.proto.execution.v1.AssetsGrpc.AssetsBlockingStub assets() {
+    return dev.taskcert.proto.execution.v1.AssetsGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static dev.taskcert.proto.execution.v1.AssetRef assetRef(AssetKey key) {
+    return dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName(key.name()).setUri(key.uri()).build();
+  }
+
+  private static Asset asset(dev.taskcert.proto.execution.v1.Asset wire) {
+    return new Asset(wire.getName(), wire.getUri(), wire.getGroup(), wire.getExtraJson());
+  }
+
+  private static List<AssetEvent> events(dev.taskcert.proto.execution.v1.GetAssetEventsResponse response) {
+    return response.getAssetEventsList().stream().map(event -> new AssetEvent(event.getId(),
+        instant(event.getTimestamp()), event.getExtraJson(), asset(event.getAsset()),
+        event.getSourceDagId().isEmpty() ? Optional.<AssetEvent.Source>empty()
+            : Optional.of(new AssetEvent.Source(event.getSourceDagId(), event.getSourceRunId(),
+                event.getSourceTaskId(), event.getSourceMapIndex())))).toList();
   }
 
   private static XComRef ref(XComLocation location) {
