@@ -3,6 +3,8 @@ package dev.taskcert.server;
 import com.google.inject.Module;
 import dev.taskcert.server.admin.AdminModule;
 import dev.taskcert.server.asset.AssetModule;
+import dev.taskcert.server.hitl.HitlModule;
+import dev.taskcert.server.statestore.StateStoreModule;
 import dev.taskcert.server.config.ConfigModule;
 import dev.taskcert.server.connection.ConnectionModule;
 import dev.taskcert.server.config.ServerConfig;
@@ -34,6 +36,8 @@ public final class ServerModules {
         new ConnectionModule(),
         new XComModule(),
         new AdminModule(),
-        new AssetModule());
+        new AssetModule(),
+        new StateStoreModule(),
+        new HitlModule());
   }
 }

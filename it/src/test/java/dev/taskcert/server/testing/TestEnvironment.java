@@ -10,6 +10,7 @@ import dev.taskcert.proto.admin.v1.AdminGrpc;
 import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
 import dev.taskcert.proto.admin.v1.AssetAdminGrpc;
+import dev.taskcert.proto.admin.v1.HitlAdminGrpc;
 import io.grpc.ManagedChannel;
 import java.security.KeyPair;
 import java.util.concurrent.TimeUnit;
@@ -153,6 +154,12 @@ public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, 
   public AssetAdminGrpc.AssetAdminBlockingStub assetAdmin() {
     admin();
     return AssetAdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** The human-in-the-loop answer API, over the same admin channel as {@link #admin()}. */
+  public HitlAdminGrpc.HitlAdminBlockingStub hitlAdmin() {
+    admin();
+    return HitlAdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   /** An admin's key and certificate, valid for an hour, for a client outside this process. */

@@ -19,7 +19,6 @@ import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.Timestamps;
 import dev.taskcert.server.grpc.UnaryCalls;
-import dev.taskcert.server.refusal.Refusal;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -38,11 +37,13 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
 
   private final Transactions transactions;
   private final ResourceGate gate;
+  private final VisibleAssets assets;
 
   @Inject
-  AssetService(Transactions transactions, ResourceGate gate) {
+  AssetService(Transactions transactions, ResourceGate gate, VisibleAssets assets) {
     this.transactions = transactions;
     this.gate = gate;
+    this.assets = assets;
   }
 
   @Override
@@ -121,20 +122,8 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
     });
   }
 
-  /**
-   * The asset named by {@code name} and/or {@code uri} when the caller may see it.
-   *
-   * @throws Refusal NOT_FOUND, in the same words, when it is absent or the caller may not see it
-   */
   private AssetRow visible(String name, String uri) {
-    AssetRow asset = transactions.withMapper(AssetMapper.class, mapper -> mapper.find(name, uri));
-    String notFound = NotFound.asset(name, uri);
-    if (asset == null) {
-      gate.nothingToDecide();
-      throw Refusal.notFound(notFound);
-    }
-    gate.useAsset(asset.name(), asset.team(), asset.sharedWithTeams(), notFound).require();
-    return asset;
+    return assets.require(name, uri);
   }
 
   private static GetAssetEventsResponse response(List<AssetEventRow> events) {

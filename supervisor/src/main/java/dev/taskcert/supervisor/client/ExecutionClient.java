@@ -301,6 +301,114 @@ public final class ExecutionClient {
                 event.getSourceTaskId(), event.getSourceMapIndex())))).toList();
   }
 
+  // --- state stores ------------------------------------------------------------------------
+
+  /** The JSON value of {@code key} in this task instance's store (kept across its tries). */
+  public String getTaskStoreValue(String key) {
+    return Retries.call(true, () -> taskStore().getTaskStoreValue(
+        dev.taskcert.proto.execution.v1.GetTaskStoreValueRequest.newBuilder().setKey(key).build())).getValueJson();
+  }
+
+  /** Stores a JSON value (not null) under {@code key} in this task instance's store, optionally expiring. */
+  public void setTaskStoreValue(String key, String valueJson, Optional<Instant> expiresAt) {
+    var request = dev.taskcert.proto.execution.v1.SetTaskStoreValueRequest.newBuilder()
+        .setKey(key).setValueJson(valueJson);
+    expiresAt.ifPresent(when -> request.setExpiresAt(timestamp(when)));
+    Retries.call(true, () -> taskStore().setTaskStoreValue(request.build()));
+  }
+
+  /** Deletes {@code key} from this task instance's store; whether it existed. */
+  public boolean deleteTaskStoreValue(String key) {
+    return Retries.call(true, () -> taskStore().deleteTaskStoreValue(
+        dev.taskcert.proto.execution.v1.DeleteTaskStoreValueRequest.newBuilder().setKey(key).build())).getDeleted();
+  }
+
+  /** Clears this task instance's store (and its mapped siblings' with {@code allMapIndices}); how many keys went. */
+  public int clearTaskStore(boolean allMapIndices) {
+    return Retries.call(true, () -> taskStore().clearTaskStore(
+        dev.taskcert.proto.execution.v1.ClearTaskStoreRequest.newBuilder().setAllMapIndices(allMapIndices).build()))
+        .getDeleted();
+  }
+
+  /** The JSON value of {@code key} in the store of {@code asset}. */
+  public String getAssetStoreValue(AssetKey asset, String key) {
+    return Retries.call(true, () -> assetStore().getAssetStoreValue(
+        dev.taskcert.proto.execution.v1.GetAssetStoreValueRequest.newBuilder().setAsset(assetRef(asset)).setKey(key)
+            .build())).getValueJson();
+  }
+
+  /** Stores a JSON value (not null) under {@code key} in the store of {@code asset}. */
+  public void setAssetStoreValue(AssetKey asset, String key, String valueJson) {
+    Retries.call(true, () -> assetStore().setAssetStoreValue(
+        dev.taskcert.proto.execution.v1.SetAssetStoreValueRequest.newBuilder().setAsset(assetRef(asset)).setKey(key)
+            .setValueJson(valueJson).build()));
+  }
+
+  /** Deletes {@code key} from the store of {@code asset}; whether it existed. */
+  public boolean deleteAssetStoreValue(AssetKey asset, String key) {
+    return Retries.call(true, () -> assetStore().deleteAssetStoreValue(
+        dev.taskcert.proto.execution.v1.DeleteAssetStoreValueRequest.newBuilder().setAsset(assetRef(asset))
+            .setKey(key).build())).getDeleted();
+  }
+
+  /** Clears the store of {@code asset}; how many keys went. */
+  public int clearAssetStore(AssetKey asset) {
+    return Retries.call(true, () -> assetStore().clearAssetStore(
+        dev.taskcert.proto.execution.v1.ClearAssetStoreRequest.newBuilder().setAsset(assetRef(asset)).build()))
+        .getDeleted();
+  }
+
+  private dev.taskcert.proto.execution.v1.TaskStoreGrpc.TaskStoreBlockingStub taskStore() {
+    return dev.taskcert.proto.execution.v1.TaskStoreGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private dev.taskcert.proto.execution.v1.AssetStoreGrpc.AssetStoreBlockingStub assetStore() {
+    return dev.taskcert.proto.execution.v1.AssetStoreGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // --- human in the loop ---------------------------------------------------------------------
+
+  /**
+   * Asks this task instance's human-in-the-loop question; if it was asked before, the stored
+   * question is kept (and an earlier answer removed) and returned.
+   */
+  public HitlQuestion createHitlDetail(HitlQuestion question) {
+    var response = Retries.call(true, () -> hitl().createHitlDetail(
+        dev.taskcert.proto.execution.v1.CreateHitlDetailRequest.newBuilder()
+            .addAllOptions(question.options()).setSubject(question.subject()).setBody(question.body())
+            .addAllDefaults(question.defaults()).setMultiple(question.multiple())
+            .setParamsJson(question.paramsJson()).build()));
+    return new HitlQuestion(response.getOptionsList(), response.getSubject(), response.getBody(),
+        response.getDefaultsList(), response.getMultiple(), response.getParamsJson());
+  }
+
+  /** Records the task's own answer (for example the defaults after a timeout). */
+  public HitlAnswer updateHitlDetail(List<String> chosenOptions, String paramsInputJson) {
+    return answer(Retries.call(false, () -> hitl().updateHitlDetail(
+        dev.taskcert.proto.execution.v1.UpdateHitlDetailRequest.newBuilder()
+            .addAllChosenOptions(chosenOptions).setParamsInputJson(paramsInputJson).build())));
+  }
+
+  /** The answer part of this task instance's human-in-the-loop detail. */
+  public HitlAnswer getHitlDetail() {
+    return answer(Retries.call(true, () -> hitl().getHitlDetail(
+        dev.taskcert.proto.execution.v1.GetHitlDetailRequest.getDefaultInstance())));
+  }
+
+  private dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.HumanInTheLoopBlockingStub hitl() {
+    return dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static HitlAnswer answer(dev.taskcert.proto.execution.v1.HitlResponse response) {
+    return new HitlAnswer(response.getResponseReceived(),
+        response.getRespondedBy().isEmpty() ? Optional.empty() : Optional.of(response.getRespondedBy()),
+        response.hasRespondedAt() ? Optional.of(instant(response.getRespondedAt())) : Optional.empty(),
+        response.getChosenOptionsList(), response.getParamsInputJson());
+  }
+
   private static XComRef ref(XComLocation location) {
     return XComRef.newBuilder().setDagId(location.dagId()).setRunId(location.runId())
         .setTaskId(location.taskId()).setKey(location.key()).build();
