@@ -69,7 +69,7 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
       Instant after = optionalTime(request.hasAfter(), request.getAfter(), "after");
       Instant before = optionalTime(request.hasBefore(), request.getBefore(), "before");
       int limit = limit(request.getLimit());
-      boolean ascending = !request.hasAscending() || request.getAscending();
+      boolean ascending = !request.getDescending();
       AssetRow asset = visible(ref.getName(), ref.getUri());
       List<AssetEventRow> events = transactions.withMapper(AssetMapper.class,
           mapper -> mapper.events(asset.id(), after, before, ascending, limit));
@@ -85,7 +85,7 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
       Instant after = optionalTime(request.hasAfter(), request.getAfter(), "after");
       Instant before = optionalTime(request.hasBefore(), request.getBefore(), "before");
       int limit = limit(request.getLimit());
-      boolean ascending = !request.hasAscending() || request.getAscending();
+      boolean ascending = !request.getDescending();
       AssetVisibility visible = gate.visibleAssets();
       List<AssetEventRow> events = transactions.withMapper(AssetMapper.class, mapper ->
           mapper.eventsByAlias(alias, visible.team(), visible.allTeams(), after, before, ascending, limit));

@@ -256,7 +256,7 @@ public final class ExecutionClient {
   /** Events of one asset (by name, URI or both), filtered and ordered by {@code filter}. */
   public List<AssetEvent> getAssetEvents(AssetKey asset, AssetEventFilter filter) {
     var request = dev.taskcert.proto.execution.v1.GetAssetEventsRequest.newBuilder()
-        .setAsset(assetRef(asset)).setAscending(filter.ascending()).setLimit(filter.limit());
+        .setAsset(assetRef(asset)).setDescending(!filter.ascending()).setLimit(filter.limit());
     filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
     filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
     return events(Retries.call(true, () -> assets().getAssetEvents(request.build())));
@@ -265,7 +265,7 @@ public final class ExecutionClient {
   /** Events recorded through asset alias {@code alias} of assets the caller may see. */
   public List<AssetEvent> getAssetEventsByAlias(String alias, AssetEventFilter filter) {
     var request = dev.taskcert.proto.execution.v1.GetAssetEventsByAliasRequest.newBuilder()
-        .setAliasName(alias).setAscending(filter.ascending()).setLimit(filter.limit());
+        .setAliasName(alias).setDescending(!filter.ascending()).setLimit(filter.limit());
     filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
     filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
     return events(Retries.call(true, () -> assets().getAssetEventsByAlias(request.build())));
