@@ -233,6 +233,19 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
    * Moves the caller's try to {@code target} under the row lock; when the try is already in one of
    * the rule's repeat states, the call succeeds without change only if that state is {@code target}.
    */
+  private void transition(TaskState target, BiFunction<TaskInstanceMapper, TaskInstanceRow, Integer> write) {
+    transactions.inTransaction(session -> {
+      TryGate.LockedTry locked = gate.lock(session);
+      if (locked.repeat()) {
+        locked.requireSameCall(locked.row().taskState() == target);
+      } else {
+        write.apply(session.getMapper(TaskInstanceMapper.class), locked.row());
+      }
+      return locked.row();
+    });
+    cache.invalidate(call.task());
+  }
+
   /** {@link #transition}, also running {@code alongside} in the same transaction when the state changes. */
   private void transition(TaskState target, BiFunction<TaskInstanceMapper, TaskInstanceRow, Integer> write,
       Consumer<SqlSession> alongside) {
@@ -243,19 +256,6 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       } else {
         write.apply(session.getMapper(TaskInstanceMapper.class), locked.row());
         alongside.accept(session);
-      }
-      return locked.row();
-    });
-    cache.invalidate(call.task());
-  }
-
-  private void transition(TaskState target, BiFunction<TaskInstanceMapper, TaskInstanceRow, Integer> write) {
-    transactions.inTransaction(session -> {
-      TryGate.LockedTry locked = gate.lock(session);
-      if (locked.repeat()) {
-        locked.requireSameCall(locked.row().taskState() == target);
-      } else {
-        write.apply(session.getMapper(TaskInstanceMapper.class), locked.row());
       }
       return locked.row();
     });
