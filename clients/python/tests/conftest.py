@@ -18,6 +18,7 @@ import pytest
 
 from taskcert import TaskSession
 from taskcert.admin.v1 import admin_pb2, admin_pb2_grpc
+from taskcert.admin.v1 import assets_pb2_grpc as assets_admin_pb2_grpc
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +86,17 @@ def admin(config: dict, server: Server) -> Iterator[admin_pb2_grpc.AdminStub]:
         certificate_chain=_read(config["admin_certificate"]))
     with grpc.secure_channel(server.execution_target, credentials) as channel:
         yield admin_pb2_grpc.AdminStub(channel)
+
+
+@pytest.fixture(scope="session")
+def asset_admin(config: dict, server: Server) -> Iterator[assets_admin_pb2_grpc.AssetAdminStub]:
+    """The asset registration API, with the same admin certificate as ``admin``."""
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=server.trust_bundle_pem,
+        private_key=_read(config["admin_key"]),
+        certificate_chain=_read(config["admin_certificate"]))
+    with grpc.secure_channel(server.execution_target, credentials) as channel:
+        yield assets_admin_pb2_grpc.AssetAdminStub(channel)
 
 
 @pytest.fixture

@@ -38,6 +38,11 @@ def test_every_registered_method_exists_on_its_family() -> None:
         "VariableOperations": client.VariableOperations,
         "ConnectionOperations": client.ConnectionOperations,
         "XComOperations": client.XComOperations,
+        "AssetOperations": client.AssetOperations,
+        "AssetEventOperations": client.AssetEventOperations,
+        "TaskStoreOperations": client.TaskStoreOperations,
+        "AssetStoreOperations": client.AssetStoreOperations,
+        "HITLOperations": client.HITLOperations,
     }
     for methods in _calls.RPC_METHODS.values():
         for qualified_name in methods.values():
@@ -48,10 +53,15 @@ def test_every_registered_method_exists_on_its_family() -> None:
 def test_airflow_shaped_families() -> None:
     expected = {
         client.TaskInstanceOperations: {"start", "finish", "defer", "reschedule", "heartbeat", "skip_downstream",
-                                        "set_rtif", "get_previous_successful_dagrun"},
+                                        "set_rtif", "get_previous_successful_dagrun", "validate_inlets_and_outlets"},
         client.VariableOperations: {"get", "set", "delete", "keys"},
         client.ConnectionOperations: {"get"},
         client.XComOperations: {"get", "set", "delete", "get_item", "get_slice", "count"},
+        client.AssetOperations: {"get"},
+        client.AssetEventOperations: {"get"},
+        client.TaskStoreOperations: {"get", "set", "delete", "clear"},
+        client.AssetStoreOperations: {"get", "set", "delete", "clear"},
+        client.HITLOperations: {"add_response", "update_response", "get_detail_response"},
     }
     for family, names in expected.items():
         assert names <= {name for name in dir(family) if not name.startswith("_")}, family

@@ -14,6 +14,7 @@ import pytest
 
 import taskcert
 from taskcert.admin.v1 import admin_pb2
+from taskcert.admin.v1 import assets_pb2 as admin_assets_pb2
 
 from test_contract import execution_rpcs
 
@@ -65,7 +66,7 @@ def test_a_used_token_is_refused(server, queue, open_session) -> None:
     assert refused.value.reason
 
 
-def test_every_rpc_at_least_once(server, admin, queue, open_session) -> None:
+def test_every_rpc_at_least_once(server, admin, asset_admin, queue, open_session) -> None:
     recorder = RecordingInterceptor()
     team = "analytics"
     admin.SetConnection(admin_pb2.AdminSetConnectionRequest(
@@ -145,6 +146,48 @@ def test_every_rpc_at_least_once(server, admin, queue, open_session) -> None:
         datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1))
     with pytest.raises(taskcert.TaskNotLive):
         rescheduled.client.task_instances.finish("success")
+
+    # Assets, asset events, the state stores and human in the loop.
+    asset_name = "py_asset_" + os.urandom(4).hex()
+    asset_admin.RegisterAsset(admin_assets_pb2.RegisterAssetRequest(
+        name=asset_name, uri="s3://" + asset_name, team=team), timeout=10)
+    producer_try = queue(team)
+    producer = open_session(producer_try.token, interceptors=[recorder])
+    pti = producer.client.task_instances
+    pti.start(HOST, PID)
+    absent = "py_absent_" + asset_name
+    assert pti.validate_inlets_and_outlets(inlets=[(absent, "")], outlets=[(asset_name, "")]) == [(absent, "")]
+    assert producer.client.assets.get(name=asset_name).uri == "s3://" + asset_name
+    assert producer.client.assets.get(uri="s3://" + asset_name).name == asset_name
+    with pytest.raises(taskcert.NotFound):
+        producer.client.assets.get(name=absent)
+    task_store = producer.client.task_store
+    task_store.set("cursor", {"offset": 3})
+    assert task_store.get("cursor") == {"offset": 3}
+    assert task_store.delete("cursor") is True
+    task_store.set("cursor", 1)
+    assert task_store.clear() == 1
+    asset_store = producer.client.asset_store
+    asset_store.set("watermark", "2026-11-25", name=asset_name)
+    assert asset_store.get("watermark", uri="s3://" + asset_name) == "2026-11-25"
+    assert asset_store.delete("watermark", name=asset_name) is True
+    assert asset_store.clear(name=asset_name) == 0
+    hitl = producer.client.hitl
+    assert hitl.add_response(["approve", "reject"], "Ship it?", defaults=["reject"]).options == ("approve", "reject")
+    assert hitl.get_detail_response().response_received is False
+    answered = hitl.update_response(["approve"], {"note": "ok"})
+    assert (answered.chosen_options, answered.params_input) == (("approve",), {"note": "ok"})
+    alias = "py_alias_" + asset_name
+    assert pti.finish("success", outlets=[taskcert.AssetOutlet(name=asset_name, extra={"rows": 5}, alias=alias)]) \
+        == "success"
+    reader = open_session(queue(team).token, interceptors=[recorder])
+    reader.client.task_instances.start(HOST, PID)
+    events = reader.client.asset_events.get(name=asset_name)
+    assert [(event.asset.name, event.extra) for event in events] == [(asset_name, {"rows": 5})]
+    assert (events[0].source_dag_id, events[0].source_task_id) == (producer_try.dag_id, producer_try.task_id)
+    assert reader.client.asset_events.get(uri="s3://" + asset_name, ascending=False, limit=1) == events
+    assert reader.client.asset_events.get(alias_name=alias) == events
+    assert reader.client.asset_events.get(name=asset_name, after=events[0].timestamp + datetime.timedelta(seconds=1)) == []
 
     declared = {f"{service}/{method}" for service, method in execution_rpcs()}
     assert declared - recorder.methods == set()

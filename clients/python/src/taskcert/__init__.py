@@ -5,6 +5,7 @@ Execution API in Airflow Task SDK shape (``task_instances``, ``variables``, ``co
 ``xcoms``), over a mutual-TLS channel whose certificate renews itself in the background.
 """
 
+from taskcert.assets import Asset, AssetEvent, AssetOutlet, HITLDetail, HITLDetailResponse
 from taskcert.client import ExecutionClient
 from taskcert.credentials import TaskCredentials
 from taskcert.errors import (
@@ -16,6 +17,7 @@ from taskcert.renewal import RenewalListener, RenewalPolicy
 from taskcert.session import TaskSession
 
 __all__ = [
+    "Asset", "AssetEvent", "AssetOutlet", "HITLDetail", "HITLDetailResponse",
     "ConfigurationError", "Connection", "DagRun", "ExecutionClient", "Failed", "HeartbeatLoop", "InvalidRequest",
     "NotAuthenticated", "NotFound", "PermissionDenied", "RenewalListener", "RenewalPolicy", "StartedTask",
     "TaskCredentials", "TaskNotLive", "TaskSession", "TaskcertError", "Unavailable", "Variable", "XCom", "XComCount",

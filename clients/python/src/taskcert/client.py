@@ -1,7 +1,8 @@
 """The Execution API, shaped like Airflow's Task SDK client.
 
-``client.task_instances``, ``client.variables``, ``client.connections`` and ``client.xcoms`` hold
-one method per RPC of ``taskcert.execution.v1``. No method names the caller's dag, run or task:
+``client.task_instances``, ``client.variables``, ``client.connections``, ``client.xcoms``, and (from
+:mod:`taskcert.assets`) ``client.assets``, ``client.asset_events``, ``client.task_store``,
+``client.asset_store`` and ``client.hitl`` hold the methods of the RPCs of ``taskcert.execution.v1``. No method names the caller's dag, run or task:
 the server takes them from the certificate. Every method raises a
 :class:`taskcert.errors.TaskcertError` subclass, and every one is a call the server treats
 idempotently (a repeated transition is answered as the first was), so each is retried on
@@ -12,10 +13,14 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Iterable, List, Optional
+from typing import Any, Iterable, List, Optional, Tuple
 
 from taskcert import _time
 from taskcert._calls import Caller, rpc
+from taskcert.assets import (
+    ASSETS, AssetEventOperations, AssetOperations, AssetOutlet, AssetStoreOperations, HITLOperations,
+    TaskStoreOperations, outlets_to_proto)
+from taskcert.assets import validate_inlets_and_outlets as _validate_inlets_and_outlets
 from taskcert.execution.v1 import (
     connections_pb2, connections_pb2_grpc, task_instances_pb2, task_instances_pb2_grpc,
     variables_pb2, variables_pb2_grpc, xcoms_pb2, xcoms_pb2_grpc)
@@ -58,12 +63,16 @@ class TaskInstanceOperations:
         return state_name(response.state)
 
     @rpc(TASK_INSTANCES, "FinishTask")
-    def finish(self, state: str, when: Optional[datetime.datetime] = None) -> str:
-        """Ends the try in a terminal state (``success``, ``failed``, ...); returns the state recorded."""
+    def finish(self, state: str, when: Optional[datetime.datetime] = None,
+               outlets: Optional[Iterable[AssetOutlet]] = None) -> str:
+        """Ends the try in a terminal state (``success``, ``failed``, ...); returns the state recorded.
+
+        With ``success``, an asset event is recorded for each of ``outlets`` in the same transaction.
+        """
         if state.lower() not in TERMINAL_STATES:
             raise ValueError(f"{state!r} is not a terminal state; use one of {', '.join(TERMINAL_STATES)}")
         response = self._call("FinishTask", task_instances_pb2.FinishTaskRequest(
-            state=state_value(state), end_date=_time.to_timestamp(when)))
+            state=state_value(state), end_date=_time.to_timestamp(when), outlets=outlets_to_proto(outlets)))
         return state_name(response.state)
 
     @rpc(TASK_INSTANCES, "DeferTask")
@@ -101,6 +110,13 @@ class TaskInstanceOperations:
         """The latest successful run of the caller's DAG before this one, or None."""
         response = self._call("GetPreviousSuccessfulDagRun", task_instances_pb2.GetPreviousSuccessfulDagRunRequest())
         return DagRun.from_proto(response.dag_run) if response.HasField("dag_run") else None
+
+
+    @rpc(ASSETS, "ValidateInletsAndOutlets")
+    def validate_inlets_and_outlets(self, inlets: Iterable[Tuple[str, str]] = (),
+                                    outlets: Iterable[Tuple[str, str]] = ()) -> List[Tuple[str, str]]:
+        """The (name, uri) inlets and outlets that are not active assets this task may use."""
+        return _validate_inlets_and_outlets(self._caller, list(inlets), list(outlets))
 
 
 class VariableOperations:
@@ -253,3 +269,8 @@ class ExecutionClient:
         self.variables = VariableOperations(caller)
         self.connections = ConnectionOperations(caller)
         self.xcoms = XComOperations(caller)
+        self.assets = AssetOperations(caller)
+        self.asset_events = AssetEventOperations(caller)
+        self.task_store = TaskStoreOperations(caller)
+        self.asset_store = AssetStoreOperations(caller)
+        self.hitl = HITLOperations(caller)

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       TeamCommand.class, BundleCommand.class, DagCommand.class, RunCommand.class, TryCommand.class,
-      VariableCommand.class, ConnectionCommand.class, RevokeCommand.class, AuditCommand.class
+      VariableCommand.class, ConnectionCommand.class, RevokeCommand.class, AuditCommand.class, AssetCommand.class
     })
 public final class AdminCli implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -273,6 +273,19 @@ class AdminCliTest {
   }
 
   /** The value of a {@code key: value} line of a table-form answer. */
+  @Test
+  void registersAnAssetSharedWithAnotherTeam() throws Exception {
+    String name = "cli_asset_" + System.nanoTime();
+    assertEquals("yes", field(admin("asset", "register", name, "--uri", "s3://" + name, "--team", "payments",
+        "--share-with", "analytics", "--extra", "{\"format\": \"parquet\"}"), "created"));
+    assertEquals(1, env.count("select count(*) from asset a join team t on t.id = a.team_id where a.name = '" + name
+        + "' and t.name = 'payments' and a.shared_with_teams = '{analytics}' and a.extra ->> 'format' = 'parquet'"));
+    assertEquals("no, it was updated", field(admin("asset", "register", name, "--uri", "s3://" + name), "created"));
+    Result refused = admin("asset", "register", name, "--uri", "s3://" + name, "--team", "no-such-team");
+    assertEquals(1, refused.exit());
+    assertTrue(refused.err().contains("NOT_FOUND"), refused.err());
+  }
+
   private static String field(Result result, String key) {
     assertEquals(0, result.exit(), result.err());
     return result.out().lines().filter(line -> line.startsWith(key + ":")).findFirst()

@@ -2,6 +2,9 @@ package dev.taskcert.server;
 
 import com.google.inject.Module;
 import dev.taskcert.server.admin.AdminModule;
+import dev.taskcert.server.asset.AssetModule;
+import dev.taskcert.server.hitl.HitlModule;
+import dev.taskcert.server.statestore.StateStoreModule;
 import dev.taskcert.server.config.ConfigModule;
 import dev.taskcert.server.connection.ConnectionModule;
 import dev.taskcert.server.config.ServerConfig;
@@ -32,6 +35,9 @@ public final class ServerModules {
         new VariableModule(),
         new ConnectionModule(),
         new XComModule(),
-        new AdminModule());
+        new AdminModule(),
+        new AssetModule(),
+        new StateStoreModule(),
+        new HitlModule());
   }
 }

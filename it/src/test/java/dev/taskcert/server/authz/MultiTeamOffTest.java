@@ -63,4 +63,16 @@ class MultiTeamOffTest {
       }
     }
   }
+
+  @Test
+  void everyAssetIsVisibleToEveryTeam() throws Exception {
+    String name = "team_off_asset_" + System.nanoTime();
+    env.assetAdmin().registerAsset(dev.taskcert.proto.admin.v1.RegisterAssetRequest.newBuilder().setName(name)
+        .setUri("s3://" + name).setTeam("payments").build());
+    try (TestTask analytics = env.startTask(DemoData.ANALYTICS)) {
+      assertEquals("s3://" + name, analytics.session().client().getAssetByName(name).uri());
+      analytics.session().client().setAssetStoreValue(
+          dev.taskcert.supervisor.client.AssetKey.byName(name), "seen", "true");
+    }
+  }
 }

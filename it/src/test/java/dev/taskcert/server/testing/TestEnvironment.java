@@ -9,6 +9,8 @@ import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
 import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
+import dev.taskcert.proto.admin.v1.AssetAdminGrpc;
+import dev.taskcert.proto.admin.v1.HitlAdminGrpc;
 import io.grpc.ManagedChannel;
 import java.security.KeyPair;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +148,18 @@ public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, 
       adminChannel = ClientTls.mutualTlsChannel(dev().executionTarget(), adminCredentials("test-operator"));
     }
     return AdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** The asset registration API, over the same admin channel as {@link #admin()}. */
+  public AssetAdminGrpc.AssetAdminBlockingStub assetAdmin() {
+    admin();
+    return AssetAdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** The human-in-the-loop answer API, over the same admin channel as {@link #admin()}. */
+  public HitlAdminGrpc.HitlAdminBlockingStub hitlAdmin() {
+    admin();
+    return HitlAdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   /** An admin's key and certificate, valid for an hour, for a client outside this process. */

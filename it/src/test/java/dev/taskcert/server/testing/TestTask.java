@@ -1,6 +1,10 @@
 package dev.taskcert.server.testing;
 
 import dev.taskcert.proto.ca.v1.RenewalGrpc;
+import dev.taskcert.proto.execution.v1.AssetStoreGrpc;
+import dev.taskcert.proto.execution.v1.AssetsGrpc;
+import dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc;
+import dev.taskcert.proto.execution.v1.TaskStoreGrpc;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
 import dev.taskcert.proto.execution.v1.VariablesGrpc;
@@ -42,6 +46,22 @@ public final class TestTask implements AutoCloseable {
 
   public TaskInstancesGrpc.TaskInstancesBlockingStub taskInstances() {
     return TaskInstancesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public AssetsGrpc.AssetsBlockingStub assets() {
+    return AssetsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public TaskStoreGrpc.TaskStoreBlockingStub taskStore() {
+    return TaskStoreGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public AssetStoreGrpc.AssetStoreBlockingStub assetStore() {
+    return AssetStoreGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public HumanInTheLoopGrpc.HumanInTheLoopBlockingStub hitl() {
+    return HumanInTheLoopGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   public RenewalGrpc.RenewalBlockingStub ca() {

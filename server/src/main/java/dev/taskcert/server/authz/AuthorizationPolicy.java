@@ -140,6 +140,28 @@ final class AuthorizationPolicy {
     return new VariableVisibility(caller.team(), !multiTeam);
   }
 
+  /**
+   * Whether the caller may see asset {@code assetName} (read it, its events and its store, and
+   * record events for it) owned by {@code assetTeam} ({@code null} = global) and shared with
+   * {@code sharedWith}: global assets, its own team's and those shared with its team; any other is
+   * answered as if it did not exist ({@code notFoundMessage}).
+   */
+  Decision useAsset(CallerScope caller, String assetName, String assetTeam, java.util.List<String> sharedWith,
+      String notFoundMessage) {
+    if (!multiTeam || assetTeam == null || assetTeam.equals(caller.team())
+        || (caller.team() != null && sharedWith.contains(caller.team()))) {
+      return Decision.ALLOW;
+    }
+    return Decision.conceal("asset:" + assetName, notFoundMessage,
+        "asset '" + assetName + "' belongs to team '" + assetTeam + "' and is not shared with the caller's team; "
+            + teamOf(caller));
+  }
+
+  /** Whose assets' events the caller may list: everyone's when multi-team is off. */
+  AssetVisibility visibleAssets(CallerScope caller) {
+    return new AssetVisibility(caller.team(), !multiTeam);
+  }
+
   private static String teamOf(CallerScope caller) {
     return "caller's team is " + (caller.team() == null ? "none" : "'" + caller.team() + "'");
   }

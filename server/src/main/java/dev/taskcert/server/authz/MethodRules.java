@@ -40,7 +40,12 @@ public final class MethodRules {
   /** The files of the taskcert contract, whose every method must declare a rule. */
   private static final List<Descriptors.FileDescriptor> CONTRACT = List.of(
       CaProto.getDescriptor(), TaskInstancesProto.getDescriptor(), VariablesProto.getDescriptor(),
-      ConnectionsProto.getDescriptor(), XComsProto.getDescriptor(), AdminProto.getDescriptor());
+      ConnectionsProto.getDescriptor(), XComsProto.getDescriptor(), AdminProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.AssetsProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.StateStoresProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.HitlProto.getDescriptor(),
+      dev.taskcert.proto.admin.v1.AssetAdminProto.getDescriptor(),
+      dev.taskcert.proto.admin.v1.HitlAdminProto.getDescriptor());
 
   private final Map<String, MethodRule> byMethod;
 

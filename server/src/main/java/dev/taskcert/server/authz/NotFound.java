@@ -22,4 +22,12 @@ public final class NotFound {
   public static String dag(String dagId) {
     return "DAG '" + dagId + "' not found";
   }
+
+  /**
+   * An asset that does not exist or is not the caller's to see, in the words of the request: by
+   * name when it names one, otherwise by URI.
+   */
+  public static String asset(String name, String uri) {
+    return name.isEmpty() ? "asset with URI '" + uri + "' not found" : "asset '" + name + "' not found";
+  }
 }

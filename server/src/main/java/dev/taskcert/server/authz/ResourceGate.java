@@ -94,6 +94,34 @@ public final class ResourceGate {
     return policy.xcomOtherRunsInScope(scope());
   }
 
+  /**
+   * Whether the caller may see asset {@code assetName}, owned by {@code assetTeam} ({@code null} =
+   * global) and shared with {@code sharedWith}; a refusal reads {@code notFoundMessage}, the words
+   * an absent asset gets.
+   */
+  public Decision useAsset(String assetName, String assetTeam, java.util.List<String> sharedWith,
+      String notFoundMessage) {
+    return decided(policy.useAsset(scope(), assetName, assetTeam, sharedWith, notFoundMessage));
+  }
+
+  /** The same decision for a caller loaded before, by {@link #callerScope()}. */
+  public Decision useAsset(CallerScope scope, String assetName, String assetTeam, java.util.List<String> sharedWith,
+      String notFoundMessage) {
+    return decided(policy.useAsset(scope, assetName, assetTeam, sharedWith, notFoundMessage));
+  }
+
+  /** Whose assets the caller may see, for a listing filtered in the query itself. */
+  public AssetVisibility visibleAssets() {
+    AssetVisibility visibility = policy.visibleAssets(scope());
+    call.scopeDecided();
+    return visibility;
+  }
+
+  /** Records that the call answers from nothing but what the caller may see (an absent asset). */
+  public void nothingToDecide() {
+    call.scopeDecided();
+  }
+
   /** The calling task and its DAG's owner and declarations; an unregistered DAG is refused. */
   private CallerScope scope() {
     var caller = call.task();

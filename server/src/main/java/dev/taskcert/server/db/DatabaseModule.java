@@ -5,6 +5,9 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.taskcert.server.asset.AssetMapper;
+import dev.taskcert.server.hitl.HitlMapper;
+import dev.taskcert.server.statestore.StoreMapper;
 import dev.taskcert.server.audit.AuditMapper;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.catalog.DagStructureMapper;
@@ -110,6 +113,9 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(XComMapper.class);
     configuration.addMapper(RevocationMapper.class);
     configuration.addMapper(TryEndingMapper.class);
+    configuration.addMapper(AssetMapper.class);
+    configuration.addMapper(StoreMapper.class);
+    configuration.addMapper(HitlMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }

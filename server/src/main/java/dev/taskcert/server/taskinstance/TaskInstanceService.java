@@ -19,6 +19,7 @@ import dev.taskcert.proto.execution.v1.SkipDownstreamResponse;
 import dev.taskcert.proto.execution.v1.StartTaskRequest;
 import dev.taskcert.proto.execution.v1.StartTaskResponse;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
+import dev.taskcert.server.asset.AssetOutlets;
 import dev.taskcert.server.authz.CurrentCall;
 import dev.taskcert.server.authz.TryGate;
 import dev.taskcert.server.catalog.CatalogMapper;
@@ -40,6 +41,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import org.apache.ibatis.session.SqlSession;
 
 /**
  * The task-instance lifecycle RPCs, always acting on the caller's own try as named by its
@@ -63,6 +66,9 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   private final CurrentCall call;
   private final TaskInstanceCache cache;
   private final Clock clock;
+  /** Records outlet asset events of a successful FinishTask (field-injected, to keep the constructor stable). */
+  @Inject
+  private AssetOutlets assetOutlets;
 
   @Inject
   TaskInstanceService(Transactions transactions, TryGate gate, CurrentCall call, TaskInstanceCache cache, Clock clock) {
@@ -133,7 +139,9 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
         throw RequestLimits.invalid("state must be one of " + FINISH_STATES + ", got " + request.getState());
       }
       Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate(), "end_date") : clock.instant();
-      transition(target, (mapper, row) -> mapper.markFinished(row.id(), row.tryNumber(), target.name(), endDate));
+      AssetOutlets.Prepared outlets = assetOutlets.prepare(request.getOutletsList(), target == TaskState.SUCCESS);
+      transition(target, (mapper, row) -> mapper.markFinished(row.id(), row.tryNumber(), target.name(), endDate),
+          session -> outlets.record(session, clock.instant()));
       return FinishTaskResponse.newBuilder().setState(target.toProto()).build();
     });
   }
@@ -232,6 +240,22 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
         locked.requireSameCall(locked.row().taskState() == target);
       } else {
         write.apply(session.getMapper(TaskInstanceMapper.class), locked.row());
+      }
+      return locked.row();
+    });
+    cache.invalidate(call.task());
+  }
+
+  /** {@link #transition}, also running {@code alongside} in the same transaction when the state changes. */
+  private void transition(TaskState target, BiFunction<TaskInstanceMapper, TaskInstanceRow, Integer> write,
+      Consumer<SqlSession> alongside) {
+    transactions.inTransaction(session -> {
+      TryGate.LockedTry locked = gate.lock(session);
+      if (locked.repeat()) {
+        locked.requireSameCall(locked.row().taskState() == target);
+      } else {
+        write.apply(session.getMapper(TaskInstanceMapper.class), locked.row());
+        alongside.accept(session);
       }
       return locked.row();
     });

@@ -30,7 +30,13 @@ class AuthorizationRulesTest {
       VariablesGrpc.getServiceDescriptor(),
       ConnectionsGrpc.getServiceDescriptor(),
       XComsGrpc.getServiceDescriptor(),
-      AdminGrpc.getServiceDescriptor());
+      AdminGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.AssetsGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskStoreGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.AssetStoreGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.admin.v1.AssetAdminGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.admin.v1.HitlAdminGrpc.getServiceDescriptor());
 
   @Test
   void everyRpcOfTheContractDeclaresExactlyOneEnforceableRule() {
@@ -52,7 +58,8 @@ class AuthorizationRulesTest {
     for (MethodRule rule : MethodRules.contract()) {
       String service = rule.method().substring(0, rule.method().indexOf('/'));
       dev.taskcert.proto.authz.v1.Caller expected = switch (service) {
-        case "taskcert.admin.v1.Admin" -> dev.taskcert.proto.authz.v1.Caller.CALLER_ADMIN;
+        case "taskcert.admin.v1.Admin", "taskcert.admin.v1.AssetAdmin", "taskcert.admin.v1.HitlAdmin" ->
+            dev.taskcert.proto.authz.v1.Caller.CALLER_ADMIN;
         case "taskcert.ca.v1.Enrollment" -> dev.taskcert.proto.authz.v1.Caller.CALLER_ANONYMOUS;
         default -> dev.taskcert.proto.authz.v1.Caller.CALLER_TASK;
       };

@@ -91,6 +91,22 @@ public final class ExecutionClient {
         .setState(state.wire()).setEndDate(timestamp(Instant.now())).build()));
   }
 
+  /**
+   * Ends the try with SUCCESS, recording an asset event for each outlet in the same transaction;
+   * repeating it is harmless.
+   */
+  public void succeedTask(List<AssetOutletEvent> outlets) {
+    FinishTaskRequest.Builder request = FinishTaskRequest.newBuilder()
+        .setState(TerminalState.SUCCESS.wire()).setEndDate(timestamp(Instant.now()));
+    for (AssetOutletEvent outlet : outlets) {
+      var wire = dev.taskcert.proto.execution.v1.AssetOutlet.newBuilder()
+          .setAsset(assetRef(outlet.asset())).setExtraJson(outlet.extraJson());
+      outlet.alias().ifPresent(wire::setAlias);
+      request.addOutlets(wire);
+    }
+    Retries.call(true, () -> tasks().finishTask(request.build()));
+  }
+
   /** Defers the try to a trigger. */
   public void deferTask(Trigger trigger) {
     DeferTaskRequest.Builder request = DeferTaskRequest.newBuilder()
@@ -257,6 +273,176 @@ public final class ExecutionClient {
     GetXComCountResponse response = Retries.call(true, () -> xcoms().getXComCount(
         GetXComCountRequest.newBuilder().setRef(ref(location)).build()));
     return new XComCount(response.getCount(), response.getMapIndexesList());
+  }
+
+  // --- assets -------------------------------------------------------------------------------
+
+  /** The asset named {@code name}, if the caller's team may see it. */
+  public Asset getAssetByName(String name) {
+    return asset(Retries.call(true, () -> assets().getAssetByName(
+        dev.taskcert.proto.execution.v1.GetAssetByNameRequest.newBuilder().setName(name).build())).getAsset());
+  }
+
+  /** The asset with URI {@code uri}, if the caller's team may see it. */
+  public Asset getAssetByUri(String uri) {
+    return asset(Retries.call(true, () -> assets().getAssetByUri(
+        dev.taskcert.proto.execution.v1.GetAssetByUriRequest.newBuilder().setUri(uri).build())).getAsset());
+  }
+
+  /** Events of one asset (by name, URI or both), filtered and ordered by {@code filter}. */
+  public List<AssetEvent> getAssetEvents(AssetKey asset, AssetEventFilter filter) {
+    var request = dev.taskcert.proto.execution.v1.GetAssetEventsRequest.newBuilder()
+        .setAsset(assetRef(asset)).setDescending(!filter.ascending()).setLimit(filter.limit());
+    filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
+    filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
+    return events(Retries.call(true, () -> assets().getAssetEvents(request.build())));
+  }
+
+  /** Events recorded through asset alias {@code alias} of assets the caller may see. */
+  public List<AssetEvent> getAssetEventsByAlias(String alias, AssetEventFilter filter) {
+    var request = dev.taskcert.proto.execution.v1.GetAssetEventsByAliasRequest.newBuilder()
+        .setAliasName(alias).setDescending(!filter.ascending()).setLimit(filter.limit());
+    filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
+    filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
+    return events(Retries.call(true, () -> assets().getAssetEventsByAlias(request.build())));
+  }
+
+  /** The inlets and outlets that are not active assets the caller may use; empty when all are. */
+  public List<AssetKey> validateInletsAndOutlets(List<AssetKey> inlets, List<AssetKey> outlets) {
+    var request = dev.taskcert.proto.execution.v1.ValidateInletsAndOutletsRequest.newBuilder();
+    inlets.forEach(key -> request.addInlets(assetRef(key)));
+    outlets.forEach(key -> request.addOutlets(assetRef(key)));
+    return Retries.call(true, () -> assets().validateInletsAndOutlets(request.build())).getInactiveAssetsList()
+        .stream().map(ref -> new AssetKey(ref.getName(), ref.getUri())).toList();
+  }
+
+  private dev.taskcert.proto.execution.v1.AssetsGrpc.AssetsBlockingStub assets() {
+    return dev.taskcert.proto.execution.v1.AssetsGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static dev.taskcert.proto.execution.v1.AssetRef assetRef(AssetKey key) {
+    return dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName(key.name()).setUri(key.uri()).build();
+  }
+
+  private static Asset asset(dev.taskcert.proto.execution.v1.Asset wire) {
+    return new Asset(wire.getName(), wire.getUri(), wire.getGroup(), wire.getExtraJson());
+  }
+
+  private static List<AssetEvent> events(dev.taskcert.proto.execution.v1.GetAssetEventsResponse response) {
+    return response.getAssetEventsList().stream().map(event -> new AssetEvent(event.getId(),
+        instant(event.getTimestamp()), event.getExtraJson(), asset(event.getAsset()),
+        event.getSourceDagId().isEmpty() ? Optional.<AssetEvent.Source>empty()
+            : Optional.of(new AssetEvent.Source(event.getSourceDagId(), event.getSourceRunId(),
+                event.getSourceTaskId(), event.getSourceMapIndex())))).toList();
+  }
+
+  // --- state stores ------------------------------------------------------------------------
+
+  /** The JSON value of {@code key} in this task instance's store (kept across its tries). */
+  public String getTaskStoreValue(String key) {
+    return Retries.call(true, () -> taskStore().getTaskStoreValue(
+        dev.taskcert.proto.execution.v1.GetTaskStoreValueRequest.newBuilder().setKey(key).build())).getValueJson();
+  }
+
+  /** Stores a JSON value (not null) under {@code key} in this task instance's store, optionally expiring. */
+  public void setTaskStoreValue(String key, String valueJson, Optional<Instant> expiresAt) {
+    var request = dev.taskcert.proto.execution.v1.SetTaskStoreValueRequest.newBuilder()
+        .setKey(key).setValueJson(valueJson);
+    expiresAt.ifPresent(when -> request.setExpiresAt(timestamp(when)));
+    Retries.call(true, () -> taskStore().setTaskStoreValue(request.build()));
+  }
+
+  /** Deletes {@code key} from this task instance's store; whether it existed. */
+  public boolean deleteTaskStoreValue(String key) {
+    return Retries.call(true, () -> taskStore().deleteTaskStoreValue(
+        dev.taskcert.proto.execution.v1.DeleteTaskStoreValueRequest.newBuilder().setKey(key).build())).getDeleted();
+  }
+
+  /** Clears this task instance's store (and its mapped siblings' with {@code allMapIndices}); how many keys went. */
+  public int clearTaskStore(boolean allMapIndices) {
+    return Retries.call(true, () -> taskStore().clearTaskStore(
+        dev.taskcert.proto.execution.v1.ClearTaskStoreRequest.newBuilder().setAllMapIndices(allMapIndices).build()))
+        .getDeleted();
+  }
+
+  /** The JSON value of {@code key} in the store of {@code asset}. */
+  public String getAssetStoreValue(AssetKey asset, String key) {
+    return Retries.call(true, () -> assetStore().getAssetStoreValue(
+        dev.taskcert.proto.execution.v1.GetAssetStoreValueRequest.newBuilder().setAsset(assetRef(asset)).setKey(key)
+            .build())).getValueJson();
+  }
+
+  /** Stores a JSON value (not null) under {@code key} in the store of {@code asset}. */
+  public void setAssetStoreValue(AssetKey asset, String key, String valueJson) {
+    Retries.call(true, () -> assetStore().setAssetStoreValue(
+        dev.taskcert.proto.execution.v1.SetAssetStoreValueRequest.newBuilder().setAsset(assetRef(asset)).setKey(key)
+            .setValueJson(valueJson).build()));
+  }
+
+  /** Deletes {@code key} from the store of {@code asset}; whether it existed. */
+  public boolean deleteAssetStoreValue(AssetKey asset, String key) {
+    return Retries.call(true, () -> assetStore().deleteAssetStoreValue(
+        dev.taskcert.proto.execution.v1.DeleteAssetStoreValueRequest.newBuilder().setAsset(assetRef(asset))
+            .setKey(key).build())).getDeleted();
+  }
+
+  /** Clears the store of {@code asset}; how many keys went. */
+  public int clearAssetStore(AssetKey asset) {
+    return Retries.call(true, () -> assetStore().clearAssetStore(
+        dev.taskcert.proto.execution.v1.ClearAssetStoreRequest.newBuilder().setAsset(assetRef(asset)).build()))
+        .getDeleted();
+  }
+
+  private dev.taskcert.proto.execution.v1.TaskStoreGrpc.TaskStoreBlockingStub taskStore() {
+    return dev.taskcert.proto.execution.v1.TaskStoreGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private dev.taskcert.proto.execution.v1.AssetStoreGrpc.AssetStoreBlockingStub assetStore() {
+    return dev.taskcert.proto.execution.v1.AssetStoreGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  // --- human in the loop ---------------------------------------------------------------------
+
+  /**
+   * Asks this task instance's human-in-the-loop question; if it was asked before, the stored
+   * question is kept (and an earlier answer removed) and returned.
+   */
+  public HitlQuestion createHitlDetail(HitlQuestion question) {
+    var response = Retries.call(true, () -> hitl().createHitlDetail(
+        dev.taskcert.proto.execution.v1.CreateHitlDetailRequest.newBuilder()
+            .addAllOptions(question.options()).setSubject(question.subject()).setBody(question.body())
+            .addAllDefaults(question.defaults()).setMultiple(question.multiple())
+            .setParamsJson(question.paramsJson()).build()));
+    return new HitlQuestion(response.getOptionsList(), response.getSubject(), response.getBody(),
+        response.getDefaultsList(), response.getMultiple(), response.getParamsJson());
+  }
+
+  /** Records the task's own answer (for example the defaults after a timeout). */
+  public HitlAnswer updateHitlDetail(List<String> chosenOptions, String paramsInputJson) {
+    return answer(Retries.call(false, () -> hitl().updateHitlDetail(
+        dev.taskcert.proto.execution.v1.UpdateHitlDetailRequest.newBuilder()
+            .addAllChosenOptions(chosenOptions).setParamsInputJson(paramsInputJson).build())));
+  }
+
+  /** The answer part of this task instance's human-in-the-loop detail. */
+  public HitlAnswer getHitlDetail() {
+    return answer(Retries.call(true, () -> hitl().getHitlDetail(
+        dev.taskcert.proto.execution.v1.GetHitlDetailRequest.getDefaultInstance())));
+  }
+
+  private dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.HumanInTheLoopBlockingStub hitl() {
+    return dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static HitlAnswer answer(dev.taskcert.proto.execution.v1.HitlResponse response) {
+    return new HitlAnswer(response.getResponseReceived(),
+        response.getRespondedBy().isEmpty() ? Optional.empty() : Optional.of(response.getRespondedBy()),
+        response.hasRespondedAt() ? Optional.of(instant(response.getRespondedAt())) : Optional.empty(),
+        response.getChosenOptionsList(), response.getParamsInputJson());
   }
 
   private static XComRef ref(XComLocation location) {
