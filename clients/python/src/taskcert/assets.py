@@ -102,7 +102,7 @@ class HITLDetailResponse:
     params_input: Dict[str, Any]
 
     @staticmethod
-    def from_proto(message: hitl_pb2.HitlResponse) -> "HITLDetailResponse":
+    def from_proto(message: hitl_pb2.HitlDetailAnswer) -> "HITLDetailResponse":
         return HITLDetailResponse(
             response_received=message.response_received, responded_by=message.responded_by or None,
             responded_at=_time.to_datetime(message.responded_at) if message.HasField("responded_at") else None,
@@ -292,9 +292,9 @@ class HITLOperations:
         """Records the task's own answer; refused (FAILED_PRECONDITION, raised as TaskNotLive) if already answered."""
         return HITLDetailResponse.from_proto(self._call("UpdateHitlDetail", hitl_pb2.UpdateHitlDetailRequest(
             chosen_options=list(chosen_options), params_input_json=json.dumps(params_input) if params_input else ""),
-            idempotent=False))
+            idempotent=False).answer)
 
     @rpc(HITL, "GetHitlDetail")
     def get_detail_response(self) -> HITLDetailResponse:
         """The answer part of the detail; NotFound if the question was never asked."""
-        return HITLDetailResponse.from_proto(self._call("GetHitlDetail", hitl_pb2.GetHitlDetailRequest()))
+        return HITLDetailResponse.from_proto(self._call("GetHitlDetail", hitl_pb2.GetHitlDetailRequest()).answer)

@@ -10,7 +10,7 @@ import dev.taskcert.proto.admin.v1.RespondHitlRequest;
 import dev.taskcert.proto.execution.v1.CreateHitlDetailRequest;
 import dev.taskcert.proto.execution.v1.FinishTaskRequest;
 import dev.taskcert.proto.execution.v1.GetHitlDetailRequest;
-import dev.taskcert.proto.execution.v1.HitlResponse;
+import dev.taskcert.proto.execution.v1.HitlDetailAnswer;
 import dev.taskcert.proto.execution.v1.TaskState;
 import dev.taskcert.proto.execution.v1.UpdateHitlDetailRequest;
 import dev.taskcert.server.enrollment.QueuedTry;
@@ -50,9 +50,9 @@ class HumanInTheLoopTest {
       assertFalse(pending.received());
       assertEquals(List.of(), pending.chosenOptions());
 
-      HitlResponse answered = env.hitlAdmin().respondHitl(RespondHitlRequest.newBuilder()
+      HitlDetailAnswer answered = env.hitlAdmin().respondHitl(RespondHitlRequest.newBuilder()
           .setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID).setTaskId(taskId).setMapIndex(-1)
-          .setUserId("alice").addChosenOptions("approve").setParamsInputJson("{\"reason\": \"looks good\"}").build());
+          .setUserId("alice").addChosenOptions("approve").setParamsInputJson("{\"reason\": \"looks good\"}").build()).getAnswer();
       assertTrue(answered.getResponseReceived());
       HitlAnswer read = task.session().client().getHitlDetail();
       assertEquals(Optional.of("alice"), read.respondedBy());

@@ -7,8 +7,11 @@ import dev.taskcert.proto.execution.v1.GetAssetByNameRequest;
 import dev.taskcert.proto.execution.v1.GetAssetByUriRequest;
 import dev.taskcert.proto.execution.v1.GetAssetEventsByAliasRequest;
 import dev.taskcert.proto.execution.v1.GetAssetEventsRequest;
+import dev.taskcert.proto.execution.v1.AssetEvent;
+import dev.taskcert.proto.execution.v1.GetAssetByNameResponse;
+import dev.taskcert.proto.execution.v1.GetAssetByUriResponse;
+import dev.taskcert.proto.execution.v1.GetAssetEventsByAliasResponse;
 import dev.taskcert.proto.execution.v1.GetAssetEventsResponse;
-import dev.taskcert.proto.execution.v1.GetAssetResponse;
 import dev.taskcert.proto.execution.v1.ValidateInletsAndOutletsRequest;
 import dev.taskcert.proto.execution.v1.ValidateInletsAndOutletsResponse;
 import dev.taskcert.server.authz.AssetVisibility;
@@ -47,18 +50,18 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
   }
 
   @Override
-  public void getAssetByName(GetAssetByNameRequest request, StreamObserver<GetAssetResponse> observer) {
+  public void getAssetByName(GetAssetByNameRequest request, StreamObserver<GetAssetByNameResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       String name = RequestLimits.requireText(request.getName(), "name", AssetRefs.MAX_NAME_BYTES);
-      return GetAssetResponse.newBuilder().setAsset(AssetRefs.asset(visible(name, ""))).build();
+      return GetAssetByNameResponse.newBuilder().setAsset(AssetRefs.asset(visible(name, ""))).build();
     });
   }
 
   @Override
-  public void getAssetByUri(GetAssetByUriRequest request, StreamObserver<GetAssetResponse> observer) {
+  public void getAssetByUri(GetAssetByUriRequest request, StreamObserver<GetAssetByUriResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       String uri = RequestLimits.requireText(request.getUri(), "uri", AssetRefs.MAX_NAME_BYTES);
-      return GetAssetResponse.newBuilder().setAsset(AssetRefs.asset(visible("", uri))).build();
+      return GetAssetByUriResponse.newBuilder().setAsset(AssetRefs.asset(visible("", uri))).build();
     });
   }
 
@@ -73,13 +76,13 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
       AssetRow asset = visible(ref.getName(), ref.getUri());
       List<AssetEventRow> events = transactions.withMapper(AssetMapper.class,
           mapper -> mapper.events(asset.id(), after, before, ascending, limit));
-      return response(events);
+      return GetAssetEventsResponse.newBuilder().addAllAssetEvents(protos(events)).build();
     });
   }
 
   @Override
   public void getAssetEventsByAlias(GetAssetEventsByAliasRequest request,
-      StreamObserver<GetAssetEventsResponse> observer) {
+      StreamObserver<GetAssetEventsByAliasResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       String alias = RequestLimits.requireText(request.getAliasName(), "alias_name", AssetRefs.MAX_NAME_BYTES);
       Instant after = optionalTime(request.hasAfter(), request.getAfter(), "after");
@@ -89,7 +92,7 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
       AssetVisibility visible = gate.visibleAssets();
       List<AssetEventRow> events = transactions.withMapper(AssetMapper.class, mapper ->
           mapper.eventsByAlias(alias, visible.team(), visible.allTeams(), after, before, ascending, limit));
-      return response(events);
+      return GetAssetEventsByAliasResponse.newBuilder().addAllAssetEvents(protos(events)).build();
     });
   }
 
@@ -126,10 +129,8 @@ public final class AssetService extends AssetsGrpc.AssetsImplBase {
     return assets.require(name, uri);
   }
 
-  private static GetAssetEventsResponse response(List<AssetEventRow> events) {
-    GetAssetEventsResponse.Builder response = GetAssetEventsResponse.newBuilder();
-    events.forEach(event -> response.addAssetEvents(AssetRefs.event(event)));
-    return response.build();
+  private static List<AssetEvent> protos(List<AssetEventRow> events) {
+    return events.stream().map(AssetRefs::event).toList();
   }
 
   private static Instant optionalTime(boolean present, Timestamp timestamp, String field) {

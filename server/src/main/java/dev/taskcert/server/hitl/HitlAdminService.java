@@ -2,7 +2,8 @@ package dev.taskcert.server.hitl;
 
 import dev.taskcert.proto.admin.v1.HitlAdminGrpc;
 import dev.taskcert.proto.admin.v1.RespondHitlRequest;
-import dev.taskcert.proto.execution.v1.HitlResponse;
+import dev.taskcert.proto.admin.v1.RespondHitlResponse;
+import dev.taskcert.proto.execution.v1.HitlDetailAnswer;
 import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.authz.CurrentCall;
 import dev.taskcert.server.db.Transactions;
@@ -29,7 +30,7 @@ public final class HitlAdminService extends HitlAdminGrpc.HitlAdminImplBase {
   }
 
   @Override
-  public void respondHitl(RespondHitlRequest request, StreamObserver<HitlResponse> observer) {
+  public void respondHitl(RespondHitlRequest request, StreamObserver<RespondHitlResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
       String runId = RequestLimits.requireText(request.getRunId(), "run_id", 250);
@@ -38,7 +39,7 @@ public final class HitlAdminService extends HitlAdminGrpc.HitlAdminImplBase {
         throw RequestLimits.invalid("map_index must be -1 or more");
       }
       String user = RequestLimits.requireText(request.getUserId(), "user_id", 250);
-      HitlResponse response = transactions.inTransaction(session -> {
+      HitlDetailAnswer answer = transactions.inTransaction(session -> {
         Long ti = session.getMapper(HitlMapper.class).taskInstanceId(dagId, runId, taskId, request.getMapIndex());
         if (ti == null) {
           throw Refusal.notFound(HitlAnswers.notFound());
@@ -49,7 +50,7 @@ public final class HitlAdminService extends HitlAdminGrpc.HitlAdminImplBase {
       audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(),
           "hitl:" + dagId + "/" + runId + "/" + taskId + "/" + request.getMapIndex(),
           "by admin " + call.admin().name() + " for user '" + user + "'");
-      return response;
+      return RespondHitlResponse.newBuilder().setAnswer(answer).build();
     });
   }
 }

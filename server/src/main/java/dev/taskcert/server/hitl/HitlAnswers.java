@@ -1,6 +1,6 @@
 package dev.taskcert.server.hitl;
 
-import dev.taskcert.proto.execution.v1.HitlResponse;
+import dev.taskcert.proto.execution.v1.HitlDetailAnswer;
 import dev.taskcert.server.grpc.JsonValues;
 import dev.taskcert.server.grpc.RequestLimits;
 import dev.taskcert.server.grpc.Timestamps;
@@ -32,7 +32,7 @@ final class HitlAnswers {
    * @throws Refusal NOT_FOUND without a detail; FAILED_PRECONDITION when already answered;
    *     INVALID_ARGUMENT when the choice does not fit the question
    */
-  static HitlResponse respond(SqlSession session, long ti, List<String> chosen, String paramsInputJson,
+  static HitlDetailAnswer respond(SqlSession session, long ti, List<String> chosen, String paramsInputJson,
       String respondedBy, Instant at) {
     String paramsInput = JsonValues.requireJsonObject(paramsInputJson, "params_input_json", MAX_JSON_BYTES);
     HitlMapper mapper = session.getMapper(HitlMapper.class);
@@ -61,8 +61,8 @@ final class HitlAnswers {
     return response(mapper.find(ti));
   }
 
-  static HitlResponse response(HitlRow row) {
-    HitlResponse.Builder response = HitlResponse.newBuilder()
+  static HitlDetailAnswer response(HitlRow row) {
+    HitlDetailAnswer.Builder response = HitlDetailAnswer.newBuilder()
         .setResponseReceived(row.respondedAt() != null)
         .addAllChosenOptions(row.chosenOptions())
         .setParamsInputJson(row.paramsInput());

@@ -3,7 +3,9 @@ package dev.taskcert.server.hitl;
 import dev.taskcert.proto.execution.v1.CreateHitlDetailRequest;
 import dev.taskcert.proto.execution.v1.CreateHitlDetailResponse;
 import dev.taskcert.proto.execution.v1.GetHitlDetailRequest;
-import dev.taskcert.proto.execution.v1.HitlResponse;
+import dev.taskcert.proto.execution.v1.GetHitlDetailResponse;
+import dev.taskcert.proto.execution.v1.HitlDetailAnswer;
+import dev.taskcert.proto.execution.v1.UpdateHitlDetailResponse;
 import dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc;
 import dev.taskcert.proto.execution.v1.UpdateHitlDetailRequest;
 import dev.taskcert.server.authz.CurrentCall;
@@ -67,23 +69,24 @@ public final class HitlService extends HumanInTheLoopGrpc.HumanInTheLoopImplBase
   }
 
   @Override
-  public void updateHitlDetail(UpdateHitlDetailRequest request, StreamObserver<HitlResponse> observer) {
+  public void updateHitlDetail(UpdateHitlDetailRequest request, StreamObserver<UpdateHitlDetailResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       long ti = call.admittedTry().id();
-      return transactions.inTransaction(session -> HitlAnswers.respond(session, ti, request.getChosenOptionsList(),
-          request.getParamsInputJson(), null, clock.instant()));
+      HitlDetailAnswer answer = transactions.inTransaction(session -> HitlAnswers.respond(session, ti,
+          request.getChosenOptionsList(), request.getParamsInputJson(), null, clock.instant()));
+      return UpdateHitlDetailResponse.newBuilder().setAnswer(answer).build();
     });
   }
 
   @Override
-  public void getHitlDetail(GetHitlDetailRequest request, StreamObserver<HitlResponse> observer) {
+  public void getHitlDetail(GetHitlDetailRequest request, StreamObserver<GetHitlDetailResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       long ti = call.admittedTry().id();
       HitlRow row = transactions.withMapper(HitlMapper.class, mapper -> mapper.find(ti));
       if (row == null) {
         throw Refusal.notFound(HitlAnswers.notFound());
       }
-      return HitlAnswers.response(row);
+      return GetHitlDetailResponse.newBuilder().setAnswer(HitlAnswers.response(row)).build();
     });
   }
 

@@ -295,7 +295,7 @@ public final class ExecutionClient {
         .setAsset(assetRef(asset)).setDescending(!filter.ascending()).setLimit(filter.limit());
     filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
     filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
-    return events(Retries.call(true, () -> assets().getAssetEvents(request.build())));
+    return events(Retries.call(true, () -> assets().getAssetEvents(request.build())).getAssetEventsList());
   }
 
   /** Events recorded through asset alias {@code alias} of assets the caller may see. */
@@ -304,7 +304,7 @@ public final class ExecutionClient {
         .setAliasName(alias).setDescending(!filter.ascending()).setLimit(filter.limit());
     filter.after().ifPresent(after -> request.setAfter(timestamp(after)));
     filter.before().ifPresent(before -> request.setBefore(timestamp(before)));
-    return events(Retries.call(true, () -> assets().getAssetEventsByAlias(request.build())));
+    return events(Retries.call(true, () -> assets().getAssetEventsByAlias(request.build())).getAssetEventsList());
   }
 
   /** The inlets and outlets that are not active assets the caller may use; empty when all are. */
@@ -329,8 +329,8 @@ public final class ExecutionClient {
     return new Asset(wire.getName(), wire.getUri(), wire.getGroup(), wire.getExtraJson());
   }
 
-  private static List<AssetEvent> events(dev.taskcert.proto.execution.v1.GetAssetEventsResponse response) {
-    return response.getAssetEventsList().stream().map(event -> new AssetEvent(event.getId(),
+  private static List<AssetEvent> events(List<dev.taskcert.proto.execution.v1.AssetEvent> events) {
+    return events.stream().map(event -> new AssetEvent(event.getId(),
         instant(event.getTimestamp()), event.getExtraJson(), asset(event.getAsset()),
         event.getSourceDagId().isEmpty() ? Optional.<AssetEvent.Source>empty()
             : Optional.of(new AssetEvent.Source(event.getSourceDagId(), event.getSourceRunId(),
@@ -424,13 +424,13 @@ public final class ExecutionClient {
   public HitlAnswer updateHitlDetail(List<String> chosenOptions, String paramsInputJson) {
     return answer(Retries.call(false, () -> hitl().updateHitlDetail(
         dev.taskcert.proto.execution.v1.UpdateHitlDetailRequest.newBuilder()
-            .addAllChosenOptions(chosenOptions).setParamsInputJson(paramsInputJson).build())));
+            .addAllChosenOptions(chosenOptions).setParamsInputJson(paramsInputJson).build())).getAnswer());
   }
 
   /** The answer part of this task instance's human-in-the-loop detail. */
   public HitlAnswer getHitlDetail() {
     return answer(Retries.call(true, () -> hitl().getHitlDetail(
-        dev.taskcert.proto.execution.v1.GetHitlDetailRequest.getDefaultInstance())));
+        dev.taskcert.proto.execution.v1.GetHitlDetailRequest.getDefaultInstance())).getAnswer());
   }
 
   private dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.HumanInTheLoopBlockingStub hitl() {
@@ -438,7 +438,7 @@ public final class ExecutionClient {
         .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private static HitlAnswer answer(dev.taskcert.proto.execution.v1.HitlResponse response) {
+  private static HitlAnswer answer(dev.taskcert.proto.execution.v1.HitlDetailAnswer response) {
     return new HitlAnswer(response.getResponseReceived(),
         response.getRespondedBy().isEmpty() ? Optional.empty() : Optional.of(response.getRespondedBy()),
         response.hasRespondedAt() ? Optional.of(instant(response.getRespondedAt())) : Optional.empty(),
