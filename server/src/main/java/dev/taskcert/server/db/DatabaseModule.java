@@ -110,6 +110,8 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(XComMapper.class);
     configuration.addMapper(RevocationMapper.class);
     configuration.addMapper(TryEndingMapper.class);
+    configuration.addMapper(dev.taskcert.server.enrollment.TryResumptionMapper.class);
+    configuration.addMapper(dev.taskcert.server.taskinstance.RunContextMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }
