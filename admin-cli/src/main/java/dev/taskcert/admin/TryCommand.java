@@ -40,8 +40,8 @@ final class TryCommand extends CommandGroup {
         description = "map index, -1 for an unmapped task (default ${DEFAULT-VALUE})")
     int mapIndex;
 
-    @Option(names = "--max-tries", defaultValue = "1", paramLabel = "N",
-        description = "how many tries the task may take in all (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-tries", defaultValue = "0", paramLabel = "N",
+        description = "how many retries the task has, Airflow's max_tries (default ${DEFAULT-VALUE})")
     int maxTries;
 
     @Option(names = "--token-ttl", paramLabel = "DURATION",
