@@ -49,6 +49,7 @@ class AdminCliTest {
       Map.entry("RegisterTeam", "team register"), Map.entry("RegisterDagBundle", "bundle register"),
       Map.entry("RegisterDag", "dag register"), Map.entry("CreateDagRun", "run create"),
       Map.entry("SetDagRunState", "run set-state"), Map.entry("QueueTaskInstance", "try queue"),
+      Map.entry("ResumeTaskInstance", "try resume"),
       Map.entry("SetVariable", "variable set"), Map.entry("DeleteVariable", "variable delete"),
       Map.entry("SetConnection", "connection set"), Map.entry("DeleteConnection", "connection delete"),
       Map.entry("RevokeCertificates", "revoke"), Map.entry("ListAuditEvents", "audit"),
