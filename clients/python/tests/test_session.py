@@ -54,8 +54,10 @@ def test_enroll_start_read_finish(server, queue, open_session) -> None:
     assert (shared.team, shared.value) == ("", "dev")
 
     assert session.client.task_instances.finish("success") == "success"
+    # Reads stay open for the post-terminal grace (Airflow's finalization); writes of variables do not.
+    assert session.client.variables.get(server.global_variable).value == "dev"
     with pytest.raises(taskcert.TaskNotLive):
-        session.client.variables.get(server.global_variable)
+        session.client.variables.set(server.teams["analytics"]["variable"], "changed")
 
 
 def test_a_used_token_is_refused(server, queue, open_session) -> None:

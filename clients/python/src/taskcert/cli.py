@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         _out(f"enrolled as {credentials.spiffe_id}, certificate serial {credentials.serial_hex}, "
              f"valid until {credentials.not_after.isoformat()}")
         started = session.client.task_instances.start(hostname, pid, getpass.getuser())
-        _out(f"started {started.dag_run.dag_id} / {started.dag_run.run_id}, try {started.try_number} of {started.max_tries}")
+        _out(f"started {started.dag_run.dag_id} / {started.dag_run.run_id}, try {started.try_number}"
+             f" ({started.max_tries} retries)")
         session.start_heartbeats(hostname, pid, args.heartbeat_interval,
                                  lambda reason: _out(f"the server no longer accepts this try: {reason}"))
         for key in args.variables:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from taskcert import _time
 from taskcert._calls import Caller, rpc
@@ -33,7 +33,14 @@ CONNECTIONS = "taskcert.execution.v1.Connections"
 XCOMS = "taskcert.execution.v1.XComs"
 
 #: The states a try can finish in.
-TERMINAL_STATES = ("success", "failed", "skipped", "up_for_retry", "removed")
+TERMINAL_STATES = ("success", "failed", "skipped", "up_for_retry", "removed", "upstream_failed")
+
+
+def _kwargs(value: Union[Dict[str, Any], str, None]) -> Dict[str, str]:
+    """Keyword arguments as Airflow passes them: a dict (sent as JSON) or an encrypted string (sent as is)."""
+    if isinstance(value, str):
+        return {"sealed": value}
+    return {"json": json.dumps(value or {})}
 
 
 class TaskInstanceOperations:
@@ -50,11 +57,26 @@ class TaskInstanceOperations:
         """Moves the try to RUNNING on this host and pid; the same host and pid again is a repeat."""
         response = self._call("StartTask", task_instances_pb2.StartTaskRequest(
             hostname=hostname, pid=pid, unix_user=unix_user, start_date=_time.to_timestamp(when)))
+        next_kwargs: Union[Dict[str, Any], str, None] = None
+        if response.next_kwargs_sealed:
+            next_kwargs = response.next_kwargs_sealed
+        elif response.next_kwargs_json:
+            next_kwargs = json.loads(response.next_kwargs_json)
         return StartedTask(
             dag_run=DagRun.from_proto(response.dag_run),
             try_number=response.try_number,
             max_tries=response.max_tries,
-            xcom_keys_to_clear=tuple(response.xcom_keys_to_clear))
+            xcom_keys_to_clear=tuple(response.xcom_keys_to_clear),
+            should_retry=response.should_retry,
+            task_reschedule_count=response.task_reschedule_count,
+            next_method=response.next_method or None,
+            next_kwargs=next_kwargs,
+            start_date=_time.to_datetime(response.start_date) if response.HasField("start_date") else None,
+            upstream_map_indexes={task: (tuple(indexes.map_indexes) or None)
+                                  for task, indexes in response.upstream_map_indexes.items()},
+            task_instance_id=response.task_instance_id or None,
+            execution_generation=response.execution_generation,
+            rendered_map_index=response.rendered_map_index or None)
 
     @rpc(TASK_INSTANCES, "Heartbeat")
     def heartbeat(self, hostname: str, pid: int) -> str:
@@ -63,34 +85,49 @@ class TaskInstanceOperations:
         return state_name(response.state)
 
     @rpc(TASK_INSTANCES, "FinishTask")
-    def finish(self, state: str, when: Optional[datetime.datetime] = None,
+    def finish(self, state: str, when: Optional[datetime.datetime] = None, rendered_map_index: Optional[str] = None,
+               retry_delay: Optional[datetime.timedelta] = None, retry_reason: Optional[str] = None,
                outlets: Optional[Iterable[AssetOutlet]] = None) -> str:
-        """Ends the try in a terminal state (``success``, ``failed``, ...); returns the state recorded.
+        """Ends the try in a terminal state (``success``, ``failed``, ``up_for_retry``, ``upstream_failed``,
+        ...); returns the state recorded. ``retry_delay`` and ``retry_reason`` go with ``up_for_retry`` only.
 
         With ``success``, an asset event is recorded for each of ``outlets`` in the same transaction.
         """
         if state.lower() not in TERMINAL_STATES:
             raise ValueError(f"{state!r} is not a terminal state; use one of {', '.join(TERMINAL_STATES)}")
-        response = self._call("FinishTask", task_instances_pb2.FinishTaskRequest(
-            state=state_value(state), end_date=_time.to_timestamp(when), outlets=outlets_to_proto(outlets)))
+        request = task_instances_pb2.FinishTaskRequest(
+            state=state_value(state), end_date=_time.to_timestamp(when),
+            rendered_map_index=rendered_map_index or "", retry_reason=retry_reason or "",
+            outlets=outlets_to_proto(outlets))
+        if retry_delay is not None:
+            request.retry_delay.FromTimedelta(retry_delay)
+        response = self._call("FinishTask", request)
         return state_name(response.state)
 
     @rpc(TASK_INSTANCES, "DeferTask")
-    def defer(self, classpath: str, trigger_kwargs: Optional[dict] = None, next_method: str = "",
-              next_kwargs: Optional[dict] = None, trigger_timeout: Optional[datetime.datetime] = None) -> None:
-        """Moves the try to DEFERRED, to be resumed in ``next_method`` when the trigger fires."""
+    def defer(self, classpath: str, trigger_kwargs: Union[dict, str, None] = None, next_method: str = "",
+              next_kwargs: Union[dict, str, None] = None, trigger_timeout: Optional[datetime.datetime] = None,
+              queue: Optional[str] = None, rendered_map_index: Optional[str] = None) -> None:
+        """Moves the try to DEFERRED, to be resumed (the same try) in ``next_method`` when the trigger
+        fires. Either kwargs may be a dict or an encrypted string, which the server stores unread."""
+        trigger = _kwargs(trigger_kwargs)
+        resume = _kwargs(next_kwargs)
         request = task_instances_pb2.DeferTaskRequest(
             classpath=classpath,
-            trigger_kwargs_json=json.dumps(trigger_kwargs or {}),
+            trigger_kwargs_json=trigger.get("json", ""),
+            trigger_kwargs_sealed=trigger.get("sealed", ""),
             next_method=next_method,
-            next_kwargs_json=json.dumps(next_kwargs or {}))
+            next_kwargs_json=resume.get("json", ""),
+            next_kwargs_sealed=resume.get("sealed", ""),
+            trigger_queue=queue or "",
+            rendered_map_index=rendered_map_index or "")
         if trigger_timeout is not None:
             request.trigger_timeout.CopyFrom(_time.to_timestamp(trigger_timeout))
         self._call("DeferTask", request)
 
     @rpc(TASK_INSTANCES, "RescheduleTask")
     def reschedule(self, reschedule_date: datetime.datetime, end_date: Optional[datetime.datetime] = None) -> None:
-        """Moves the try to UP_FOR_RESCHEDULE until ``reschedule_date`` (in the future)."""
+        """Moves the try to UP_FOR_RESCHEDULE until ``reschedule_date`` (a past date means as soon as possible)."""
         self._call("RescheduleTask", task_instances_pb2.RescheduleTaskRequest(
             reschedule_date=_time.to_timestamp(reschedule_date), end_date=_time.to_timestamp(end_date)))
 

@@ -4,6 +4,8 @@ import dev.taskcert.proto.admin.v1.EndTryRequest;
 import dev.taskcert.proto.admin.v1.EndTryResponse;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceResponse;
+import dev.taskcert.proto.admin.v1.ResumeTaskInstanceRequest;
+import dev.taskcert.proto.admin.v1.ResumeTaskInstanceResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,9 +19,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code try queue} and {@code try end}: the next try of a task instance and its token; ending a try. */
+/**
+ * {@code try queue}, {@code try resume} and {@code try end}: the next try of a task instance and its
+ * token; resuming a deferred or rescheduled try; ending a try.
+ */
 @Command(name = "try", mixinStandardHelpOptions = true, description = "Task tries.",
-    subcommands = {TryCommand.Queue.class, TryCommand.End.class})
+    subcommands = {TryCommand.Queue.class, TryCommand.Resume.class, TryCommand.End.class})
 final class TryCommand extends CommandGroup {
 
   @Command(name = "queue", mixinStandardHelpOptions = true, description = {
@@ -40,8 +45,8 @@ final class TryCommand extends CommandGroup {
         description = "map index, -1 for an unmapped task (default ${DEFAULT-VALUE})")
     int mapIndex;
 
-    @Option(names = "--max-tries", defaultValue = "1", paramLabel = "N",
-        description = "how many tries the task may take in all (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-tries", defaultValue = "0", paramLabel = "N",
+        description = "how many retries the task has, Airflow's max_tries (default ${DEFAULT-VALUE})")
     int maxTries;
 
     @Option(names = "--token-ttl", paramLabel = "DURATION",
@@ -85,6 +90,54 @@ final class TryCommand extends CommandGroup {
         throw new Failure("cannot write --token-file " + tokenFile + " (" + e.getMessage()
             + "); the try is queued, but its token is lost: queue it again");
       }
+    }
+  }
+
+  @Command(name = "resume", mixinStandardHelpOptions = true, description = {
+      "Resumes a DEFERRED or UP_FOR_RESCHEDULE try as the same try (same try number, no retry spent)",
+      "under a new execution generation, revoking the certificates of its earlier executions, and hands",
+      "out the resumed execution's single-use enrollment token, shown only this once: written to",
+      "--token-file (mode 0600), or printed."})
+  static final class Resume extends AdminCommand {
+    @Parameters(index = "0", paramLabel = "SPIFFE_ID", description = "the try, as its SPIFFE ID (spiffe://<domain>/ti/...)")
+    String spiffeId;
+
+    @Option(names = "--token-ttl", paramLabel = "DURATION",
+        description = "how long the token stays redeemable, ISO-8601 (default: the server's, 24 h unless configured)")
+    Duration tokenTtl;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "write the token to this new file, readable by its owner only, instead of printing it")
+    Path tokenFile;
+
+    @Override
+    protected void execute(Stubs stubs, Output output) throws Failure {
+      if (tokenTtl != null && (tokenTtl.isNegative() || tokenTtl.isZero())) {
+        throw usageError("--token-ttl must be positive, got " + tokenTtl);
+      }
+      if (tokenFile != null && Files.exists(tokenFile)) {
+        throw new Failure("--token-file " + tokenFile + " already exists; refusing to overwrite a token");
+      }
+      ResumeTaskInstanceResponse answer = stubs.admin().resumeTaskInstance(ResumeTaskInstanceRequest.newBuilder()
+          .setTaskTry(taskTry(spiffeId, "SPIFFE_ID"))
+          .setTokenTtlSeconds(tokenTtl == null ? 0 : tokenTtl.toSeconds()).build());
+      String token = answer.getEnrollmentToken();
+      if (tokenFile != null) {
+        try {
+          Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.writeString(tokenFile, token + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+          throw new Failure("cannot write --token-file " + tokenFile + " (" + e.getMessage()
+              + "); the try is resumed, but its token is lost: end the try and queue the next one");
+        }
+        answer = answer.toBuilder().clearEnrollmentToken().build();
+      }
+      Instant expires = Instant.ofEpochSecond(answer.getTokenExpiresAt().getSeconds());
+      output.record(answer, Output.fields("spiffe id", answer.getSpiffeId(), "try", Integer.toString(answer.getTryNumber()),
+          "execution", Integer.toString(answer.getExecutionGeneration()),
+          "revoked", answer.getRevokedSerialHexCount() + " earlier certificate(s)",
+          "token", tokenFile != null ? "written to " + tokenFile + " (mode 0600)" : token,
+          "token expires", expires.toString()));
     }
   }
 

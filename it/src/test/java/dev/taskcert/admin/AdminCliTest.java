@@ -49,6 +49,7 @@ class AdminCliTest {
       Map.entry("RegisterTeam", "team register"), Map.entry("RegisterDagBundle", "bundle register"),
       Map.entry("RegisterDag", "dag register"), Map.entry("CreateDagRun", "run create"),
       Map.entry("SetDagRunState", "run set-state"), Map.entry("QueueTaskInstance", "try queue"),
+      Map.entry("ResumeTaskInstance", "try resume"),
       Map.entry("SetVariable", "variable set"), Map.entry("DeleteVariable", "variable delete"),
       Map.entry("SetConnection", "connection set"), Map.entry("DeleteConnection", "connection delete"),
       Map.entry("RevokeCertificates", "revoke"), Map.entry("ListAuditEvents", "audit"),
@@ -143,6 +144,33 @@ class AdminCliTest {
     assertEquals("yes", field(admin("variable", "delete", "cli_setting"), "deleted"));
     assertEquals("no, it did not exist", field(admin("variable", "delete", "cli_setting"), "deleted"));
     assertEquals("yes", field(admin("connection", "delete", "cli_db"), "deleted"));
+  }
+
+  @Test
+  void resumesADeferredTryAsTheSameTryWithANewToken() throws Exception {
+    String token = env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "cli_deferred", -1, 1, null)
+        .enrollmentToken();
+    String spiffeId;
+    try (TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom())) {
+      spiffeId = session.credentials().spiffeId();
+      Result early = admin("try", "resume", spiffeId);
+      assertEquals(1, early.exit());
+      assertTrue(early.err().startsWith("error: FAILED_PRECONDITION: "), early.err());
+      session.client().startTask("worker-1", 4242, "airflow");
+      session.client().deferTask(new dev.taskcert.supervisor.client.Trigger("t.Trigger", "{}", "execute_complete",
+          "{\"n\": 1}", java.util.Optional.empty()));
+    }
+    Path tokenFile = temp.resolve("resumed.token");
+    Result resumed = admin("--json", "try", "resume", spiffeId, "--token-file", tokenFile.toString());
+    assertEquals(0, resumed.exit(), resumed.err());
+    assertEquals(2, resumed.json().get("executionGeneration").asInt());
+    assertEquals(1, resumed.json().get("tryNumber").asInt());
+    try (TaskSession session = TaskSession.open(env.supervisorConfig(), Files.readString(tokenFile).strip(),
+        new SecureRandom())) {
+      var started = session.client().startTask("worker-1", 4242, "airflow");
+      assertEquals(1, started.tryNumber());
+      assertEquals(java.util.Optional.of("execute_complete"), started.context().nextMethod());
+    }
   }
 
   @Test

@@ -200,7 +200,8 @@ class WrongCallerTest {
         new Try("queued", ClientTls.mutualTlsChannel(env.dev().executionTarget(), queuedSession.credentials()),
             rule -> !rule.admits(dev.taskcert.server.taskinstance.TaskState.QUEUED)),
         new Try("finished", ClientTls.mutualTlsChannel(env.dev().executionTarget(), finished.session().credentials()),
-            rule -> !rule.admits(dev.taskcert.server.taskinstance.TaskState.SUCCESS)),
+            // (methods with a post-terminal grace admit it for a while: PostTerminalGraceTest)
+            rule -> !rule.admits(dev.taskcert.server.taskinstance.TaskState.SUCCESS) && !rule.postTerminalGrace()),
         new Try("superseded", ClientTls.mutualTlsChannel(env.dev().executionTarget(),
             superseded.session().credentials()), rule -> true));
     try {

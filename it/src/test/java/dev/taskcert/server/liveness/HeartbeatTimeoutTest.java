@@ -47,6 +47,7 @@ class HeartbeatTimeoutTest {
   private static final HeartbeatRequest HEARTBEAT =
       HeartbeatRequest.newBuilder().setHostname("worker-1").setPid(4242).build();
 
+  /** Queues a try with {@code maxTries} retries (Airflow's max_tries). */
   private static QueuedTry queue(String taskId, int maxTries) {
     return env.dev().taskQueue().queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, maxTries, null);
   }
@@ -69,7 +70,7 @@ class HeartbeatTimeoutTest {
 
   @Test
   void aTryWhoseHeartbeatsStopIsFailedAndItsKeyStopsWorking() throws Exception {
-    try (TestTask task = env.startTask(queue("silent_worker", 1))) {
+    try (TestTask task = env.startTask(queue("silent_worker", 0))) {
       task.variables().getVariable(OWN_VARIABLE);
 
       Await.until("the silent try is failed", Duration.ofSeconds(30), () -> stateIs("silent_worker", "FAILED"));
@@ -88,7 +89,7 @@ class HeartbeatTimeoutTest {
 
   @Test
   void aSilentTryWithTriesLeftGoesUpForRetry() throws Exception {
-    try (TestTask task = env.startTask(queue("silent_with_retries", 2))) {
+    try (TestTask task = env.startTask(queue("silent_with_retries", 1))) {
       Await.until("the silent try is up for retry", Duration.ofSeconds(30),
           () -> stateIs("silent_with_retries", "UP_FOR_RETRY"));
       assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> task.variables().getVariable(OWN_VARIABLE)));
@@ -97,7 +98,7 @@ class HeartbeatTimeoutTest {
 
   @Test
   void anEnrolledTryThatNeverStartsIsFailed() throws Exception {
-    QueuedTry queued = queue("never_started", 1);
+    QueuedTry queued = queue("never_started", 0);
     try (TaskSession session = TaskSession.open(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom())) {
       Await.until("the enrolled try is failed", Duration.ofSeconds(30), () -> stateIs("never_started", "FAILED"));
       assertEquals(0, env.count("select count(*) from issued_certificate where spiffe_id = '"
@@ -106,8 +107,44 @@ class HeartbeatTimeoutTest {
   }
 
   @Test
+  void aResumedTryIsJudgedByItsNewExecution() throws Exception {
+    QueuedTry queued = queue("resumed_after_deferral", 0);
+    try (TestTask task = env.startTask(queued)) {
+      task.taskInstances().deferTask(dev.taskcert.proto.execution.v1.DeferTaskRequest.newBuilder()
+          .setClasspath("t.Trigger").build());
+    }
+    // A deferred try is not swept; wait until its first enrollment is older than the timeout.
+    Await.until("the first enrollment is older than the timeout", Duration.ofSeconds(30), () -> {
+      try {
+        return env.count("select count(*) from task_instance where task_id = 'resumed_after_deferral' and state = "
+            + "'DEFERRED' and enrolled_at < now() - interval '" + (TIMEOUT.toSeconds() + 1) + " seconds'") == 1;
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    var ref = dev.taskcert.proto.admin.v1.TaskTryRef.newBuilder().setDagId(queued.identity().dagId())
+        .setRunId(queued.identity().runId()).setTaskId(queued.identity().taskId()).setMapIndex(-1)
+        .setTryNumber(queued.identity().tryNumber());
+    String token = env.admin().resumeTaskInstance(dev.taskcert.proto.admin.v1.ResumeTaskInstanceRequest.newBuilder()
+        .setTaskTry(ref).build()).getEnrollmentToken();
+    // The resumed execution waits for its triggerer-issued token as long as the token lives: the
+    // earlier execution's enrollment time no longer counts.
+    env.instance(dev.taskcert.server.liveness.TryReaper.class).sweep();
+    assertEquals("QUEUED", state("resumed_after_deferral"));
+    // Once it enrolls, it must start within the timeout like any try.
+    try (TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom())) {
+      Await.until("the resumed try that never started is failed", Duration.ofSeconds(30),
+          () -> stateIs("resumed_after_deferral", "FAILED"));
+      assertEquals(0, env.count("select count(*) from issued_certificate where spiffe_id = '"
+          + session.credentials().spiffeId() + "' and revoked_at is null"));
+      assertEquals(1, env.count("select count(*) from task_instance where task_id = 'resumed_after_deferral' "
+          + "and try_number = " + queued.identity().tryNumber() + " and execution_generation = 2"));
+    }
+  }
+
+  @Test
   void aTryThatKeepsHeartbeatingOutlivesTheTimeout() throws Exception {
-    try (TestTask task = env.startTask(queue("steady_worker", 1))) {
+    try (TestTask task = env.startTask(queue("steady_worker", 0))) {
       long until = System.nanoTime() + TIMEOUT.multipliedBy(3).toNanos();
       while (System.nanoTime() < until) {
         task.taskInstances().heartbeat(HEARTBEAT);
@@ -127,7 +164,7 @@ class HeartbeatTimeoutTest {
     ExecutorService sweepers = Executors.newFixedThreadPool(4);
     try {
       for (int i = 0; i < 8; i++) {
-        tasks.add(env.startTask(queue("replicated_silent_" + i, 1)));
+        tasks.add(env.startTask(queue("replicated_silent_" + i, 0)));
       }
       TryReaper[] reapers = {env.instance(TryReaper.class), replica.injector().getInstance(TryReaper.class)};
       Thread.sleep(TIMEOUT.plusMillis(500).toMillis());

@@ -410,7 +410,11 @@ class XComServiceTest {
   void refusesXComCallsOnceTheTryEnded() throws Exception {
     try (TestTask task = analyticsTask("finisher", -1)) {
       task.taskInstances().finishTask(FinishTaskRequest.newBuilder().setState(TaskState.TASK_STATE_SUCCESS).build());
-      refusedWithoutChange(env, Status.Code.FAILED_PRECONDITION, () -> task.xcoms().setXCom(set("late", "1")));
+      // Writing its own XComs stays open for the post-terminal grace (PostTerminalGraceTest); the rest is refused.
+      refusedWithoutChange(env, Status.Code.FAILED_PRECONDITION, () -> task.xcoms().deleteXCom(
+          DeleteXComRequest.newBuilder().setKey("late").build()));
+      refusedWithoutChange(env, Status.Code.FAILED_PRECONDITION, () -> task.xcoms().getXCom(
+          GetXComRequest.newBuilder().setRef(ref("finisher", "late")).build()));
       assertEquals(0, env.count("select count(*) from xcom where task_id = 'finisher'"));
     }
   }

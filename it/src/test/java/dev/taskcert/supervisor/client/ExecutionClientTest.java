@@ -133,8 +133,9 @@ class ExecutionClientTest {
       session.client().finishTask(TerminalState.SUCCESS);
       session.client().finishTask(TerminalState.SUCCESS); // repeating the same state is harmless
       assertEquals("SUCCESS", stateOf(RUN, "finisher"));
+      // Reads of variables stay open for the post-terminal grace (PostTerminalGraceTest); the rest is refused.
       TaskcertException e = assertThrows(TaskcertException.TaskNotLive.class,
-          () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
+          () -> session.client().deleteXCom("any_key"));
       assertEquals(Status.Code.FAILED_PRECONDITION, e.code());
       assertTrue(e.getMessage().contains("SUCCESS"), e.getMessage());
     }
@@ -309,7 +310,7 @@ class ExecutionClientTest {
 
       client.finishTask(TerminalState.FAILED);
       TaskcertException ended = assertThrows(TaskcertException.TaskNotLive.class,
-          () -> client.getVariable(DemoData.GLOBAL_VARIABLE));
+          () -> client.setVariable(DemoData.ANALYTICS.ownVariable(), "x", ""));
       assertEquals(Status.Code.FAILED_PRECONDITION, ended.code());
     }
   }
@@ -327,6 +328,37 @@ class ExecutionClientTest {
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  @Test
+  void startReturnsTheRunContextAndFinishingCarriesAirflowsDetails() throws Exception {
+    try (TaskSession session = enrolled(RUN, "context_reader", -1)) {
+      StartedTask started = session.client().startTask(HOST, PID, "airflow");
+      assertEquals(2, started.maxTries());
+      assertTrue(started.context().shouldRetry(), "try 1 of a task with 2 retries may retry");
+      assertEquals(1, started.context().executionGeneration());
+      assertEquals(0, started.context().taskRescheduleCount());
+      assertEquals(Optional.empty(), started.context().nextMethod());
+      assertEquals("running", started.context().runState());
+      assertEquals(Optional.of(LOGICAL_DATE), started.context().runAfter());
+      assertTrue(started.context().startDate().isPresent());
+      session.client().retryTask(Duration.ofMinutes(5), "flaky upstream", "region=eu");
+      assertEquals(1, env.count("select count(*) from task_instance where task_id = 'context_reader' and "
+          + "state = 'UP_FOR_RETRY' and retry_delay_seconds = 300 and retry_reason = 'flaky upstream' "
+          + "and rendered_map_index = 'region=eu'"));
+    }
+    try (TaskSession session = started("sealed_deferrer")) {
+      session.client().deferTaskSealed("airflow.triggers.temporal.DateTimeTrigger", "gAAAAA-trigger", "execute_complete",
+          "gAAAAA-next", Optional.empty(), "triggerer_b");
+      assertEquals(1, env.count("select count(*) from task_instance where task_id = 'sealed_deferrer' and "
+          + "state = 'DEFERRED' and trigger_kwargs #>> '{}' = 'gAAAAA-trigger' and next_kwargs #>> '{}' = 'gAAAAA-next' "
+          + "and trigger_queue = 'triggerer_b'"));
+    }
+    try (TaskSession session = started("upstream_failed_client")) {
+      session.client().finishTask(TerminalState.UPSTREAM_FAILED, "");
+      assertEquals(1, env.count("select count(*) from task_instance where task_id = 'upstream_failed_client' and "
+          + "state = 'UPSTREAM_FAILED'"));
     }
   }
 }

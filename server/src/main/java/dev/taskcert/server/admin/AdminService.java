@@ -25,6 +25,9 @@ import dev.taskcert.proto.admin.v1.RegisterDagRequest;
 import dev.taskcert.proto.admin.v1.RegisterDagResponse;
 import dev.taskcert.proto.admin.v1.RegisterTeamRequest;
 import dev.taskcert.proto.admin.v1.RegisterTeamResponse;
+import dev.taskcert.proto.admin.v1.ResumeTaskInstanceRequest;
+import dev.taskcert.proto.admin.v1.ResumeTaskInstanceResponse;
+import dev.taskcert.server.enrollment.TryResumption;
 import dev.taskcert.proto.admin.v1.RevokeCertificatesRequest;
 import dev.taskcert.proto.admin.v1.RevokeCertificatesResponse;
 import dev.taskcert.proto.admin.v1.SetDagRunStateRequest;
@@ -78,6 +81,9 @@ import java.util.regex.Pattern;
  * runs. Every change is audited with the admin's identity and never with secret values.
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
+  /** Resumes deferred and rescheduled tries (injected beside the constructor's dependencies). */
+  @Inject private TryResumption resumption;
+
   private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9_-]{1,50}");
   private static final Pattern SERIAL = Pattern.compile("[0-9a-f]{1,64}");
   private static final Set<String> RUN_STATES = Set.of("queued", "running", "success", "failed");
@@ -229,8 +235,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
           || request.getTokenTtlSeconds() > Duration.ofDays(7).toSeconds()) {
         throw RequestLimits.invalid("max_tries must not be negative; token_ttl_seconds must be 0 to 7 days");
       }
+      if (request.getMaxTries() > MAX_RETRIES) {
+        throw RequestLimits.invalid("max_tries (retries) must be 0 to " + MAX_RETRIES);
+      }
+      String schedulerTiId = schedulerTaskInstanceId(request.getTaskInstanceId());
       Duration ttl = request.getTokenTtlSeconds() == 0 ? null : Duration.ofSeconds(request.getTokenTtlSeconds());
-      QueuedTry queued = queue.queue(dagId, runId, taskId, request.getMapIndex(), request.getMaxTries(), ttl);
+      QueuedTry queued = queue.queue(dagId, runId, taskId, request.getMapIndex(), request.getMaxTries(), ttl,
+          schedulerTiId);
       return QueueTaskInstanceResponse.newBuilder()
           .setTryNumber(queued.identity().tryNumber())
           .setEnrollmentToken(queued.enrollmentToken())
@@ -400,6 +411,56 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   }
 
   /** Runs an admin change, then audits what was done and by whom. */
+  /** Most retries QueueTaskInstance accepts. */
+  static final int MAX_RETRIES = 1000;
+
+  @Override
+  public void resumeTaskInstance(ResumeTaskInstanceRequest request, StreamObserver<ResumeTaskInstanceResponse> observer) {
+    TaskTryRef tt = request.getTaskTry();
+    admin(observer, "task_try:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
+        + "/" + tt.getTryNumber(), () -> {
+      if (!request.hasTaskTry()) {
+        throw RequestLimits.invalid("task_try is required");
+      }
+      String dagId = RequestLimits.requireText(tt.getDagId(), "task_try.dag_id", 250);
+      String runId = RequestLimits.requireText(tt.getRunId(), "task_try.run_id", 250);
+      String taskId = RequestLimits.requireText(tt.getTaskId(), "task_try.task_id", 250);
+      if (tt.getMapIndex() < -1 || tt.getTryNumber() < 1) {
+        throw RequestLimits.invalid("task_try.map_index must be -1 or more and task_try.try_number 1 or more");
+      }
+      if (request.getTokenTtlSeconds() < 0 || request.getTokenTtlSeconds() > Duration.ofDays(7).toSeconds()) {
+        throw RequestLimits.invalid("token_ttl_seconds must be 0 to 7 days");
+      }
+      String schedulerTiId = schedulerTaskInstanceId(request.getTaskInstanceId());
+      Duration ttl = request.getTokenTtlSeconds() == 0 ? null : Duration.ofSeconds(request.getTokenTtlSeconds());
+      TryResumption.ResumedTry resumed =
+          resumption.resume(dagId, runId, taskId, tt.getMapIndex(), tt.getTryNumber(), ttl, schedulerTiId);
+      return ResumeTaskInstanceResponse.newBuilder()
+          .setTryNumber(resumed.queued().identity().tryNumber())
+          .setExecutionGeneration(resumed.generation())
+          .setEnrollmentToken(resumed.queued().enrollmentToken())
+          .setTokenExpiresAt(Timestamps.of(resumed.queued().tokenExpiresAt()))
+          .setSpiffeId(resumed.queued().spiffeId())
+          .addAllRevokedSerialHex(resumed.revokedSerials())
+          .build();
+    });
+  }
+
+  /** The control plane's task-instance id: empty (none), or a UUID in canonical form. */
+  private static String schedulerTaskInstanceId(String id) {
+    if (id.isEmpty()) {
+      return null;
+    }
+    try {
+      if (id.length() == 36 && java.util.UUID.fromString(id).toString().equals(id.toLowerCase(java.util.Locale.ROOT))) {
+        return id.toLowerCase(java.util.Locale.ROOT);
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
+    }
+    throw RequestLimits.invalid("task_instance_id must be a UUID in canonical form (36 characters)");
+  }
+
   private <T> void admin(StreamObserver<T> observer, String resource, Supplier<T> body) {
     UnaryCalls.respond(observer, () -> {
       T result = body.get();

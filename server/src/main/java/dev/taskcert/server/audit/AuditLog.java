@@ -27,7 +27,9 @@ public final class AuditLog {
     REVOKE,
     END,
     QUEUE,
-    ADMIN;
+    ADMIN,
+    /** A call admitted in a finished try's post-terminal grace. */
+    POST_TERMINAL;
 
     String label() {
       return name().toLowerCase(java.util.Locale.ROOT);

@@ -26,7 +26,8 @@ public final class AuthorizationRules {
     return "| RPC | caller | try states | repeat states | resource | rule | refusals |\n"
         + "|---|---|---|---|---|---|---|\n"
         + rules().stream()
-            .map(r -> "| `" + r.method() + "` | " + caller(r) + " | " + states(r.tryStates()) + " | "
+            .map(r -> "| `" + r.method() + "` | " + caller(r) + " | " + states(r.tryStates())
+                + (r.postTerminalGrace() ? " (and a finished try within its post-terminal grace)" : "") + " | "
                 + states(r.repeatStates()) + " | " + resource(r.resource()) + " | " + r.summary() + " | "
                 + String.join(", ", refusals(r)) + " |")
             .collect(Collectors.joining("\n"))

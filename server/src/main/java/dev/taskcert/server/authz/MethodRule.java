@@ -15,13 +15,16 @@ import java.util.stream.Collectors;
  */
 public record MethodRule(
     String method, Caller caller, Set<TaskState> tryStates, Set<TaskState> repeatStates, Resource resource,
-    String summary) {
+    String summary, boolean postTerminalGrace) {
 
   private static final Set<Resource> ANONYMOUS_RESOURCES = EnumSet.of(Resource.RESOURCE_PUBLIC,
       Resource.RESOURCE_ENROLLMENT_TOKEN);
   private static final Set<Resource> TASK_RESOURCES = EnumSet.of(Resource.RESOURCE_OWN_TRY,
       Resource.RESOURCE_VARIABLE, Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_OWN_XCOM,
       Resource.RESOURCE_ASSET, Resource.RESOURCE_OWN_TASK_INSTANCE);
+  /** What a finished try may still reach in its post-terminal grace: reads of its variables and connections, its own XComs. */
+  private static final Set<Resource> GRACE_RESOURCES = EnumSet.of(Resource.RESOURCE_VARIABLE,
+      Resource.RESOURCE_CONNECTION, Resource.RESOURCE_OWN_XCOM);
   private static final Set<Resource> SCOPED_RESOURCES = EnumSet.of(Resource.RESOURCE_VARIABLE,
       Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_ASSET);
 
@@ -29,6 +32,10 @@ public record MethodRule(
     tryStates = tryStates.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(tryStates));
     repeatStates = repeatStates.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(repeatStates));
     String problem = problem(caller, tryStates, repeatStates, resource);
+    if (problem == null && postTerminalGrace && (caller != Caller.CALLER_TASK || !GRACE_RESOURCES.contains(resource))) {
+      problem = "post-terminal grace is only for a task's variable and connection reads and its own XComs, not "
+          + caller + " on " + resource;
+    }
     if (problem != null) {
       throw new InvalidRuleException(method + ": " + problem);
     }
@@ -37,7 +44,7 @@ public record MethodRule(
   /** The rule a method's option declares. */
   public static MethodRule fromProto(String method, Rule rule) {
     return new MethodRule(method, rule.getCaller(), states(rule.getTryStatesList()),
-        states(rule.getRepeatStatesList()), rule.getResource(), rule.getSummary());
+        states(rule.getRepeatStatesList()), rule.getResource(), rule.getSummary(), rule.getPostTerminalGrace());
   }
 
   /**

@@ -6,7 +6,13 @@ import dev.taskcert.server.revocation.RevocationMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceCache;
 import dev.taskcert.server.taskinstance.TaskInstanceMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
+import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.taskinstance.TaskState;
 import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.IntSupplier;
 import org.apache.ibatis.session.SqlSession;
 
 /**
@@ -15,15 +21,27 @@ import org.apache.ibatis.session.SqlSession;
  * call before service code runs ({@link #admit}); a service that changes the try applies the same
  * rule again under the row lock ({@link #lock}), so no state can slip in between. Refusals are
  * {@link Refusal#tryState}, naming the current state or try.
+ *
+ * <p>A try resumed after deferral or reschedule keeps its try number but runs a new execution
+ * generation: a certificate issued for an earlier generation is refused as superseded. A rule with
+ * {@code post_terminal_grace} also admits a try that finished itself, for {@code
+ * try.post_terminal_grace} after it did (its revoked certificates never reach this gate).
  */
 public final class TryGate {
   private final TaskInstanceCache instances;
   private final CurrentCall call;
+  private final CertificateGenerations generations;
+  private final Clock clock;
+  private final Duration grace;
 
   @Inject
-  TryGate(TaskInstanceCache instances, CurrentCall call) {
+  TryGate(TaskInstanceCache instances, CurrentCall call, CertificateGenerations generations, Clock clock,
+      ServerConfig config) {
     this.instances = instances;
     this.call = call;
+    this.generations = generations;
+    this.clock = clock;
+    this.grace = config.liveness().postTerminalGrace();
   }
 
   /**
@@ -32,10 +50,18 @@ public final class TryGate {
    *
    * @return the task instance as read
    */
-  public TaskInstanceRow admit(TaskIdentity caller, MethodRule rule) {
+  public TaskInstanceRow admit(TaskIdentity caller, String serialHex, MethodRule rule) {
     TaskInstanceRow row = instances.find(caller).orElse(null);
-    check(caller, row, rule);
+    check(caller, row, rule, () -> generations.of(serialHex));
     return row;
+  }
+
+  /**
+   * Whether {@code rule} admitted {@code row} only through the post-terminal grace (the try had
+   * finished); such calls are audited as post-terminal.
+   */
+  public static boolean postTerminal(TaskInstanceRow row, MethodRule rule) {
+    return row != null && rule.postTerminalGrace() && !rule.admits(row.taskState());
   }
 
   /**
@@ -45,7 +71,7 @@ public final class TryGate {
   public TaskInstanceRow readmit() {
     TaskIdentity caller = call.task();
     instances.invalidate(caller);
-    return admit(caller, call.rule());
+    return admit(caller, call.principal().serialHex(), call.rule());
   }
 
   /**
@@ -63,22 +89,44 @@ public final class TryGate {
     if (session.getMapper(RevocationMapper.class).isRevoked(serial)) {
       throw Refusal.unauthenticated("client certificate " + serial + " is revoked");
     }
-    boolean repeat = check(caller, row, rule);
+    boolean repeat = check(caller, row, rule, () -> CertificateGenerations.of(session, serial));
     return new LockedTry(row, repeat, rule);
   }
 
   /** Returns whether the try is admitted as a possible repeat (it is in one of the rule's repeat states). */
-  private static boolean check(TaskIdentity caller, TaskInstanceRow row, MethodRule rule) {
+  private boolean check(TaskIdentity caller, TaskInstanceRow row, MethodRule rule, IntSupplier certificateGeneration) {
     if (row == null) {
       throw Refusal.tryState("task instance does not exist");
     }
     if (row.tryNumber() != caller.tryNumber()) {
       throw Refusal.tryState("try " + caller.tryNumber() + " is superseded: the current try is " + row.tryNumber());
     }
+    if (row.executionGeneration() > 1) {
+      int generation = certificateGeneration.getAsInt();
+      if (generation != row.executionGeneration()) {
+        throw Refusal.tryState("the certificate is of execution " + generation + " of try " + row.tryNumber()
+            + ", superseded by execution " + row.executionGeneration() + " after a resume");
+      }
+    }
     if (!rule.admits(row.taskState())) {
+      if (withinGrace(row, rule)) {
+        return false;
+      }
       throw notAdmitted(row, rule);
     }
     return !rule.tryStates().contains(row.taskState());
+  }
+
+  private boolean withinGrace(TaskInstanceRow row, MethodRule rule) {
+    if (!rule.postTerminalGrace() || !TaskState.FINISHED_BY_ITSELF.contains(row.taskState())) {
+      return false;
+    }
+    Instant finished = row.updatedAt();
+    if (finished == null || grace.isZero() || clock.instant().isAfter(finished.plus(grace))) {
+      throw Refusal.tryState("task instance is " + row.state() + " since " + finished
+          + "; its post-terminal grace of " + grace + " is over");
+    }
+    return true;
   }
 
   private static Refusal notAdmitted(TaskInstanceRow row, MethodRule rule) {

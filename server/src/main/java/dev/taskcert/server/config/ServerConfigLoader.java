@@ -65,6 +65,7 @@ public final class ServerConfigLoader {
     keys.put("try.heartbeat_timeout", new String[] {"PT300S", "a running try silent this long (or an enrolled try not started) is failed and its certificates revoked"});
     keys.put("try.sweep_interval", new String[] {"PT15S", "how often each replica looks for such tries (one acts at a time)"});
     keys.put("try.max_duration", new String[] {"PT24H", "no certificate of a try is valid or renewed past this long after it enrolled"});
+    keys.put("try.post_terminal_grace", new String[] {"PT60S", "a try that finished itself may read its variables and connections and write its own XComs this long afterwards"});
     keys.put("enrollment.threads", new String[] {"8", "enrollments checked and issued at once"});
     keys.put("enrollment.queue", new String[] {"256", "enrollments waiting for a thread; beyond, RESOURCE_EXHAUSTED"});
     keys.put("enrollment.rate_per_second", new String[] {"20", "enrollments per second one remote address (IPv6: /64) may start; 0 off"});
@@ -135,7 +136,7 @@ public final class ServerConfigLoader {
           .caPassphraseFile(values.get("ca.passphrase_file").isEmpty() ? null : Path.of(values.get("ca.passphrase_file")))
           .caReloadInterval(duration(values, "ca.reload_interval"))
           .liveness(new TryLiveness(duration(values, "try.heartbeat_timeout"), duration(values, "try.sweep_interval"),
-              duration(values, "try.max_duration")))
+              duration(values, "try.max_duration"), duration(values, "try.post_terminal_grace")))
           .allowUnencryptedCaKey(bool(values, "ca.allow_unencrypted_key"))
           .serverCertificateLifetime(duration(values, "server_certificate.lifetime"))
           .reflection(bool(values, "grpc.reflection"))

@@ -11,19 +11,36 @@ import java.util.Objects;
  *     that has not started within it, is failed by the server and its certificates revoked
  * @param sweepInterval how often each replica looks for such tries (one replica acts at a time)
  * @param maxTryDuration no certificate of a try is valid, or renewed, past this long after the try
- *     first enrolled; a DAG may declare a shorter bound
+ *     first enrolled (at each execution of it: a resumed try starts again); a DAG may declare a
+ *     shorter bound
+ * @param postTerminalGrace how long after a try reported its own terminal state it may still read
+ *     its variables and connections and write its own XComs (Airflow's finalization: callbacks,
+ *     listeners, operator links, the remote-logging connection); zero disables it
  */
-public record TryLiveness(Duration heartbeatTimeout, Duration sweepInterval, Duration maxTryDuration) {
+public record TryLiveness(Duration heartbeatTimeout, Duration sweepInterval, Duration maxTryDuration,
+    Duration postTerminalGrace) {
+  /** The default post-terminal grace. */
+  public static final Duration DEFAULT_POST_TERMINAL_GRACE = Duration.ofSeconds(60);
+
   /** Airflow's default heartbeat timeout ({@code task_instance_heartbeat_timeout}). */
   public static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(300);
 
   public static final TryLiveness DEFAULT =
       new TryLiveness(DEFAULT_HEARTBEAT_TIMEOUT, Duration.ofSeconds(15), Duration.ofHours(24));
 
+  /** With the default post-terminal grace. */
+  public TryLiveness(Duration heartbeatTimeout, Duration sweepInterval, Duration maxTryDuration) {
+    this(heartbeatTimeout, sweepInterval, maxTryDuration, DEFAULT_POST_TERMINAL_GRACE);
+  }
+
   public TryLiveness {
     Objects.requireNonNull(heartbeatTimeout, "heartbeat timeout");
     Objects.requireNonNull(sweepInterval, "sweep interval");
     Objects.requireNonNull(maxTryDuration, "maximum try duration");
+    Objects.requireNonNull(postTerminalGrace, "post-terminal grace");
+    if (postTerminalGrace.isNegative() || postTerminalGrace.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("post-terminal grace must be between 0 and 10 minutes, got " + postTerminalGrace);
+    }
     if (heartbeatTimeout.compareTo(Duration.ofSeconds(1)) < 0 || heartbeatTimeout.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("heartbeat timeout must be between 1 second and 1 hour, got " + heartbeatTimeout);
     }

@@ -116,6 +116,8 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(AssetMapper.class);
     configuration.addMapper(StoreMapper.class);
     configuration.addMapper(HitlMapper.class);
+    configuration.addMapper(dev.taskcert.server.enrollment.TryResumptionMapper.class);
+    configuration.addMapper(dev.taskcert.server.taskinstance.RunContextMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }

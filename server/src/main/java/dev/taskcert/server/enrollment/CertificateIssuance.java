@@ -63,7 +63,8 @@ public final class CertificateIssuance {
   /**
    * Issues a certificate for {@code row}'s current try and records it in {@code session}, with the
    * task instance row locked. The try's clock starts at its first certificate; no certificate is
-   * valid past the try's maximum duration, and none is issued once it is spent.
+   * valid past the try's maximum duration, and none is issued once it is spent. The certificate is
+   * bound to the try's current execution generation: a resume makes it, and its renewals, useless.
    *
    * @param renewedFrom serial of the certificate this one renews, or {@code null} at enrollment:
    *     revoking a serial also revokes everything renewed from it
@@ -78,7 +79,7 @@ public final class CertificateIssuance {
     Duration lifetime = left.compareTo(policy.lifetime()) < 0 ? left : policy.lifetime();
     IssuedCertificate issued = ca.current().issuer().issueClient(key, row.currentTry(), now, lifetime);
     session.getMapper(IssuedCertificateMapper.class).insert(issued.serialHex(), row.id(), row.tryNumber(),
-        issued.spiffeId(), issued.notBefore(), issued.notAfter(), renewedFrom);
+        row.executionGeneration(), issued.spiffeId(), issued.notBefore(), issued.notAfter(), renewedFrom);
     return issued;
   }
 

@@ -81,6 +81,10 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
         throw Refusal.precondition(
             "the token's try " + redeemed.tryNumber() + " is superseded by try " + row.tryNumber());
       }
+      if (row.executionGeneration() != redeemed.executionGeneration()) {
+        throw Refusal.precondition("the token's execution " + redeemed.executionGeneration()
+            + " of the try is superseded by execution " + row.executionGeneration());
+      }
       if (row.taskState() != TaskState.QUEUED) {
         throw Refusal.precondition("task instance is " + row.state() + "; enrollment needs QUEUED");
       }

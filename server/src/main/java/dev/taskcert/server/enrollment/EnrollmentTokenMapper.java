@@ -9,12 +9,13 @@ import org.apache.ibatis.annotations.Select;
 public interface EnrollmentTokenMapper {
 
   @Insert("""
-      insert into enrollment_token (token_hash, task_instance_id, try_number, expires_at)
-      values (#{hash}, #{taskInstanceId}, #{tryNumber}, #{expiresAt})""")
+      insert into enrollment_token (token_hash, task_instance_id, try_number, execution_generation, expires_at)
+      values (#{hash}, #{taskInstanceId}, #{tryNumber}, #{generation}, #{expiresAt})""")
   void insert(
       @Param("hash") byte[] hash,
       @Param("taskInstanceId") long taskInstanceId,
       @Param("tryNumber") int tryNumber,
+      @Param("generation") int generation,
       @Param("expiresAt") Instant expiresAt);
 
   /**
@@ -35,9 +36,9 @@ public interface EnrollmentTokenMapper {
   @Select("""
       update enrollment_token set used_at = now()
       where token_hash = #{hash} and used_at is null and voided_at is null and expires_at > now()
-      returning task_instance_id, try_number""")
+      returning task_instance_id, try_number, execution_generation""")
   RedeemedToken consume(@Param("hash") byte[] hash);
 
   /** What a redeemed token was minted for. */
-  record RedeemedToken(long taskInstanceId, int tryNumber) {}
+  record RedeemedToken(long taskInstanceId, int tryNumber, int executionGeneration) {}
 }

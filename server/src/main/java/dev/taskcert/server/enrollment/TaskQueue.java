@@ -58,6 +58,17 @@ public final class TaskQueue {
    * @throws Refusal NOT_FOUND if the dag run does not exist
    */
   public QueuedTry queue(String dagId, String runId, String taskId, int mapIndex, int maxTries, Duration tokenTtl) {
+    return queue(dagId, runId, taskId, mapIndex, maxTries, tokenTtl, null);
+  }
+
+  /**
+   * Queues the next try, keyed also by the control plane's own task-instance id.
+   *
+   * @param maxTries retries allowed (Airflow's max_tries): a try may be retried while its number is at most this
+   * @param schedulerTiId the control plane's id of the task instance, or {@code null}
+   */
+  public QueuedTry queue(String dagId, String runId, String taskId, int mapIndex, int maxTries, Duration tokenTtl,
+      String schedulerTiId) {
     Duration ttl = tokenTtl == null ? config.enrollmentTokenTtl() : tokenTtl;
     Instant expiresAt = clock.instant().plus(ttl);
     String token = tokens.mint();
@@ -73,15 +84,15 @@ public final class TaskQueue {
               TaskInstanceRow existing = instances.lock(dagId, runId, taskId, mapIndex);
               long id;
               if (existing == null) {
-                id = instances.insertFirstTry(dagRunId, taskId, mapIndex, Math.max(1, maxTries));
+                id = instances.insertFirstTry(dagRunId, taskId, mapIndex, Math.max(0, maxTries), schedulerTiId);
               } else {
                 id = existing.id();
-                instances.startNextTry(id, Math.max(Math.max(1, maxTries), existing.tryNumber() + 1));
+                instances.startNextTry(id, Math.max(0, maxTries), schedulerTiId);
               }
               TaskInstanceRow row = instances.lockById(id);
               session
                   .getMapper(EnrollmentTokenMapper.class)
-                  .insert(EnrollmentTokens.hash(token), id, row.tryNumber(), expiresAt);
+                  .insert(EnrollmentTokens.hash(token), id, row.tryNumber(), row.executionGeneration(), expiresAt);
               TaskIdentity identity = row.currentTry();
               return new QueuedTry(identity, codec.encode(identity), token, expiresAt);
             });

@@ -3,6 +3,7 @@ package dev.taskcert.server.grpc;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.proto.authz.v1.Caller;
+import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.authz.AdmittedCall;
 import dev.taskcert.server.authz.MethodRule;
 import dev.taskcert.server.authz.MethodRules;
@@ -45,9 +46,11 @@ public final class FrontDoor {
   private final RevocationCache revocations;
   private final TryGate tryGate;
   private final Refusals refusals;
+  private final AuditLog audit;
 
   @Inject
-  FrontDoor(Clock clock, CaState ca, RevocationCache revocations, TryGate tryGate, Refusals refusals) {
+  FrontDoor(Clock clock, CaState ca, RevocationCache revocations, TryGate tryGate, Refusals refusals, AuditLog audit) {
+    this.audit = audit;
     this.clock = clock;
     this.ca = ca;
     this.revocations = revocations;
@@ -90,7 +93,13 @@ public final class FrontDoor {
           throw Refusal.denied("rpc", "this RPC is for task certificates; caller " + principal.spiffeId()
               + " is not a task");
         }
-        admittedTry = tryGate.admit(task, rule);
+        admittedTry = tryGate.admit(task, principal.serialHex(), rule);
+        if (TryGate.postTerminal(admittedTry, rule)) {
+          audit.record(AuditLog.Kind.POST_TERMINAL, principal.spiffeId(), method,
+              "task_try:" + task.dagId() + "/" + task.runId() + "/" + task.taskId() + "/" + task.mapIndex() + "/"
+                  + task.tryNumber(),
+              "admitted in the post-terminal grace; the try is " + admittedTry.state());
+        }
       } else if (!(principal.identity() instanceof AdminIdentity)) {
         throw Refusal.denied("rpc", "this RPC is for admin certificates; caller " + principal.spiffeId()
             + " is not an admin");

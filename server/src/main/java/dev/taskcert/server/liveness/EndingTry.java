@@ -15,8 +15,11 @@ public record EndingTry(
     return TaskState.valueOf(state);
   }
 
-  /** Whether the task instance has tries left after this one (try numbers count from 1 up to max_tries). */
+  /**
+   * Whether this try may be retried, with Airflow's meaning of max_tries (the number of retries): a
+   * try is eligible to retry while its number is at most max_tries.
+   */
   public boolean hasTriesLeft() {
-    return tryNumber < maxTries;
+    return tryNumber <= maxTries;
   }
 }

@@ -10,7 +10,7 @@ public interface TaskInstanceMapper {
 
   String COLUMNS = """
       ti.id, r.dag_id, r.run_id, ti.task_id, ti.map_index, ti.try_number, ti.max_tries, ti.state,
-      ti.hostname, ti.pid, ti.start_date, ti.end_date
+      ti.hostname, ti.pid, ti.start_date, ti.end_date, ti.execution_generation, ti.updated_at
       """;
 
   @Select("select " + COLUMNS + """
@@ -41,28 +41,34 @@ public interface TaskInstanceMapper {
 
   /** Creates the first try of a task instance in QUEUED; returns its id. */
   @Select("""
-      insert into task_instance (dag_run_id, task_id, map_index, try_number, max_tries, state)
-      values (#{dagRunId}, #{taskId}, #{mapIndex}, 1, #{maxTries}, 'QUEUED')
+      insert into task_instance (dag_run_id, task_id, map_index, try_number, max_tries, state, scheduler_ti_id)
+      values (#{dagRunId}, #{taskId}, #{mapIndex}, 1, #{maxTries}, 'QUEUED', #{schedulerTiId})
       returning id""")
   long insertFirstTry(
       @Param("dagRunId") long dagRunId,
       @Param("taskId") String taskId,
       @Param("mapIndex") int mapIndex,
-      @Param("maxTries") int maxTries);
+      @Param("maxTries") int maxTries,
+      @Param("schedulerTiId") String schedulerTiId);
 
   /** Makes a new try current, superseding the previous one. */
   @Update("""
       update task_instance
       set try_number = try_number + 1, max_tries = #{maxTries}, state = 'QUEUED',
           hostname = null, pid = null, unix_user = null, start_date = null, end_date = null,
-          last_heartbeat_at = null, enrolled_at = null, updated_at = now()
+          last_heartbeat_at = null, enrolled_at = null, updated_at = now(),
+          execution_generation = 1, scheduler_ti_id = #{schedulerTiId}, rendered_map_index = null,
+          retry_delay_seconds = null, retry_reason = null, trigger_classpath = null, trigger_kwargs = null,
+          trigger_timeout = null, trigger_queue = null, next_method = null, next_kwargs = null,
+          reschedule_date = null, reschedule_count = 0
       where id = #{id}""")
-  int startNextTry(@Param("id") long id, @Param("maxTries") int maxTries);
+  int startNextTry(@Param("id") long id, @Param("maxTries") int maxTries, @Param("schedulerTiId") String schedulerTiId);
 
   @Update("""
       update task_instance
       set state = 'RUNNING', hostname = #{hostname}, pid = #{pid}, unix_user = #{unixUser},
-          start_date = #{startDate}, last_heartbeat_at = now(), updated_at = now()
+          start_date = coalesce(start_date, #{startDate}), end_date = null, last_heartbeat_at = now(),
+          updated_at = now()
       where id = #{id} and try_number = #{tryNumber} and state = 'QUEUED'""")
   int markRunning(
       @Param("id") long id,
@@ -74,13 +80,18 @@ public interface TaskInstanceMapper {
 
   @Update("""
       update task_instance
-      set state = #{state}, end_date = #{endDate}, updated_at = now()
+      set state = #{state}, end_date = #{endDate}, updated_at = now(),
+          rendered_map_index = coalesce(#{renderedMapIndex}, rendered_map_index),
+          retry_delay_seconds = #{retryDelaySeconds}, retry_reason = #{retryReason}
       where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
   int markFinished(
       @Param("id") long id,
       @Param("tryNumber") int tryNumber,
       @Param("state") String state,
-      @Param("endDate") Instant endDate);
+      @Param("endDate") Instant endDate,
+      @Param("renderedMapIndex") String renderedMapIndex,
+      @Param("retryDelaySeconds") Long retryDelaySeconds,
+      @Param("retryReason") String retryReason);
 
   /** Records a heartbeat on the database's clock, the one the liveness sweep compares with. */
   @Update("""
@@ -92,15 +103,18 @@ public interface TaskInstanceMapper {
       update task_instance
       set state = 'DEFERRED', trigger_classpath = #{classpath}, trigger_kwargs = cast(#{triggerKwargs} as jsonb),
           trigger_timeout = #{triggerTimeout}, next_method = #{nextMethod},
-          next_kwargs = cast(#{nextKwargs} as jsonb), updated_at = now()
+          next_kwargs = cast(#{nextKwargs} as jsonb), trigger_queue = #{triggerQueue},
+          rendered_map_index = coalesce(#{renderedMapIndex}, rendered_map_index), updated_at = now()
       where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
   int markDeferred(@Param("id") long id, @Param("tryNumber") int tryNumber, @Param("classpath") String classpath,
       @Param("triggerKwargs") String triggerKwargs, @Param("triggerTimeout") Instant triggerTimeout,
-      @Param("nextMethod") String nextMethod, @Param("nextKwargs") String nextKwargs);
+      @Param("nextMethod") String nextMethod, @Param("nextKwargs") String nextKwargs,
+      @Param("triggerQueue") String triggerQueue, @Param("renderedMapIndex") String renderedMapIndex);
 
   @Update("""
       update task_instance
-      set state = 'UP_FOR_RESCHEDULE', reschedule_date = #{rescheduleDate}, end_date = #{endDate}, updated_at = now()
+      set state = 'UP_FOR_RESCHEDULE', reschedule_date = #{rescheduleDate}, end_date = #{endDate}, updated_at = now(),
+          reschedule_count = reschedule_count + 1
       where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
   int markRescheduled(@Param("id") long id, @Param("tryNumber") int tryNumber,
       @Param("rescheduleDate") Instant rescheduleDate, @Param("endDate") Instant endDate);
@@ -123,7 +137,7 @@ public interface TaskInstanceMapper {
   @Update("""
       <script>
       insert into task_instance (dag_run_id, task_id, map_index, try_number, max_tries, state)
-      select #{dagRunId}, t.task_id, -1, 1, 1, 'SKIPPED'
+      select #{dagRunId}, t.task_id, -1, 1, 0, 'SKIPPED'
       from unnest(array[<foreach item="taskId" collection="taskIds" separator=",">#{taskId}</foreach>]::text[]) as t(task_id)
       where not exists (select 1 from task_instance ti where ti.dag_run_id = #{dagRunId} and ti.task_id = t.task_id)
       </script>""")

@@ -8,6 +8,9 @@ import java.time.Instant;
  *
  * @param id surrogate key
  * @param tryNumber the current try; certificates of any other try are refused
+ * @param executionGeneration the current execution of the try (1, then one more per resume after
+ *     deferral or reschedule); certificates of an earlier generation are refused
+ * @param updatedAt when the row last changed, by the database's clock (for a finished try: when it finished)
  */
 public record TaskInstanceRow(
     long id,
@@ -21,7 +24,9 @@ public record TaskInstanceRow(
     String hostname,
     Integer pid,
     Instant startDate,
-    Instant endDate) {
+    Instant endDate,
+    int executionGeneration,
+    Instant updatedAt) {
 
   /** The identity of this instance's current try. */
   public TaskIdentity currentTry() {

@@ -54,8 +54,12 @@ import org.apache.ibatis.session.SqlSession;
  */
 public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesImplBase {
   /** States FinishTask accepts. */
-  public static final Set<TaskState> FINISH_STATES =
-      EnumSet.of(TaskState.SUCCESS, TaskState.FAILED, TaskState.SKIPPED, TaskState.UP_FOR_RETRY, TaskState.REMOVED);
+  public static final Set<TaskState> FINISH_STATES = EnumSet.of(TaskState.SUCCESS, TaskState.FAILED,
+      TaskState.SKIPPED, TaskState.UP_FOR_RETRY, TaskState.REMOVED, TaskState.UPSTREAM_FAILED);
+  /** Longest rendered map index (Airflow's column is 250 characters). */
+  public static final int MAX_RENDERED_MAP_INDEX = 250;
+  /** Longest retry delay FinishTask accepts. */
+  public static final java.time.Duration MAX_RETRY_DELAY = java.time.Duration.ofDays(366);
   /** Largest JSON document accepted for trigger arguments and rendered fields. */
   public static final int MAX_JSON_BYTES = 256 * 1024;
   /** Most task ids one SkipDownstream may name. */
@@ -99,13 +103,14 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
               .markRunning(row.id(), caller.tryNumber(), hostname, request.getPid(), unixUser, startDate);
         }
         DagRunRow run = session.getMapper(CatalogMapper.class).dagRun(caller.dagId(), caller.runId());
-        return StartTaskResponse.newBuilder()
+        StartTaskResponse.Builder started = StartTaskResponse.newBuilder()
             .setDagRun(dagRunInfo(run))
             .setMaxTries(row.maxTries())
             .setTryNumber(row.tryNumber())
             .addAllXcomKeysToClear(session.getMapper(XComMapper.class)
-                .keysOf(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex()))
-            .build();
+                .keysOf(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex()));
+        RunContexts.complete(started, session.getMapper(RunContextMapper.class), row, caller);
+        return started.build();
       });
       cache.invalidate(caller);
       return response;
@@ -139,9 +144,25 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
         throw RequestLimits.invalid("state must be one of " + FINISH_STATES + ", got " + request.getState());
       }
       Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate(), "end_date") : clock.instant();
+      String renderedMapIndex = renderedMapIndex(request.getRenderedMapIndex());
+      String retryReason = RequestLimits.optionalText(request.getRetryReason(), "retry_reason", 1024);
+      Long retryDelaySeconds = null;
+      if (request.hasRetryDelay()) {
+        java.time.Duration delay = java.time.Duration.ofSeconds(request.getRetryDelay().getSeconds(),
+            request.getRetryDelay().getNanos());
+        if (delay.isNegative() || delay.compareTo(MAX_RETRY_DELAY) > 0) {
+          throw RequestLimits.invalid("retry_delay must be 0 to " + MAX_RETRY_DELAY.toDays() + " days");
+        }
+        retryDelaySeconds = delay.toSeconds();
+      }
+      if (target != TaskState.UP_FOR_RETRY && (retryDelaySeconds != null || !retryReason.isEmpty())) {
+        throw RequestLimits.invalid("retry_delay and retry_reason are for UP_FOR_RETRY only");
+      }
+      Long delaySeconds = retryDelaySeconds;
+      String reason = retryReason.isEmpty() ? null : retryReason;
       AssetOutlets.Prepared outlets = assetOutlets.prepare(request.getOutletsList(), target == TaskState.SUCCESS);
-      transition(target, (mapper, row) -> mapper.markFinished(row.id(), row.tryNumber(), target.name(), endDate),
-          session -> outlets.record(session, clock.instant()));
+      transition(target, (mapper, row) -> mapper.markFinished(row.id(), row.tryNumber(), target.name(), endDate,
+          renderedMapIndex, delaySeconds, reason), session -> outlets.record(session, clock.instant()));
       return FinishTaskResponse.newBuilder().setState(target.toProto()).build();
     });
   }
@@ -150,12 +171,17 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   public void deferTask(DeferTaskRequest request, StreamObserver<DeferTaskResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       String classpath = RequestLimits.requireText(request.getClasspath(), "classpath", 1024);
-      String triggerKwargs = JsonValues.requireJsonObject(request.getTriggerKwargsJson(), "trigger_kwargs_json", MAX_JSON_BYTES);
+      String triggerKwargs = RunContexts.jsonOrSealed(request.getTriggerKwargsJson(), "trigger_kwargs_json",
+          request.getTriggerKwargsSealed(), "trigger_kwargs_sealed", MAX_JSON_BYTES);
       String nextMethod = RequestLimits.optionalText(request.getNextMethod(), "next_method", 255);
-      String nextKwargs = JsonValues.requireJsonObject(request.getNextKwargsJson(), "next_kwargs_json", MAX_JSON_BYTES);
+      String nextKwargs = RunContexts.jsonOrSealed(request.getNextKwargsJson(), "next_kwargs_json",
+          request.getNextKwargsSealed(), "next_kwargs_sealed", MAX_JSON_BYTES);
+      String triggerQueue = RequestLimits.optionalText(request.getTriggerQueue(), "trigger_queue", 256);
+      String renderedMapIndex = renderedMapIndex(request.getRenderedMapIndex());
       Instant timeout = request.hasTriggerTimeout() ? Timestamps.toInstant(request.getTriggerTimeout(), "trigger_timeout") : null;
       transition(TaskState.DEFERRED, (mapper, row) ->
-          mapper.markDeferred(row.id(), row.tryNumber(), classpath, triggerKwargs, timeout, nextMethod, nextKwargs));
+          mapper.markDeferred(row.id(), row.tryNumber(), classpath, triggerKwargs, timeout, nextMethod, nextKwargs,
+              triggerQueue.isEmpty() ? null : triggerQueue, renderedMapIndex));
       return DeferTaskResponse.getDefaultInstance();
     });
   }
@@ -168,12 +194,9 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       }
       Instant rescheduleDate = Timestamps.toInstant(request.getRescheduleDate(), "reschedule_date");
       Instant endDate = request.hasEndDate() ? Timestamps.toInstant(request.getEndDate(), "end_date") : clock.instant();
-      transition(TaskState.UP_FOR_RESCHEDULE, (mapper, row) -> {
-        if (!rescheduleDate.isAfter(clock.instant())) {
-          throw RequestLimits.invalid("reschedule_date must be in the future");
-        }
-        return mapper.markRescheduled(row.id(), row.tryNumber(), rescheduleDate, endDate);
-      });
+      // Like Airflow, any date is accepted: one already past means "as soon as possible".
+      transition(TaskState.UP_FOR_RESCHEDULE,
+          (mapper, row) -> mapper.markRescheduled(row.id(), row.tryNumber(), rescheduleDate, endDate));
       return RescheduleTaskResponse.getDefaultInstance();
     });
   }
@@ -234,16 +257,7 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
    * the rule's repeat states, the call succeeds without change only if that state is {@code target}.
    */
   private void transition(TaskState target, BiFunction<TaskInstanceMapper, TaskInstanceRow, Integer> write) {
-    transactions.inTransaction(session -> {
-      TryGate.LockedTry locked = gate.lock(session);
-      if (locked.repeat()) {
-        locked.requireSameCall(locked.row().taskState() == target);
-      } else {
-        write.apply(session.getMapper(TaskInstanceMapper.class), locked.row());
-      }
-      return locked.row();
-    });
-    cache.invalidate(call.task());
+    transition(target, write, session -> { });
   }
 
   /** {@link #transition}, also running {@code alongside} in the same transaction when the state changes. */
@@ -260,6 +274,12 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       return locked.row();
     });
     cache.invalidate(call.task());
+  }
+
+  /** A rendered map index as sent (null when empty), at most {@link #MAX_RENDERED_MAP_INDEX} characters. */
+  private static String renderedMapIndex(String text) {
+    String value = RequestLimits.optionalText(text, "rendered_map_index", MAX_RENDERED_MAP_INDEX);
+    return value.isEmpty() ? null : value;
   }
 
   static DagRunInfo dagRunInfo(DagRunRow run) {

@@ -13,7 +13,12 @@ public enum TaskState {
   UP_FOR_RETRY,
   DEFERRED,
   UP_FOR_RESCHEDULE,
-  REMOVED;
+  REMOVED,
+  UPSTREAM_FAILED;
+
+  /** States a try reaches by reporting them itself (FinishTask): the ones that open its post-terminal grace. */
+  public static final Set<TaskState> FINISHED_BY_ITSELF =
+      EnumSet.of(SUCCESS, FAILED, SKIPPED, UP_FOR_RETRY, REMOVED, UPSTREAM_FAILED);
 
   private static final Set<TaskState> LIVE = EnumSet.of(QUEUED, RUNNING);
 

@@ -77,7 +77,60 @@ public final class ExecutionClient {
     StartTaskResponse response = Retries.call(true, () -> tasks().startTask(StartTaskRequest.newBuilder()
         .setHostname(hostname).setPid(pid).setUnixUser(unixUser).setStartDate(timestamp(Instant.now())).build()));
     return new StartedTask(dagRun(response.getDagRun()), response.getTryNumber(), response.getMaxTries(),
-        response.getXcomKeysToClearList());
+        response.getXcomKeysToClearList(), runContext(response));
+  }
+
+  private static RunContext runContext(StartTaskResponse response) {
+    java.util.Map<String, List<Integer>> upstream = new java.util.TreeMap<>();
+    response.getUpstreamMapIndexesMap().forEach((task, indexes) -> upstream.put(task, indexes.getMapIndexesList()));
+    var run = response.getDagRun();
+    return new RunContext(response.getShouldRetry(), response.getTaskRescheduleCount(),
+        nonEmpty(response.getNextMethod()), nonEmpty(response.getNextKwargsJson()),
+        nonEmpty(response.getNextKwargsSealed()),
+        response.hasStartDate() ? Optional.of(instant(response.getStartDate())) : Optional.empty(), upstream,
+        nonEmpty(response.getTaskInstanceId()), response.getExecutionGeneration(),
+        nonEmpty(response.getRenderedMapIndex()),
+        run.hasRunAfter() ? Optional.of(instant(run.getRunAfter())) : Optional.empty(),
+        run.hasStartDate() ? Optional.of(instant(run.getStartDate())) : Optional.empty(),
+        run.hasEndDate() ? Optional.of(instant(run.getEndDate())) : Optional.empty(),
+        run.getState(), run.getClearNumber());
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /**
+   * Ends the try in a terminal state with the map index as the task rendered it (empty for none);
+   * repeating the same state is harmless.
+   */
+  public void finishTask(TerminalState state, String renderedMapIndex) {
+    Retries.call(true, () -> tasks().finishTask(FinishTaskRequest.newBuilder()
+        .setState(state.wire()).setEndDate(timestamp(Instant.now())).setRenderedMapIndex(renderedMapIndex).build()));
+  }
+
+  /** Ends the try UP_FOR_RETRY, asking for the next try after {@code delay}, saying why. */
+  public void retryTask(java.time.Duration delay, String reason, String renderedMapIndex) {
+    Retries.call(true, () -> tasks().finishTask(FinishTaskRequest.newBuilder()
+        .setState(TerminalState.UP_FOR_RETRY.wire()).setEndDate(timestamp(Instant.now()))
+        .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(delay.getSeconds()).setNanos(delay.getNano()))
+        .setRetryReason(reason).setRenderedMapIndex(renderedMapIndex).build()));
+  }
+
+  /**
+   * Defers the try to a trigger whose arguments (and the resume method's) are opaque (encrypted)
+   * strings the server stores unread, on the triggerer queue {@code triggerQueue} (empty for the default).
+   */
+  public void deferTaskSealed(String classpath, String sealedTriggerKwargs, String nextMethod, String sealedNextKwargs,
+      Optional<Instant> timeout, String triggerQueue) {
+    DeferTaskRequest.Builder request = DeferTaskRequest.newBuilder()
+        .setClasspath(classpath)
+        .setTriggerKwargsSealed(sealedTriggerKwargs)
+        .setNextMethod(nextMethod)
+        .setNextKwargsSealed(sealedNextKwargs)
+        .setTriggerQueue(triggerQueue);
+    timeout.ifPresent(t -> request.setTriggerTimeout(timestamp(t)));
+    Retries.call(true, () -> tasks().deferTask(request.build()));
   }
 
   /** Reports the try alive from the host and pid it started on. */

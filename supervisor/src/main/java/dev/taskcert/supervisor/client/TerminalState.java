@@ -8,7 +8,8 @@ public enum TerminalState {
   FAILED(TaskState.TASK_STATE_FAILED),
   SKIPPED(TaskState.TASK_STATE_SKIPPED),
   UP_FOR_RETRY(TaskState.TASK_STATE_UP_FOR_RETRY),
-  REMOVED(TaskState.TASK_STATE_REMOVED);
+  REMOVED(TaskState.TASK_STATE_REMOVED),
+  UPSTREAM_FAILED(TaskState.TASK_STATE_UPSTREAM_FAILED);
 
   private final TaskState wire;
 
