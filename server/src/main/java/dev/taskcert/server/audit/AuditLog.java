@@ -27,7 +27,8 @@ public final class AuditLog {
     REVOKE,
     END,
     QUEUE,
-    ADMIN;
+    ADMIN,
+    TRIGGER;
 
     String label() {
       return name().toLowerCase(java.util.Locale.ROOT);

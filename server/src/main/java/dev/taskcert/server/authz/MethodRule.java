@@ -20,9 +20,10 @@ public record MethodRule(
   private static final Set<Resource> ANONYMOUS_RESOURCES = EnumSet.of(Resource.RESOURCE_PUBLIC,
       Resource.RESOURCE_ENROLLMENT_TOKEN);
   private static final Set<Resource> TASK_RESOURCES = EnumSet.of(Resource.RESOURCE_OWN_TRY,
-      Resource.RESOURCE_VARIABLE, Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_OWN_XCOM);
+      Resource.RESOURCE_VARIABLE, Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_OWN_XCOM,
+      Resource.RESOURCE_DAG, Resource.RESOURCE_DAG_TRIGGER);
   private static final Set<Resource> SCOPED_RESOURCES = EnumSet.of(Resource.RESOURCE_VARIABLE,
-      Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM);
+      Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_DAG, Resource.RESOURCE_DAG_TRIGGER);
 
   public MethodRule {
     tryStates = tryStates.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(tryStates));

@@ -110,6 +110,10 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(XComMapper.class);
     configuration.addMapper(RevocationMapper.class);
     configuration.addMapper(TryEndingMapper.class);
+    configuration.addMapper(dev.taskcert.server.catalog.DagAccessMapper.class);
+    configuration.addMapper(dev.taskcert.server.taskinstance.SkipMapper.class);
+    configuration.addMapper(dev.taskcert.server.dagrun.DagRunMapper.class);
+    configuration.addMapper(dev.taskcert.server.taskquery.TaskQueryMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }
