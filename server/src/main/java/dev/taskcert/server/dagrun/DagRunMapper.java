@@ -35,7 +35,7 @@ public interface DagRunMapper {
 
   @Select("""
       <script>
-      select """ + COLUMNS + """
+      select\s""" + COLUMNS + """
       from dag_run r where r.dag_id = #{dagId} and r.logical_date &lt; #{before}
       <if test="state != null">and r.state = #{state}</if>
       order by r.logical_date desc, r.id desc limit 1

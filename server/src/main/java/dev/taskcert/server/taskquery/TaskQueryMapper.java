@@ -47,7 +47,7 @@ public interface TaskQueryMapper {
 
   @Select("""
       <script>
-      select """ + COLUMNS + """
+      select\s""" + COLUMNS + """
       from task_instance ti join dag_run r on r.id = ti.dag_run_id
       where r.dag_id = #{dagId} and ti.task_id = #{taskId} and ti.map_index = #{mapIndex}
       <if test="before != null">and r.logical_date &lt; #{before}</if>
