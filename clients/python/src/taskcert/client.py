@@ -10,12 +10,15 @@ idempotently (a repeated transition is answered as the first was), so each is re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from typing import Any, Iterable, List, Optional
 
 from taskcert import _time
 from taskcert._calls import Caller, rpc
+from taskcert.cross_dag import (
+    DagOperations, DagRunOperations, TaskInstanceQueryOperations, TaskRescheduleOperations)
 from taskcert.execution.v1 import (
     connections_pb2, connections_pb2_grpc, task_instances_pb2, task_instances_pb2_grpc,
     variables_pb2, variables_pb2_grpc, xcoms_pb2, xcoms_pb2_grpc)
@@ -31,7 +34,7 @@ XCOMS = "taskcert.execution.v1.XComs"
 TERMINAL_STATES = ("success", "failed", "skipped", "up_for_retry", "removed")
 
 
-class TaskInstanceOperations:
+class TaskInstanceOperations(TaskInstanceQueryOperations):
     """The caller's own try: its lifecycle and what it records."""
 
     def __init__(self, caller: Caller) -> None:
@@ -100,7 +103,11 @@ class TaskInstanceOperations:
     def get_previous_successful_dagrun(self) -> Optional[DagRun]:
         """The latest successful run of the caller's DAG before this one, or None."""
         response = self._call("GetPreviousSuccessfulDagRun", task_instances_pb2.GetPreviousSuccessfulDagRunRequest())
-        return DagRun.from_proto(response.dag_run) if response.HasField("dag_run") else None
+        if not response.HasField("dag_run"):
+            return None
+        return dataclasses.replace(DagRun.from_proto(response.dag_run),
+                                   start_date=_time.to_datetime(response.start_date),
+                                   end_date=_time.to_datetime(response.end_date))
 
 
 class VariableOperations:
@@ -228,3 +235,6 @@ class ExecutionClient:
         self.variables = VariableOperations(caller)
         self.connections = ConnectionOperations(caller)
         self.xcoms = XComOperations(caller)
+        self.dag_runs = DagRunOperations(caller)
+        self.dags = DagOperations(caller)
+        self.task_reschedules = TaskRescheduleOperations(caller)

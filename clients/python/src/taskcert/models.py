@@ -35,6 +35,9 @@ class DagRun:
     data_interval_end: Optional[datetime.datetime]
     run_type: str
     conf: Dict[str, Any]
+    #: When the run started (its creation) and ended; set by ``get_previous_successful_dagrun`` only.
+    start_date: Optional[datetime.datetime] = None
+    end_date: Optional[datetime.datetime] = None
 
     @staticmethod
     def from_proto(message: task_instances_pb2.DagRunInfo) -> "DagRun":

@@ -40,7 +40,11 @@ public final class MethodRules {
   /** The files of the taskcert contract, whose every method must declare a rule. */
   private static final List<Descriptors.FileDescriptor> CONTRACT = List.of(
       CaProto.getDescriptor(), TaskInstancesProto.getDescriptor(), VariablesProto.getDescriptor(),
-      ConnectionsProto.getDescriptor(), XComsProto.getDescriptor(), AdminProto.getDescriptor());
+      ConnectionsProto.getDescriptor(), XComsProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.DagRunsProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceQueriesProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceDetailsProto.getDescriptor(),
+      AdminProto.getDescriptor());
 
   private final Map<String, MethodRule> byMethod;
 
