@@ -30,6 +30,9 @@ class AuthorizationRulesTest {
       VariablesGrpc.getServiceDescriptor(),
       ConnectionsGrpc.getServiceDescriptor(),
       XComsGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.DagRunsGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceQueriesGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceDetailsGrpc.getServiceDescriptor(),
       AdminGrpc.getServiceDescriptor());
 
   @Test
@@ -76,6 +79,9 @@ class AuthorizationRulesTest {
     assertFalse(finish.admits(dev.taskcert.server.taskinstance.TaskState.DEFERRED));
     assertTrue(rule("taskcert.execution.v1.Variables/GetVariable").needsScopeDecision());
     assertFalse(rule("taskcert.execution.v1.XComs/SetXCom").needsScopeDecision());
+    assertTrue(rule("taskcert.execution.v1.DagRuns/TriggerDagRun").needsScopeDecision());
+    assertTrue(rule("taskcert.execution.v1.TaskInstanceQueries/GetTaskInstanceStates").needsScopeDecision());
+    assertFalse(rule("taskcert.execution.v1.TaskInstanceDetails/SetRenderedMapIndex").needsScopeDecision());
     assertEquals(dev.taskcert.proto.authz.v1.Caller.CALLER_ANONYMOUS, rule("taskcert.ca.v1.Enrollment/Enroll").caller());
   }
 
