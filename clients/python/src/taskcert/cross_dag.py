@@ -78,7 +78,7 @@ class TaskInstanceInfo:
             logical_date=_time.to_datetime(message.logical_date), start_date=_time.to_datetime(message.start_date),
             end_date=_time.to_datetime(message.end_date), state=state_name(message.state),
             try_number=message.try_number,
-            duration=message.duration_seconds if message.HasField("duration_seconds") else None)
+            duration=message.duration_seconds if message.has_duration else None)
 
 
 def _timestamps(dates: Optional[Iterable[datetime.datetime]]) -> list:
@@ -175,7 +175,7 @@ class TaskInstanceQueryOperations:
             logical_dates=_timestamps(logical_dates), run_ids=list(run_ids or ()),
             states=[state_value(state) for state in states or ()])
         if map_index is not None:
-            request.map_index = map_index
+            request.map_index, request.has_map_index = map_index, True
         return self._query("GetTaskInstanceCount", request).count
 
     @rpc(TASK_INSTANCE_QUERIES, "GetTaskInstanceStates")
@@ -187,7 +187,7 @@ class TaskInstanceQueryOperations:
             dag_id=dag_id, task_ids=list(task_ids or ()), task_group_id=task_group_id or "",
             logical_dates=_timestamps(logical_dates), run_ids=list(run_ids or ()))
         if map_index is not None:
-            request.map_index = map_index
+            request.map_index, request.has_map_index = map_index, True
         response = self._query("GetTaskInstanceStates", request)
         return {run: {task: state_name(state) for task, state in states.task_states.items()}
                 for run, states in response.task_states.items()}
@@ -197,7 +197,8 @@ class TaskInstanceQueryOperations:
                      map_index: int = -1, state: Optional[str] = None) -> Optional[TaskInstanceInfo]:
         """The task's instance with the latest run logical date (before ``logical_date``, in ``state``)."""
         request = task_instance_queries_pb2.GetPreviousTaskInstanceRequest(
-            dag_id=dag_id, task_id=task_id, map_index=map_index, state=state_value(state) if state else 0)
+            dag_id=dag_id, task_id=task_id, map_index=map_index, has_map_index=True,
+            state=state_value(state) if state else 0)
         if logical_date is not None:
             request.logical_date.CopyFrom(_time.to_timestamp(logical_date))
         response = self._query("GetPreviousTaskInstance", request)

@@ -76,9 +76,9 @@ class TaskInstanceQueriesTest {
         assertEquals(1, queries.getTaskInstanceCount(GetTaskInstanceCountRequest.newBuilder().setDagId(dagId)
             .setTaskGroupId("grp").addStates(TaskState.TASK_STATE_FAILED).build()).getCount());
         assertEquals(1, queries.getTaskInstanceCount(GetTaskInstanceCountRequest.newBuilder().setDagId(dagId)
-            .addTaskIds("fan").setMapIndex(1).build()).getCount());
+            .addTaskIds("fan").setMapIndex(1).setHasMapIndex(true).build()).getCount());
         assertEquals(4, queries.getTaskInstanceCount(GetTaskInstanceCountRequest.newBuilder().setDagId(dagId)
-            .setMapIndex(-1).build()).getCount());
+            .setMapIndex(-1).setHasMapIndex(true).build()).getCount());
 
         var states = queries.getTaskInstanceStates(GetTaskInstanceStatesRequest.newBuilder().setDagId(dagId)
             .addRunIds(runId(1)).build()).getTaskStatesMap();
@@ -102,13 +102,13 @@ class TaskInstanceQueriesTest {
       assertEquals(runId(2), latest.getRunId());
       assertEquals(TaskState.TASK_STATE_SUCCESS, latest.getState());
       assertEquals(ts(day(2)), latest.getLogicalDate());
-      assertTrue(latest.hasDurationSeconds());
+      assertTrue(latest.getHasDuration());
       assertEquals(runId(1), queries.getPreviousTaskInstance(GetPreviousTaskInstanceRequest.newBuilder()
           .setDagId(SHARED).setTaskId("load").setLogicalDate(ts(day(2))).build()).getTaskInstance().getRunId());
       assertFalse(queries.getPreviousTaskInstance(GetPreviousTaskInstanceRequest.newBuilder().setDagId(SHARED)
           .setTaskId("load").setState(TaskState.TASK_STATE_FAILED).build()).hasTaskInstance());
       assertEquals(1, queries.getPreviousTaskInstance(GetPreviousTaskInstanceRequest.newBuilder().setDagId(OWN)
-          .setTaskId("fan").setMapIndex(1).build()).getTaskInstance().getMapIndex());
+          .setTaskId("fan").setMapIndex(1).setHasMapIndex(true).build()).getTaskInstance().getMapIndex());
 
       var crumbs = queries.getTaskBreadcrumbs(GetTaskBreadcrumbsRequest.newBuilder().setDagId(OWN).setRunId(runId(1))
           .build()).getBreadcrumbsList();
@@ -143,7 +143,7 @@ class TaskInstanceQueriesTest {
   void aTryThatIsNotRunningAndMalformedFiltersAreRefusedWithoutChange() throws Exception {
     try (TestTask task = CrossDagWorld.analyticsTask(env, "late_sensor")) {
       refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.taskInstanceQueries().getTaskInstanceCount(
-          GetTaskInstanceCountRequest.newBuilder().setDagId(OWN).setMapIndex(-2).build()));
+          GetTaskInstanceCountRequest.newBuilder().setDagId(OWN).setMapIndex(-2).setHasMapIndex(true).build()));
       refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.taskInstanceQueries().getTaskInstanceCount(
           GetTaskInstanceCountRequest.newBuilder().setDagId(OWN).addStates(TaskState.TASK_STATE_UNSPECIFIED).build()));
       refusedWithoutChange(env, Status.Code.INVALID_ARGUMENT, () -> task.taskInstanceQueries().getPreviousTaskInstance(

@@ -54,7 +54,7 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
       String group = groupPrefix(request.getTaskGroupId());
       List<Instant> dates = DagRunService.instants(request.getLogicalDatesList(), "logical_dates");
       List<String> runIds = DagRunService.texts(request.getRunIdsList(), "run_ids");
-      Integer mapIndex = request.hasMapIndex() ? mapIndex(request.getMapIndex()) : null;
+      Integer mapIndex = request.getHasMapIndex() ? mapIndex(request.getMapIndex()) : null;
       if (request.getStatesCount() > DagRunService.MAX_FILTER_VALUES) {
         throw RequestLimits.invalid("states may hold at most " + DagRunService.MAX_FILTER_VALUES + " values");
       }
@@ -78,7 +78,7 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
       String group = groupPrefix(request.getTaskGroupId());
       List<Instant> dates = DagRunService.instants(request.getLogicalDatesList(), "logical_dates");
       List<String> runIds = DagRunService.texts(request.getRunIdsList(), "run_ids");
-      Integer mapIndex = request.hasMapIndex() ? mapIndex(request.getMapIndex()) : null;
+      Integer mapIndex = request.getHasMapIndex() ? mapIndex(request.getMapIndex()) : null;
       gate.readDag(dagId).require();
       List<TaskInstanceBrief> found = transactions.withMapper(TaskQueryMapper.class,
           mapper -> mapper.list(dagId, taskIds, group, dates, runIds, mapIndex, MAX_RESULTS + 1));
@@ -104,7 +104,7 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
       String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
       String taskId = RequestLimits.requireText(request.getTaskId(), "task_id", 250);
       Instant before = request.hasLogicalDate() ? Timestamps.toInstant(request.getLogicalDate(), "logical_date") : null;
-      int mapIndex = request.hasMapIndex() ? mapIndex(request.getMapIndex()) : -1;
+      int mapIndex = request.getHasMapIndex() ? mapIndex(request.getMapIndex()) : -1;
       String state = request.getStateValue() == 0 ? null : state(request.getState(), "state").name();
       gate.readDag(dagId).require();
       TaskInstanceBrief previous = transactions.withMapper(TaskQueryMapper.class,
@@ -152,7 +152,7 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
       summary.setEndDate(Timestamps.of(ti.endDate()));
     }
     if (ti.startDate() != null && ti.endDate() != null) {
-      summary.setDurationSeconds(Duration.between(ti.startDate(), ti.endDate()).toNanos() / 1e9);
+      summary.setDurationSeconds(Duration.between(ti.startDate(), ti.endDate()).toNanos() / 1e9).setHasDuration(true);
     }
     return summary.build();
   }
