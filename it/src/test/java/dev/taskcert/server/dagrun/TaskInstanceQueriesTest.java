@@ -89,6 +89,12 @@ class TaskInstanceQueriesTest {
         var loads = queries.getTaskInstanceStates(GetTaskInstanceStatesRequest.newBuilder().setDagId(dagId)
             .addTaskIds("load").build()).getTaskStatesMap();
         assertEquals(2, loads.size());
+        // As Airflow's states read, task ids and a group select together; its count narrows by both.
+        var tasksAndGroup = queries.getTaskInstanceStates(GetTaskInstanceStatesRequest.newBuilder().setDagId(dagId)
+            .addRunIds(runId(1)).addTaskIds("load").setTaskGroupId("grp").build()).getTaskStatesMap();
+        assertEquals(java.util.Set.of("load", "grp.a", "grp.b"), tasksAndGroup.get(runId(1)).getTaskStatesMap().keySet());
+        assertEquals(0, queries.getTaskInstanceCount(GetTaskInstanceCountRequest.newBuilder().setDagId(dagId)
+            .addTaskIds("load").setTaskGroupId("grp").build()).getCount());
       }
     }
   }

@@ -14,13 +14,25 @@ public interface TaskQueryMapper {
       ti.try_number
       """;
 
-  /** The filters every query shares; {@code groupPrefix} is a LIKE pattern or {@code null}. */
+  /**
+   * The filters every query shares; {@code groupPrefix} is a LIKE pattern or {@code null}. With
+   * {@code anyOfTasksOrGroup}, task ids and the group select together (Airflow's states read), else
+   * each narrows (its count).
+   */
   String FILTERS = """
       where r.dag_id = #{dagId}
-      <if test="taskIds.size() > 0">
-        and ti.task_id in <foreach item="t" collection="taskIds" open="(" separator="," close=")">#{t}</foreach>
-      </if>
-      <if test="groupPrefix != null">and ti.task_id like #{groupPrefix} escape '\\'</if>
+      <choose>
+        <when test="anyOfTasksOrGroup and taskIds.size() > 0 and groupPrefix != null">
+          and (ti.task_id in <foreach item="t" collection="taskIds" open="(" separator="," close=")">#{t}</foreach>
+               or ti.task_id like #{groupPrefix} escape '\\')
+        </when>
+        <otherwise>
+          <if test="taskIds.size() > 0">
+            and ti.task_id in <foreach item="t" collection="taskIds" open="(" separator="," close=")">#{t}</foreach>
+          </if>
+          <if test="groupPrefix != null">and ti.task_id like #{groupPrefix} escape '\\'</if>
+        </otherwise>
+      </choose>
       <if test="logicalDates.size() > 0">
         and r.logical_date in <foreach item="d" collection="logicalDates" open="(" separator="," close=")">#{d}</foreach>
       </if>
@@ -30,7 +42,7 @@ public interface TaskQueryMapper {
       <if test="mapIndex != null">and ti.map_index = #{mapIndex}</if>
       """;
 
-  @Select("<script>select count(*) from task_instance ti join dag_run r on r.id = ti.dag_run_id " + FILTERS + """
+  @Select("<script><bind name=\"anyOfTasksOrGroup\" value=\"false\"/>select count(*) from task_instance ti join dag_run r on r.id = ti.dag_run_id " + FILTERS + """
       <if test="states.size() > 0">
         and ti.state in <foreach item="s" collection="states" open="(" separator="," close=")">#{s}</foreach>
       </if>
@@ -39,7 +51,8 @@ public interface TaskQueryMapper {
       @Param("groupPrefix") String groupPrefix, @Param("logicalDates") List<Instant> logicalDates,
       @Param("runIds") List<String> runIds, @Param("mapIndex") Integer mapIndex, @Param("states") List<String> states);
 
-  @Select("<script>select " + COLUMNS + " from task_instance ti join dag_run r on r.id = ti.dag_run_id " + FILTERS
+  @Select("<script><bind name=\"anyOfTasksOrGroup\" value=\"true\"/>select " + COLUMNS
+      + " from task_instance ti join dag_run r on r.id = ti.dag_run_id " + FILTERS
       + " order by r.run_id, ti.task_id, ti.map_index limit #{limit}</script>")
   List<TaskInstanceBrief> list(@Param("dagId") String dagId, @Param("taskIds") List<String> taskIds,
       @Param("groupPrefix") String groupPrefix, @Param("logicalDates") List<Instant> logicalDates,
