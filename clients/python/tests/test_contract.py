@@ -10,7 +10,7 @@ import grpc
 
 import taskcert
 import taskcert.execution.v1
-from taskcert import _calls, client, errors
+from taskcert import _calls, client, cross_dag, errors
 
 
 def execution_rpcs() -> Set[Tuple[str, str]]:
@@ -43,6 +43,10 @@ def test_every_registered_method_exists_on_its_family() -> None:
         "TaskStoreOperations": client.TaskStoreOperations,
         "AssetStoreOperations": client.AssetStoreOperations,
         "HITLOperations": client.HITLOperations,
+        "DagRunOperations": cross_dag.DagRunOperations,
+        "DagOperations": cross_dag.DagOperations,
+        "TaskInstanceQueryOperations": client.TaskInstanceOperations,
+        "TaskRescheduleOperations": cross_dag.TaskRescheduleOperations,
     }
     for methods in _calls.RPC_METHODS.values():
         for qualified_name in methods.values():
@@ -62,7 +66,13 @@ def test_airflow_shaped_families() -> None:
         client.TaskStoreOperations: {"get", "set", "delete", "clear"},
         client.AssetStoreOperations: {"get", "set", "delete", "clear"},
         client.HITLOperations: {"add_response", "update_response", "get_detail_response"},
+        cross_dag.DagRunOperations: {"trigger", "clear", "get_state", "get_count", "get_previous", "get_detail"},
+        cross_dag.DagOperations: {"get_state"},
+        cross_dag.TaskRescheduleOperations: {"get_start_date"},
     }
+    expected[client.TaskInstanceOperations] |= {"get_count", "get_task_states", "get_previous",
+                                                "get_task_breadcrumbs", "set_rendered_map_index",
+                                                "skip_downstream_tasks"}
     for family, names in expected.items():
         assert names <= {name for name in dir(family) if not name.startswith("_")}, family
 

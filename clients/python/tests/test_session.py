@@ -96,6 +96,29 @@ def test_every_rpc_at_least_once(server, admin, asset_admin, queue, open_session
     previous = ti.get_previous_successful_dagrun()
     assert previous is None or previous.dag_id == server.teams[team]["dag_id"]
 
+    # Other task instances and dag runs of the caller's own team's DAG; the own try's details.
+    dag_id = server.teams[team]["dag_id"]
+    assert ti.get_count(dag_id, run_ids=[server.run_id], task_ids=[waiting.task_id], states=["skipped"]) == 1
+    assert ti.get_task_states(dag_id, run_ids=[server.run_id])[server.run_id][waiting.task_id] == "skipped"
+    assert ti.get_previous(dag_id, waiting.task_id).run_id == server.run_id
+    assert ti.get_task_breadcrumbs(dag_id, server.run_id)[0].state in ("success", "skipped", "failed", "removed")
+    assert ti.skip_downstream_tasks([(waiting.task_id, -1)]) == 0
+    ti.set_rendered_map_index("py-rendered")
+    assert main.client.task_reschedules.get_start_date() is None
+    runs = main.client.dag_runs
+    assert runs.get_state(dag_id, server.run_id) == runs.get_detail(dag_id, server.run_id).state
+    assert runs.get_count(dag_id, run_ids=[server.run_id]) == 1
+    assert runs.get_previous(dag_id, datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)) is None
+    assert main.client.dags.get_state(dag_id) is False
+    triggered = "manual__py_" + os.urandom(4).hex()
+    assert runs.trigger(dag_id, triggered, conf={"from": "python"}) == "created"
+    assert runs.trigger(dag_id, triggered) == "already_exists"
+    assert runs.trigger(dag_id, triggered, reset_dag_run=True) == "cleared"
+    assert runs.clear(dag_id, triggered) == 0
+    assert runs.get_detail(dag_id, triggered).conf == {"from": "python"}
+    with pytest.raises(taskcert.NotFound):
+        runs.get_state("py_no_such_dag", server.run_id)
+
     variables = main.client.variables
     key = "analytics_py_" + os.urandom(4).hex()
     variables.set(key, "v1", "written by the Python client test")

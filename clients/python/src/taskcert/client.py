@@ -11,6 +11,7 @@ idempotently (a repeated transition is answered as the first was), so each is re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
@@ -21,6 +22,8 @@ from taskcert.assets import (
     ASSETS, AssetEventOperations, AssetOperations, AssetOutlet, AssetStoreOperations, HITLOperations,
     TaskStoreOperations, outlets_to_proto)
 from taskcert.assets import validate_inlets_and_outlets as _validate_inlets_and_outlets
+from taskcert.cross_dag import (
+    DagOperations, DagRunOperations, TaskInstanceQueryOperations, TaskRescheduleOperations)
 from taskcert.execution.v1 import (
     connections_pb2, connections_pb2_grpc, task_instances_pb2, task_instances_pb2_grpc,
     variables_pb2, variables_pb2_grpc, xcoms_pb2, xcoms_pb2_grpc)
@@ -43,7 +46,7 @@ def _kwargs(value: Union[Dict[str, Any], str, None]) -> Dict[str, str]:
     return {"json": json.dumps(value or {})}
 
 
-class TaskInstanceOperations:
+class TaskInstanceOperations(TaskInstanceQueryOperations):
     """The caller's own try: its lifecycle and what it records."""
 
     def __init__(self, caller: Caller) -> None:
@@ -146,7 +149,11 @@ class TaskInstanceOperations:
     def get_previous_successful_dagrun(self) -> Optional[DagRun]:
         """The latest successful run of the caller's DAG before this one, or None."""
         response = self._call("GetPreviousSuccessfulDagRun", task_instances_pb2.GetPreviousSuccessfulDagRunRequest())
-        return DagRun.from_proto(response.dag_run) if response.HasField("dag_run") else None
+        if not response.HasField("dag_run"):
+            return None
+        return dataclasses.replace(DagRun.from_proto(response.dag_run),
+                                   start_date=_time.to_datetime(response.start_date),
+                                   end_date=_time.to_datetime(response.end_date))
 
 
     @rpc(ASSETS, "ValidateInletsAndOutlets")
@@ -311,3 +318,6 @@ class ExecutionClient:
         self.task_store = TaskStoreOperations(caller)
         self.asset_store = AssetStoreOperations(caller)
         self.hitl = HITLOperations(caller)
+        self.dag_runs = DagRunOperations(caller)
+        self.dags = DagOperations(caller)
+        self.task_reschedules = TaskRescheduleOperations(caller)

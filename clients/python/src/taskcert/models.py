@@ -35,7 +35,8 @@ class DagRun:
     data_interval_end: Optional[datetime.datetime]
     run_type: str
     conf: Dict[str, Any]
-    #: Airflow's DagRun fields beyond the above (set in StartTask's run context).
+    #: Airflow's DagRun fields beyond the above (StartTask's run context; start and end dates also
+    #: from ``get_previous_successful_dagrun``).
     run_after: Optional[datetime.datetime] = None
     start_date: Optional[datetime.datetime] = None
     end_date: Optional[datetime.datetime] = None

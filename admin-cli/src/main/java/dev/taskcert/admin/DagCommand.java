@@ -19,7 +19,8 @@ final class DagCommand extends CommandGroup {
   @Command(name = "register", mixinStandardHelpOptions = true, description = {
       "Creates or updates a DAG. Declaring any connection or variable pattern (or --declares-resources)",
       "limits its tasks to what is declared; --xcom-read-scope narrows the XComs they may read.",
-      "Declaring its tasks (--task) lets SkipDownstream skip only tasks downstream of the caller."})
+      "Declaring its tasks (--task) lets SkipDownstream skip only tasks downstream of the caller.",
+      "--readable-by and --triggerable-by let tasks of other teams read or trigger its runs."})
   static final class Register extends AdminCommand {
     @Parameters(paramLabel = "DAG", description = "the DAG id")
     String dagId;
@@ -52,6 +53,17 @@ final class DagCommand extends CommandGroup {
         description = "longest a try of this DAG may hold certificates, ISO-8601 (default: the server's try.max_duration)")
     java.time.Duration maxTryDuration;
 
+    @Option(names = "--readable-by", paramLabel = "TEAM",
+        description = "another team whose tasks may read its runs and task instances (repeatable)")
+    List<String> readableBy = List.of();
+
+    @Option(names = "--triggerable-by", paramLabel = "TEAM",
+        description = "another team whose tasks may trigger and clear its runs (repeatable)")
+    List<String> triggerableBy = List.of();
+
+    @Option(names = "--paused", description = "register the DAG as paused (what GetDagState answers)")
+    boolean paused;
+
     @Override
     protected void execute(Stubs stubs, Output output) {
       if (maxTryDuration != null && (maxTryDuration.isNegative() || maxTryDuration.toSeconds() < 1)) {
@@ -68,13 +80,17 @@ final class DagCommand extends CommandGroup {
           .setDagId(dagId).setBundle(bundle).setDeclaresResources(declares)
           .addAllAllowedConnectionIds(connections).addAllAllowedVariablePatterns(variables)
           .setXcomReadScope(scope).addAllTasks(tasks.stream().map(Register::task).toList())
-          .setMaxTryDurationSeconds(maxTryDuration == null ? 0 : maxTryDuration.toSeconds()).build());
+          .setMaxTryDurationSeconds(maxTryDuration == null ? 0 : maxTryDuration.toSeconds())
+          .addAllReadableByTeams(readableBy).addAllTriggerableByTeams(triggerableBy).setIsPaused(paused).build());
       output.record(answer, Output.fields("dag", dagId, "bundle", bundle,
           "declared connections", declares ? String.join(", ", connections) : "(not declared: any of its team's)",
           "declared variables", declares ? String.join(", ", variables) : "(not declared: any of its team's)",
           "xcom read scope", xcomReadScope,
           "max try duration", maxTryDuration == null ? "(the server's)" : maxTryDuration.toString(),
-          "declared tasks", tasks.isEmpty() ? "(not declared)" : String.join(" ", tasks)));
+          "declared tasks", tasks.isEmpty() ? "(not declared)" : String.join(" ", tasks),
+          "readable by", readableBy.isEmpty() ? "(its own team only)" : String.join(", ", readableBy),
+          "triggerable by", triggerableBy.isEmpty() ? "(its own team only)" : String.join(", ", triggerableBy),
+          "paused", String.valueOf(paused)));
     }
 
     /** {@code TASK} or {@code TASK=DOWNSTREAM,...} as a declared task. */

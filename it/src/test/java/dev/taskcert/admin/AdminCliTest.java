@@ -190,6 +190,22 @@ class AdminCliTest {
   }
 
   @Test
+  void registersADagReadableAndTriggerableByOtherTeams() throws Exception {
+    Result dag = admin("dag", "register", "cli_shared", "--bundle", "payments-dags", "--readable-by", "analytics",
+        "--triggerable-by", "analytics", "--paused");
+    assertEquals(0, dag.exit(), dag.err());
+    assertEquals("analytics", field(dag, "readable by"));
+    assertEquals(2, env.count("select count(*) from dag_team_access where dag_id = 'cli_shared' and team_name = 'analytics'"));
+    assertEquals(1, env.count("select count(*) from dag where dag_id = 'cli_shared' and is_paused"));
+    Result unknown = admin("dag", "register", "cli_shared", "--bundle", "payments-dags", "--readable-by", "nobody");
+    assertEquals(1, unknown.exit(), unknown.err());
+    assertTrue(unknown.err().startsWith("error: NOT_FOUND: team 'nobody' does not exist"), unknown.err());
+    assertEquals(2, env.count("select count(*) from dag_team_access where dag_id = 'cli_shared'"));
+    assertEquals(0, admin("dag", "register", "cli_shared", "--bundle", "payments-dags").exit());
+    assertEquals(0, env.count("select count(*) from dag_team_access where dag_id = 'cli_shared'"));
+  }
+
+  @Test
   void readsTheAuditLogWithFilters() throws Exception {
     try (TestTask task = env.startTask(DemoData.ANALYTICS)) {
       assertEquals(Status.Code.NOT_FOUND, codeOf(() -> task.variables().getVariable(

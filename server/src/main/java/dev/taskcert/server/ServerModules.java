@@ -32,6 +32,8 @@ public final class ServerModules {
         new SecretModule(),
         new EnrollmentModule(),
         new TaskInstanceModule(),
+        new dev.taskcert.server.dagrun.DagRunModule(),
+        new dev.taskcert.server.taskquery.TaskQueryModule(),
         new VariableModule(),
         new ConnectionModule(),
         new XComModule(),

@@ -111,6 +111,20 @@ final class FuzzCallers implements AutoCloseable {
     return ConnectionsGrpc.newBlockingStub(taskChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
+  dev.taskcert.proto.execution.v1.DagRunsGrpc.DagRunsBlockingStub dagRuns() {
+    return dev.taskcert.proto.execution.v1.DagRunsGrpc.newBlockingStub(taskChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  dev.taskcert.proto.execution.v1.TaskInstanceQueriesGrpc.TaskInstanceQueriesBlockingStub taskQueries() {
+    return dev.taskcert.proto.execution.v1.TaskInstanceQueriesGrpc.newBlockingStub(taskChannel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  dev.taskcert.proto.execution.v1.TaskInstanceDetailsGrpc.TaskInstanceDetailsBlockingStub taskDetails() {
+    return dev.taskcert.proto.execution.v1.TaskInstanceDetailsGrpc.newBlockingStub(taskChannel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
   TaskInstancesGrpc.TaskInstancesBlockingStub taskInstances() {
     return TaskInstancesGrpc.newBlockingStub(taskChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

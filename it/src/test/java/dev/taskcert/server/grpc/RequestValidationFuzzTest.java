@@ -27,6 +27,19 @@ import dev.taskcert.proto.ca.v1.GetTrustBundleRequest;
 import dev.taskcert.proto.ca.v1.RenewRequest;
 import dev.taskcert.proto.execution.v1.DeferTaskRequest;
 import dev.taskcert.proto.execution.v1.DeleteVariableRequest;
+import dev.taskcert.proto.execution.v1.ClearDagRunRequest;
+import dev.taskcert.proto.execution.v1.GetDagRunCountRequest;
+import dev.taskcert.proto.execution.v1.GetDagRunRequest;
+import dev.taskcert.proto.execution.v1.GetDagRunStateRequest;
+import dev.taskcert.proto.execution.v1.GetDagStateRequest;
+import dev.taskcert.proto.execution.v1.GetPreviousDagRunRequest;
+import dev.taskcert.proto.execution.v1.GetPreviousTaskInstanceRequest;
+import dev.taskcert.proto.execution.v1.GetRescheduleStartDateRequest;
+import dev.taskcert.proto.execution.v1.GetTaskBreadcrumbsRequest;
+import dev.taskcert.proto.execution.v1.GetTaskInstanceCountRequest;
+import dev.taskcert.proto.execution.v1.GetTaskInstanceStatesRequest;
+import dev.taskcert.proto.execution.v1.SetRenderedMapIndexRequest;
+import dev.taskcert.proto.execution.v1.TriggerDagRunRequest;
 import dev.taskcert.proto.execution.v1.DeleteXComRequest;
 import dev.taskcert.proto.execution.v1.FinishTaskRequest;
 import dev.taskcert.proto.execution.v1.GetConnectionRequest;
@@ -122,7 +135,23 @@ class RequestValidationFuzzTest {
       rpc("AdminSetConnection", AdminSetConnectionRequest.parser(), (c, r) -> c.admin().setConnection(r)),
       rpc("AdminDeleteConnection", AdminDeleteConnectionRequest.parser(), (c, r) -> c.admin().deleteConnection(r)),
       rpc("RevokeCertificates", RevokeCertificatesRequest.parser(), (c, r) -> c.admin().revokeCertificates(r)),
-      rpc("ListAuditEvents", ListAuditEventsRequest.parser(), (c, r) -> c.admin().listAuditEvents(r)));
+      rpc("ListAuditEvents", ListAuditEventsRequest.parser(), (c, r) -> c.admin().listAuditEvents(r)),
+      rpc("GetDagRun", GetDagRunRequest.parser(), (c, r) -> c.dagRuns().getDagRun(r)),
+      rpc("GetDagRunState", GetDagRunStateRequest.parser(), (c, r) -> c.dagRuns().getDagRunState(r)),
+      rpc("GetDagRunCount", GetDagRunCountRequest.parser(), (c, r) -> c.dagRuns().getDagRunCount(r)),
+      rpc("GetPreviousDagRun", GetPreviousDagRunRequest.parser(), (c, r) -> c.dagRuns().getPreviousDagRun(r)),
+      rpc("GetDagState", GetDagStateRequest.parser(), (c, r) -> c.dagRuns().getDagState(r)),
+      rpc("TriggerDagRun", TriggerDagRunRequest.parser(), (c, r) -> c.dagRuns().triggerDagRun(r)),
+      rpc("ClearDagRun", ClearDagRunRequest.parser(), (c, r) -> c.dagRuns().clearDagRun(r)),
+      rpc("GetTaskInstanceCount", GetTaskInstanceCountRequest.parser(), (c, r) -> c.taskQueries().getTaskInstanceCount(r)),
+      rpc("GetTaskInstanceStates", GetTaskInstanceStatesRequest.parser(),
+          (c, r) -> c.taskQueries().getTaskInstanceStates(r)),
+      rpc("GetPreviousTaskInstance", GetPreviousTaskInstanceRequest.parser(),
+          (c, r) -> c.taskQueries().getPreviousTaskInstance(r)),
+      rpc("GetTaskBreadcrumbs", GetTaskBreadcrumbsRequest.parser(), (c, r) -> c.taskQueries().getTaskBreadcrumbs(r)),
+      rpc("SetRenderedMapIndex", SetRenderedMapIndexRequest.parser(), (c, r) -> c.taskDetails().setRenderedMapIndex(r)),
+      rpc("GetRescheduleStartDate", GetRescheduleStartDateRequest.parser(),
+          (c, r) -> c.taskDetails().getRescheduleStartDate(r)));
 
   private static FuzzCallers callers;
 
@@ -242,7 +271,28 @@ class RequestValidationFuzzTest {
         seed("GetConnection", GetConnectionRequest.newBuilder().setConnId("warehouse")),
         seed("AdminDeleteConnection", AdminDeleteConnectionRequest.newBuilder().setConnId("warehouse")),
         seed("RevokeCertificates", RevokeCertificatesRequest.newBuilder().addSerialHex("0abc").setReason("fuzz")),
-        seed("ListAuditEvents", ListAuditEventsRequest.newBuilder().setPageSize(5).setPageToken(PageTokens.encode("100"))));
+        seed("ListAuditEvents", ListAuditEventsRequest.newBuilder().setPageSize(5).setPageToken(PageTokens.encode("100"))),
+        seed("GetDagRun", GetDagRunRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)),
+        seed("GetDagRunState", GetDagRunStateRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)),
+        seed("GetDagRunCount", GetDagRunCountRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+            .addStates("running").addRunIds(DemoData.RUN_ID).addLogicalDates(Timestamps.of(now))),
+        seed("GetPreviousDagRun", GetPreviousDagRunRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+            .setLogicalDate(later).setState("success")),
+        seed("GetDagState", GetDagStateRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())),
+        seed("TriggerDagRun", TriggerDagRunRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+            .setRunId("manual__fuzz_trigger").setConfJson("{\"k\": [1]}").setResetDagRun(true)),
+        seed("ClearDagRun", ClearDagRunRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId("manual__fuzz_trigger")),
+        seed("GetTaskInstanceCount", GetTaskInstanceCountRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+            .addTaskIds(FuzzCallers.TASK_ID).setTaskGroupId("group").addStates(TaskState.TASK_STATE_RUNNING)
+            .setMapIndex(-1).setHasMapIndex(true)),
+        seed("GetTaskInstanceStates", GetTaskInstanceStatesRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+            .addRunIds(DemoData.RUN_ID).addLogicalDates(Timestamps.of(now))),
+        seed("GetPreviousTaskInstance", GetPreviousTaskInstanceRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+            .setTaskId(FuzzCallers.TASK_ID).setLogicalDate(later).setState(TaskState.TASK_STATE_SUCCESS)),
+        seed("GetTaskBreadcrumbs", GetTaskBreadcrumbsRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
+            .setRunId(DemoData.RUN_ID)),
+        seed("SetRenderedMapIndex", SetRenderedMapIndexRequest.newBuilder().setRenderedMapIndex("region=eu")),
+        seed("GetRescheduleStartDate", GetRescheduleStartDateRequest.newBuilder()));
   }
 
   private static byte[] seed(String rpcName, Message.Builder request) {

@@ -64,6 +64,20 @@ public final class TestTask implements AutoCloseable {
     return HumanInTheLoopGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
+  public dev.taskcert.proto.execution.v1.DagRunsGrpc.DagRunsBlockingStub dagRuns() {
+    return dev.taskcert.proto.execution.v1.DagRunsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public dev.taskcert.proto.execution.v1.TaskInstanceQueriesGrpc.TaskInstanceQueriesBlockingStub taskInstanceQueries() {
+    return dev.taskcert.proto.execution.v1.TaskInstanceQueriesGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  public dev.taskcert.proto.execution.v1.TaskInstanceDetailsGrpc.TaskInstanceDetailsBlockingStub taskInstanceDetails() {
+    return dev.taskcert.proto.execution.v1.TaskInstanceDetailsGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
   public RenewalGrpc.RenewalBlockingStub ca() {
     return RenewalGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

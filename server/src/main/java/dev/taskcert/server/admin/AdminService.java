@@ -153,12 +153,29 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.bundleId(bundle)) == null) {
         throw Refusal.notFound("bundle '" + bundle + "' does not exist");
       }
+      List<String> readers = declaredTeams(request.getReadableByTeamsList(), "readable_by_teams");
+      List<String> triggerers = declaredTeams(request.getTriggerableByTeamsList(), "triggerable_by_teams");
       catalog.registerDag(new DagRegistration(dagId, bundle, request.getDeclaresResources(),
           request.getAllowedConnectionIdsList(), request.getAllowedVariablePatternsList(),
-          scopeName(request.getXcomReadScope()), maxTrySeconds == 0 ? null : maxTrySeconds), structure);
+          scopeName(request.getXcomReadScope()), maxTrySeconds == 0 ? null : maxTrySeconds), structure,
+          readers, triggerers, request.getIsPaused());
       ownership.invalidateAll();
       return RegisterDagResponse.getDefaultInstance();
     });
+  }
+
+  /** Teams a DAG declares as readers or triggerers: at most 100, each registered. */
+  private List<String> declaredTeams(List<String> teams, String field) {
+    if (teams.size() > 100) {
+      throw RequestLimits.invalid(field + " may name at most 100 teams");
+    }
+    List<String> names = teams.stream().map(AdminService::requireTeam).distinct().toList();
+    for (String name : names) {
+      if (transactions.withMapper(CatalogMapper.class, mapper -> mapper.teamId(name)) == null) {
+        throw Refusal.notFound("team '" + name + "' does not exist");
+      }
+    }
+    return names;
   }
 
   @Override

@@ -28,6 +28,8 @@ public final class AuditLog {
     END,
     QUEUE,
     ADMIN,
+    /** A task's trigger or clear of a dag run. */
+    TRIGGER,
     /** A call admitted in a finished try's post-terminal grace. */
     POST_TERMINAL;
 

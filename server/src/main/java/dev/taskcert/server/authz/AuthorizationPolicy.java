@@ -3,6 +3,7 @@ package dev.taskcert.server.authz;
 import dev.taskcert.server.catalog.DagOwnership;
 import dev.taskcert.server.config.ServerConfig;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -130,6 +131,39 @@ final class AuthorizationPolicy {
     }
     return Decision.conceal(resource, NotFound.dag(targetDag.dagId()), "XComs of DAG '" + targetDag.dagId()
         + "' belong to team '" + targetDag.team() + "'; " + teamOf(caller));
+  }
+
+  /**
+   * Whether the caller may read runs and task instances of {@code target}: a DAG of its own team, a
+   * global DAG, or one whose registration declares the caller's team among {@code readers}. Any
+   * other DAG is answered as if it were not registered.
+   */
+  Decision readDag(CallerScope caller, DagOwnership target, List<String> readers) {
+    if (!multiTeam || target.team() == null || Objects.equals(target.team(), caller.team())
+        || (caller.team() != null && readers.contains(caller.team()))) {
+      return Decision.ALLOW;
+    }
+    return Decision.conceal("dag:" + target.dagId(), NotFound.dag(target.dagId()), "DAG '" + target.dagId()
+        + "' belongs to team '" + target.team() + "' and does not declare the caller's team readable; " + teamOf(caller));
+  }
+
+  /**
+   * Whether the caller may trigger or clear runs of {@code target}: a DAG of its own team (a global
+   * DAG only for a caller without a team), or one whose registration declares the caller's team
+   * among {@code triggerers}. Another team's DAG is answered as if it were not registered; a global
+   * DAG, which every task can read, is refused to a team's task without hiding it.
+   */
+  Decision triggerDag(CallerScope caller, DagOwnership target, List<String> triggerers) {
+    if (!multiTeam || Objects.equals(target.team(), caller.team())
+        || (caller.team() != null && triggerers.contains(caller.team()))) {
+      return Decision.ALLOW;
+    }
+    if (target.team() == null) {
+      return Decision.deny("dag:" + target.dagId(), "DAG '" + target.dagId() + "' is global and may not be triggered by team '"
+          + caller.team() + "'");
+    }
+    return Decision.conceal("dag:" + target.dagId(), NotFound.dag(target.dagId()), "DAG '" + target.dagId()
+        + "' belongs to team '" + target.team() + "' and does not declare the caller's team a triggerer; " + teamOf(caller));
   }
 
   /**

@@ -21,12 +21,14 @@ public record MethodRule(
       Resource.RESOURCE_ENROLLMENT_TOKEN);
   private static final Set<Resource> TASK_RESOURCES = EnumSet.of(Resource.RESOURCE_OWN_TRY,
       Resource.RESOURCE_VARIABLE, Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_OWN_XCOM,
-      Resource.RESOURCE_ASSET, Resource.RESOURCE_OWN_TASK_INSTANCE);
+      Resource.RESOURCE_ASSET, Resource.RESOURCE_OWN_TASK_INSTANCE, Resource.RESOURCE_DAG,
+      Resource.RESOURCE_DAG_TRIGGER);
   /** What a finished try may still reach in its post-terminal grace: reads of its variables and connections, its own XComs. */
   private static final Set<Resource> GRACE_RESOURCES = EnumSet.of(Resource.RESOURCE_VARIABLE,
       Resource.RESOURCE_CONNECTION, Resource.RESOURCE_OWN_XCOM);
   private static final Set<Resource> SCOPED_RESOURCES = EnumSet.of(Resource.RESOURCE_VARIABLE,
-      Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_ASSET);
+      Resource.RESOURCE_CONNECTION, Resource.RESOURCE_XCOM, Resource.RESOURCE_ASSET, Resource.RESOURCE_DAG,
+      Resource.RESOURCE_DAG_TRIGGER);
 
   public MethodRule {
     tryStates = tryStates.isEmpty() ? Set.of() : java.util.Collections.unmodifiableSet(EnumSet.copyOf(tryStates));

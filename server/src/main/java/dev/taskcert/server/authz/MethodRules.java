@@ -45,7 +45,10 @@ public final class MethodRules {
       dev.taskcert.proto.execution.v1.StateStoresProto.getDescriptor(),
       dev.taskcert.proto.execution.v1.HitlProto.getDescriptor(),
       dev.taskcert.proto.admin.v1.AssetAdminProto.getDescriptor(),
-      dev.taskcert.proto.admin.v1.HitlAdminProto.getDescriptor());
+      dev.taskcert.proto.admin.v1.HitlAdminProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.DagRunsProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceQueriesProto.getDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceDetailsProto.getDescriptor());
 
   private final Map<String, MethodRule> byMethod;
 

@@ -1,5 +1,6 @@
 package dev.taskcert.server.authz;
 
+import dev.taskcert.server.catalog.CrossTeamAccess;
 import dev.taskcert.server.catalog.DagOwnership;
 import dev.taskcert.server.catalog.OwnershipCache;
 import dev.taskcert.server.refusal.Refusal;
@@ -16,12 +17,14 @@ public final class ResourceGate {
   private final AuthorizationPolicy policy;
   private final OwnershipCache ownership;
   private final CurrentCall call;
+  private final CrossTeamAccess crossTeam;
 
   @Inject
-  ResourceGate(AuthorizationPolicy policy, OwnershipCache ownership, CurrentCall call) {
+  ResourceGate(AuthorizationPolicy policy, OwnershipCache ownership, CurrentCall call, CrossTeamAccess crossTeam) {
     this.policy = policy;
     this.ownership = ownership;
     this.call = call;
+    this.crossTeam = crossTeam;
   }
 
   /** Whether the caller's DAG declares variable {@code key}, or declares nothing. */
@@ -83,6 +86,40 @@ public final class ResourceGate {
       throw Refusal.notFound(NotFound.dag(dagId));
     }
     return decided(policy.readXCom(scope, target, runId, resource));
+  }
+
+  /**
+   * Whether the caller may read runs and task instances of DAG {@code dagId}; a DAG that is not
+   * registered and another team's DAG that does not declare the caller's team are answered alike
+   * (NOT_FOUND, the same description).
+   *
+   * @throws Refusal NOT_FOUND when the DAG is not registered
+   */
+  public Decision readDag(String dagId) {
+    CallerScope scope = scope();
+    DagOwnership target = target(dagId);
+    return decided(policy.readDag(scope, target, crossTeam.teams(dagId, CrossTeamAccess.Access.READ)));
+  }
+
+  /**
+   * Whether the caller may trigger or clear runs of DAG {@code dagId}; a DAG that is not registered
+   * and another team's DAG that does not declare the caller's team are answered alike.
+   *
+   * @throws Refusal NOT_FOUND when the DAG is not registered
+   */
+  public Decision triggerDag(String dagId) {
+    CallerScope scope = scope();
+    DagOwnership target = target(dagId);
+    return decided(policy.triggerDag(scope, target, crossTeam.teams(dagId, CrossTeamAccess.Access.TRIGGER)));
+  }
+
+  private DagOwnership target(String dagId) {
+    DagOwnership target = ownership.find(dagId).orElse(null);
+    if (target == null) {
+      call.scopeDecided();
+      throw Refusal.notFound(NotFound.dag(dagId));
+    }
+    return target;
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.refusal.Refusal;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Registers what tasks run and who owns it: teams, DAG bundles, DAGs and dag runs. Every method is
@@ -50,8 +51,20 @@ public final class Catalog {
    * in one transaction.
    */
   public void registerDag(DagRegistration dag, DagStructure structure) {
+    registerDag(dag, structure, List.of(), List.of(), false);
+  }
+
+  /**
+   * Creates or updates a DAG, replacing its declared structure, the other teams that may read
+   * ({@code readers}) and trigger ({@code triggerers}) its runs, and whether it is paused, in one
+   * transaction.
+   */
+  public void registerDag(DagRegistration dag, DagStructure structure, List<String> readers, List<String> triggerers,
+      boolean paused) {
     transactions.inTransaction(session -> {
       session.getMapper(CatalogMapper.class).upsertDag(dag);
+      session.getMapper(DagAccessMapper.class).setPaused(dag.dagId(), paused);
+      CrossTeamAccess.replace(session, dag.dagId(), readers, triggerers);
       DagStructureMapper tasks = session.getMapper(DagStructureMapper.class);
       tasks.deleteTasks(dag.dagId());
       return structure.declared() ? tasks.insertTasks(dag.dagId(), structure.tasks()) : 0;

@@ -118,6 +118,10 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(HitlMapper.class);
     configuration.addMapper(dev.taskcert.server.enrollment.TryResumptionMapper.class);
     configuration.addMapper(dev.taskcert.server.taskinstance.RunContextMapper.class);
+    configuration.addMapper(dev.taskcert.server.catalog.DagAccessMapper.class);
+    configuration.addMapper(dev.taskcert.server.taskinstance.SkipMapper.class);
+    configuration.addMapper(dev.taskcert.server.dagrun.DagRunMapper.class);
+    configuration.addMapper(dev.taskcert.server.taskquery.TaskQueryMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }

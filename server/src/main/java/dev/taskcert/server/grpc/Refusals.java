@@ -73,6 +73,7 @@ public final class Refusals {
       case NOT_PERMITTED -> Status.PERMISSION_DENIED;
       case WRONG_STATE -> Status.FAILED_PRECONDITION;
       case EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
+      case EXISTS -> Status.ALREADY_EXISTS;
     };
   }
 

@@ -24,7 +24,9 @@ public final class Refusal extends RuntimeException {
     /** The task try is not in a state that allows this call (FAILED_PRECONDITION). */
     WRONG_STATE,
     /** The caller, or all callers together, asked for more than the server takes on now (RESOURCE_EXHAUSTED). */
-    EXHAUSTED
+    EXHAUSTED,
+    /** What the request would create exists already (ALREADY_EXISTS). */
+    EXISTS
   }
 
   private final Kind kind;
@@ -53,6 +55,11 @@ public final class Refusal extends RuntimeException {
   /** Something the request names does not exist; not audited. */
   public static Refusal notFound(String message) {
     return new Refusal(Kind.NOT_FOUND, message, null, null, null);
+  }
+
+  /** What the request would create exists already; not audited. */
+  public static Refusal exists(String message) {
+    return new Refusal(Kind.EXISTS, message, null, null, null);
   }
 
   /** An authorization rule refuses {@code resource} to the caller; audited as a denial. */

@@ -217,8 +217,9 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   public void skipDownstream(SkipDownstreamRequest request, StreamObserver<SkipDownstreamResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       TaskIdentity caller = call.task();
-      if (request.getTaskIdsCount() == 0 || request.getTaskIdsCount() > MAX_SKIP_TASKS) {
-        throw RequestLimits.invalid("task_ids must name 1 to " + MAX_SKIP_TASKS + " tasks");
+      int named = request.getTaskIdsCount() + request.getTasksCount();
+      if (named == 0 || named > MAX_SKIP_TASKS) {
+        throw RequestLimits.invalid("task_ids and tasks must name 1 to " + MAX_SKIP_TASKS + " tasks together");
       }
       Set<String> taskIds = new LinkedHashSet<>();
       for (String taskId : request.getTaskIdsList()) {
@@ -228,10 +229,21 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
         }
         taskIds.add(taskId);
       }
+      Set<SkippedTaskRef> pairs = new LinkedHashSet<>();
+      for (var task : request.getTasksList()) {
+        RequestLimits.requireText(task.getTaskId(), "tasks.task_id", 250);
+        if (task.getMapIndex() < -1) {
+          throw RequestLimits.invalid("tasks.map_index must be -1 or more");
+        }
+        if (task.getTaskId().equals(caller.taskId())) {
+          throw RequestLimits.invalid("a task cannot skip itself");
+        }
+        pairs.add(new SkippedTaskRef(task.getTaskId(), task.getMapIndex()));
+      }
       int skipped = transactions.inTransaction(session -> {
         TaskInstanceRow row = gate.lock(session).row();
         long dagRunId = session.getMapper(TaskInstanceMapper.class).dagRunIdOf(row.id());
-        return new DownstreamSkips(session).skip(caller, dagRunId, taskIds);
+        return new DownstreamSkips(session).skip(caller, dagRunId, taskIds, pairs);
       });
       return SkipDownstreamResponse.newBuilder().setSkippedCount(skipped).build();
     });
@@ -247,6 +259,14 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
       GetPreviousSuccessfulDagRunResponse.Builder response = GetPreviousSuccessfulDagRunResponse.newBuilder();
       if (previous != null) {
         response.setDagRun(dagRunInfo(previous));
+        var dates = transactions.withMapper(dev.taskcert.server.dagrun.DagRunMapper.class,
+            mapper -> mapper.find(previous.dagId(), previous.runId()));
+        if (dates != null && dates.createdAt() != null) {
+          response.setStartDate(Timestamps.of(dates.createdAt()));
+        }
+        if (dates != null && dates.endDate() != null) {
+          response.setEndDate(Timestamps.of(dates.endDate()));
+        }
       }
       return response.build();
     });

@@ -50,6 +50,36 @@ class AuthorizationPolicyTest {
     assertInstanceOf(Decision.Conceal.class, policy(true).readVariable(caller, "k", "a"));
   }
 
+  private static DagOwnership dag(String dagId, String team) {
+    return new DagOwnership(dagId, team, false, List.of(), List.of(), "TEAM");
+  }
+
+  @Test
+  void dagReadsReachOwnGlobalAndDeclaringDagsOnly() {
+    AuthorizationPolicy policy = policy(true);
+    CallerScope caller = caller("a", false, List.of());
+    assertEquals(Decision.ALLOW, policy.readDag(caller, dag("own", "a"), List.of()));
+    assertEquals(Decision.ALLOW, policy.readDag(caller, dag("global", null), List.of()));
+    assertEquals(Decision.ALLOW, policy.readDag(caller, dag("shared", "b"), List.of("c", "a")));
+    Decision.Conceal concealed = assertInstanceOf(Decision.Conceal.class, policy.readDag(caller, dag("private", "b"), List.of("c")));
+    assertEquals(NotFound.dag("private"), concealed.message(), "answered like an absent DAG");
+    assertTrue(concealed.auditDetail().contains("team 'b'"));
+    assertInstanceOf(Decision.Conceal.class, policy.readDag(caller(null, false, List.of()), dag("shared", "b"), List.of("a")));
+    assertEquals(Decision.ALLOW, policy(false).readDag(caller, dag("private", "b"), List.of()));
+  }
+
+  @Test
+  void dagTriggersReachOwnAndDeclaringDagsButNotGlobalOnesOfATeamsTask() {
+    AuthorizationPolicy policy = policy(true);
+    CallerScope caller = caller("a", false, List.of());
+    assertEquals(Decision.ALLOW, policy.triggerDag(caller, dag("own", "a"), List.of()));
+    assertEquals(Decision.ALLOW, policy.triggerDag(caller, dag("shared", "b"), List.of("a")));
+    assertInstanceOf(Decision.Conceal.class, policy.triggerDag(caller, dag("private", "b"), List.of()));
+    assertInstanceOf(Decision.Deny.class, policy.triggerDag(caller, dag("global", null), List.of()));
+    assertEquals(Decision.ALLOW, policy.triggerDag(caller(null, false, List.of()), dag("global", null), List.of()));
+    assertEquals(Decision.ALLOW, policy(false).triggerDag(caller, dag("global", null), List.of()));
+  }
+
   @Test
   void skipsTeamChecksWhenMultiTeamIsOff() {
     assertEquals(Decision.ALLOW, policy(false).readVariable(caller("a", false, List.of()), "k", "b"));

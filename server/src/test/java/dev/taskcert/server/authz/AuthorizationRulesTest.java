@@ -36,7 +36,10 @@ class AuthorizationRulesTest {
       dev.taskcert.proto.execution.v1.AssetStoreGrpc.getServiceDescriptor(),
       dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.getServiceDescriptor(),
       dev.taskcert.proto.admin.v1.AssetAdminGrpc.getServiceDescriptor(),
-      dev.taskcert.proto.admin.v1.HitlAdminGrpc.getServiceDescriptor());
+      dev.taskcert.proto.admin.v1.HitlAdminGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.DagRunsGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceQueriesGrpc.getServiceDescriptor(),
+      dev.taskcert.proto.execution.v1.TaskInstanceDetailsGrpc.getServiceDescriptor());
 
   @Test
   void everyRpcOfTheContractDeclaresExactlyOneEnforceableRule() {
@@ -83,6 +86,9 @@ class AuthorizationRulesTest {
     assertFalse(finish.admits(dev.taskcert.server.taskinstance.TaskState.DEFERRED));
     assertTrue(rule("taskcert.execution.v1.Variables/GetVariable").needsScopeDecision());
     assertFalse(rule("taskcert.execution.v1.XComs/SetXCom").needsScopeDecision());
+    assertTrue(rule("taskcert.execution.v1.DagRuns/TriggerDagRun").needsScopeDecision());
+    assertTrue(rule("taskcert.execution.v1.TaskInstanceQueries/GetTaskInstanceStates").needsScopeDecision());
+    assertFalse(rule("taskcert.execution.v1.TaskInstanceDetails/SetRenderedMapIndex").needsScopeDecision());
     assertEquals(dev.taskcert.proto.authz.v1.Caller.CALLER_ANONYMOUS, rule("taskcert.ca.v1.Enrollment/Enroll").caller());
   }
 

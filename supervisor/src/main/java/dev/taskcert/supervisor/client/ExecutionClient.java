@@ -2,6 +2,28 @@ package dev.taskcert.supervisor.client;
 
 import com.google.protobuf.Timestamp;
 import dev.taskcert.proto.execution.v1.ConnectionsGrpc;
+import dev.taskcert.proto.execution.v1.ClearDagRunRequest;
+import dev.taskcert.proto.execution.v1.DagRunsGrpc;
+import dev.taskcert.proto.execution.v1.GetDagRunCountRequest;
+import dev.taskcert.proto.execution.v1.GetDagRunRequest;
+import dev.taskcert.proto.execution.v1.GetDagRunStateRequest;
+import dev.taskcert.proto.execution.v1.GetDagStateRequest;
+import dev.taskcert.proto.execution.v1.GetPreviousDagRunRequest;
+import dev.taskcert.proto.execution.v1.GetPreviousDagRunResponse;
+import dev.taskcert.proto.execution.v1.GetPreviousTaskInstanceRequest;
+import dev.taskcert.proto.execution.v1.GetPreviousTaskInstanceResponse;
+import dev.taskcert.proto.execution.v1.GetRescheduleStartDateRequest;
+import dev.taskcert.proto.execution.v1.GetRescheduleStartDateResponse;
+import dev.taskcert.proto.execution.v1.GetTaskBreadcrumbsRequest;
+import dev.taskcert.proto.execution.v1.GetTaskInstanceCountRequest;
+import dev.taskcert.proto.execution.v1.GetTaskInstanceStatesRequest;
+import dev.taskcert.proto.execution.v1.GetTaskInstanceStatesResponse;
+import dev.taskcert.proto.execution.v1.SetRenderedMapIndexRequest;
+import dev.taskcert.proto.execution.v1.SkippedTask;
+import dev.taskcert.proto.execution.v1.TaskInstanceDetailsGrpc;
+import dev.taskcert.proto.execution.v1.TaskInstanceQueriesGrpc;
+import dev.taskcert.proto.execution.v1.TaskInstanceSummary;
+import dev.taskcert.proto.execution.v1.TriggerDagRunRequest;
 import dev.taskcert.proto.execution.v1.DagRunInfo;
 import dev.taskcert.proto.execution.v1.DeferTaskRequest;
 import dev.taskcert.proto.execution.v1.DeleteVariableRequest;
@@ -194,6 +216,129 @@ public final class ExecutionClient {
     GetPreviousSuccessfulDagRunResponse response = Retries.call(true,
         () -> tasks().getPreviousSuccessfulDagRun(GetPreviousSuccessfulDagRunRequest.getDefaultInstance()));
     return response.hasDagRun() ? Optional.of(dagRun(response.getDagRun())) : Optional.empty();
+  }
+
+  /**
+   * Marks task instances of the caller's own dag run SKIPPED by task id (every map index) and by
+   * (task id, map index); ones RUNNING, SUCCESS or FAILED keep their state. Returns how many changed.
+   */
+  public int skipDownstream(List<String> taskIds, List<SkippedTask> tasks) {
+    return Retries.call(true, () -> tasks().skipDownstream(SkipDownstreamRequest.newBuilder()
+        .addAllTaskIds(taskIds).addAllTasks(tasks).build())).getSkippedCount();
+  }
+
+  /** The previous successful run of the caller's DAG with its start and end dates, as the server answers. */
+  public GetPreviousSuccessfulDagRunResponse previousSuccessfulDagRunWithDates() {
+    return Retries.call(true,
+        () -> tasks().getPreviousSuccessfulDagRun(GetPreviousSuccessfulDagRunRequest.getDefaultInstance()));
+  }
+
+  // --- the caller's own try's details -------------------------------------------------------
+
+  private TaskInstanceDetailsGrpc.TaskInstanceDetailsBlockingStub details() {
+    return TaskInstanceDetailsGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Records the try's rendered map index (1 to 250 bytes). */
+  public void setRenderedMapIndex(String renderedMapIndex) {
+    Retries.call(true, () -> details().setRenderedMapIndex(SetRenderedMapIndexRequest.newBuilder()
+        .setRenderedMapIndex(renderedMapIndex).build()));
+  }
+
+  /** When the first reschedule of this try started, if it was rescheduled. */
+  public Optional<Instant> rescheduleStartDate() {
+    GetRescheduleStartDateResponse response = Retries.call(true,
+        () -> details().getRescheduleStartDate(GetRescheduleStartDateRequest.getDefaultInstance()));
+    return response.hasStartDate() ? Optional.of(instant(response.getStartDate())) : Optional.empty();
+  }
+
+  // --- dag runs of readable (or triggerable) DAGs -------------------------------------------
+
+  private DagRunsGrpc.DagRunsBlockingStub dagRuns() {
+    return DagRunsGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** One dag run of a DAG the caller may read. */
+  public dev.taskcert.proto.execution.v1.DagRun getDagRun(String dagId, String runId) {
+    return Retries.call(true, () -> dagRuns().getDagRun(GetDagRunRequest.newBuilder()
+        .setDagId(dagId).setRunId(runId).build())).getDagRun();
+  }
+
+  /** The state of one dag run ("queued", "running", "success", "failed"). */
+  public String getDagRunState(String dagId, String runId) {
+    return Retries.call(true, () -> dagRuns().getDagRunState(GetDagRunStateRequest.newBuilder()
+        .setDagId(dagId).setRunId(runId).build())).getState();
+  }
+
+  /** How many runs of a DAG match every non-empty filter. */
+  public long getDagRunCount(String dagId, List<Instant> logicalDates, List<String> runIds, List<String> states) {
+    return Retries.call(true, () -> dagRuns().getDagRunCount(GetDagRunCountRequest.newBuilder()
+        .setDagId(dagId).addAllLogicalDates(logicalDates.stream().map(ExecutionClient::timestamp).toList())
+        .addAllRunIds(runIds).addAllStates(states).build())).getCount();
+  }
+
+  /** The run with the latest logical date before {@code before}, in {@code state} if not empty. */
+  public Optional<dev.taskcert.proto.execution.v1.DagRun> getPreviousDagRun(String dagId, Instant before, String state) {
+    GetPreviousDagRunResponse response = Retries.call(true, () -> dagRuns().getPreviousDagRun(
+        GetPreviousDagRunRequest.newBuilder().setDagId(dagId).setLogicalDate(timestamp(before)).setState(state).build()));
+    return response.hasDagRun() ? Optional.of(response.getDagRun()) : Optional.empty();
+  }
+
+  /** Whether a DAG is paused. */
+  public boolean isDagPaused(String dagId) {
+    return Retries.call(true, () -> dagRuns().getDagState(GetDagStateRequest.newBuilder().setDagId(dagId).build()))
+        .getIsPaused();
+  }
+
+  /**
+   * Triggers a QUEUED manual run; when it exists, clears it if {@code resetDagRun}, else throws
+   * ALREADY_EXISTS. Returns whether an existing run was cleared. Not retried: a repeat would find the run.
+   */
+  public boolean triggerDagRun(String dagId, String runId, Optional<Instant> logicalDate, String confJson,
+      boolean resetDagRun) {
+    TriggerDagRunRequest.Builder request = TriggerDagRunRequest.newBuilder()
+        .setDagId(dagId).setRunId(runId).setConfJson(confJson).setResetDagRun(resetDagRun);
+    logicalDate.ifPresent(date -> request.setLogicalDate(timestamp(date)));
+    return Retries.call(false, () -> dagRuns().triggerDagRun(request.build())).getCleared();
+  }
+
+  /** Clears a dag run: back to QUEUED, its unfinished tries ended. Returns how many tries ended. */
+  public int clearDagRun(String dagId, String runId) {
+    return Retries.call(true, () -> dagRuns().clearDagRun(ClearDagRunRequest.newBuilder()
+        .setDagId(dagId).setRunId(runId).build())).getEndedTries();
+  }
+
+  // --- task instances of readable DAGs ------------------------------------------------------
+
+  private TaskInstanceQueriesGrpc.TaskInstanceQueriesBlockingStub taskQueries() {
+    return TaskInstanceQueriesGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** How many task instances of a DAG match the request's filters ({@code dag_id} and any others). */
+  public long getTaskInstanceCount(GetTaskInstanceCountRequest request) {
+    return Retries.call(true, () -> taskQueries().getTaskInstanceCount(request)).getCount();
+  }
+
+  /** Task states by run id, then by task key ({@code task_id}, or {@code task_id_mapIndex} when mapped). */
+  public java.util.Map<String, java.util.Map<String, dev.taskcert.proto.execution.v1.TaskState>> getTaskInstanceStates(
+      GetTaskInstanceStatesRequest request) {
+    GetTaskInstanceStatesResponse response = Retries.call(true, () -> taskQueries().getTaskInstanceStates(request));
+    java.util.Map<String, java.util.Map<String, dev.taskcert.proto.execution.v1.TaskState>> states =
+        new java.util.TreeMap<>();
+    response.getTaskStatesMap().forEach((run, tasks) -> states.put(run, new java.util.TreeMap<>(tasks.getTaskStatesMap())));
+    return states;
+  }
+
+  /** The task instance of the task with the latest run logical date matching the request, if any. */
+  public Optional<TaskInstanceSummary> getPreviousTaskInstance(GetPreviousTaskInstanceRequest request) {
+    GetPreviousTaskInstanceResponse response = Retries.call(true, () -> taskQueries().getPreviousTaskInstance(request));
+    return response.hasTaskInstance() ? Optional.of(response.getTaskInstance()) : Optional.empty();
+  }
+
+  /** The finished task instances of a dag run, by task id and map index. */
+  public List<TaskInstanceSummary> getTaskBreadcrumbs(String dagId, String runId) {
+    return Retries.call(true, () -> taskQueries().getTaskBreadcrumbs(GetTaskBreadcrumbsRequest.newBuilder()
+        .setDagId(dagId).setRunId(runId).build())).getBreadcrumbsList();
   }
 
   // --- variables ----------------------------------------------------------------------------
