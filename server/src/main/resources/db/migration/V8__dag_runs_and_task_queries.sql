@@ -12,8 +12,8 @@ create table dag_team_access (
   primary key (dag_id, access, team_name)
 );
 
--- The rendered map index a running try reports for itself.
-alter table task_instance add column rendered_map_index text
+-- The rendered map index a running try reports for itself (the column comes with V7): bounded.
+alter table task_instance add constraint task_instance_rendered_map_index_length
   check (rendered_map_index is null or length(rendered_map_index) between 1 and 250);
 
 -- One row each time a try is rescheduled, written in the same statement's transaction as the
