@@ -6,16 +6,10 @@ import dev.taskcert.proto.admin.v1.QueueTaskInstanceRequest;
 import dev.taskcert.proto.admin.v1.QueueTaskInstanceResponse;
 import dev.taskcert.proto.admin.v1.ResumeTaskInstanceRequest;
 import dev.taskcert.proto.admin.v1.ResumeTaskInstanceResponse;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.time.Instant;
 import dev.taskcert.proto.execution.v1.TaskState;
+import java.time.Instant;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,47 +43,22 @@ final class TryCommand extends CommandGroup {
         description = "how many retries the task has, Airflow's max_tries (default ${DEFAULT-VALUE})")
     int maxTries;
 
-    @Option(names = "--token-ttl", paramLabel = "DURATION",
-        description = "how long the token stays redeemable, ISO-8601 (default: the server's, 24 h unless configured)")
-    Duration tokenTtl;
-
-    @Option(names = "--token-file", paramLabel = "FILE",
-        description = "write the token to this new file, readable by its owner only, instead of printing it")
-    Path tokenFile;
+    @Mixin
+    TokenDelivery token;
 
     @Override
     protected void execute(Stubs stubs, Output output) throws Failure {
-      if (tokenTtl != null && (tokenTtl.isNegative() || tokenTtl.isZero())) {
-        throw usageError("--token-ttl must be positive, got " + tokenTtl);
-      }
-      if (tokenFile != null && Files.exists(tokenFile)) {
-        throw new Failure("--token-file " + tokenFile + " already exists; refusing to overwrite a token");
-      }
+      token.check(this::usageError);
       QueueTaskInstanceResponse answer = stubs.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
           .setDagId(dagId).setRunId(runId).setTaskId(taskId).setMapIndex(mapIndex).setMaxTries(maxTries)
-          .setTokenTtlSeconds(tokenTtl == null ? 0 : tokenTtl.toSeconds()).build());
-      String token = answer.getEnrollmentToken();
-      if (tokenFile != null) {
-        writeToken(token);
+          .setTokenTtlSeconds(token.ttlSeconds()).build());
+      String shown = token.deliver(answer.getEnrollmentToken(), "the try is queued, but its token is lost: queue it again");
+      if (token.toFile()) {
         answer = answer.toBuilder().clearEnrollmentToken().build();
       }
       Instant expires = Instant.ofEpochSecond(answer.getTokenExpiresAt().getSeconds());
       output.record(answer, Output.fields("spiffe id", answer.getSpiffeId(), "try", Integer.toString(answer.getTryNumber()),
-          "token", tokenFile != null ? "written to " + tokenFile + " (mode 0600)" : token,
-          "token expires", expires.toString()));
-    }
-
-    private void writeToken(String token) throws Failure {
-      try {
-        Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tokenFile, token + "\n", StandardCharsets.US_ASCII);
-      } catch (FileAlreadyExistsException e) {
-        throw new Failure("--token-file " + tokenFile + " already exists; the try is queued, but its token is lost:"
-            + " queue it again");
-      } catch (IOException e) {
-        throw new Failure("cannot write --token-file " + tokenFile + " (" + e.getMessage()
-            + "); the try is queued, but its token is lost: queue it again");
-      }
+          "token", shown, "token expires", expires.toString()));
     }
   }
 
@@ -102,42 +71,25 @@ final class TryCommand extends CommandGroup {
     @Parameters(index = "0", paramLabel = "SPIFFE_ID", description = "the try, as its SPIFFE ID (spiffe://<domain>/ti/...)")
     String spiffeId;
 
-    @Option(names = "--token-ttl", paramLabel = "DURATION",
-        description = "how long the token stays redeemable, ISO-8601 (default: the server's, 24 h unless configured)")
-    Duration tokenTtl;
-
-    @Option(names = "--token-file", paramLabel = "FILE",
-        description = "write the token to this new file, readable by its owner only, instead of printing it")
-    Path tokenFile;
+    @Mixin
+    TokenDelivery token;
 
     @Override
     protected void execute(Stubs stubs, Output output) throws Failure {
-      if (tokenTtl != null && (tokenTtl.isNegative() || tokenTtl.isZero())) {
-        throw usageError("--token-ttl must be positive, got " + tokenTtl);
-      }
-      if (tokenFile != null && Files.exists(tokenFile)) {
-        throw new Failure("--token-file " + tokenFile + " already exists; refusing to overwrite a token");
-      }
+      token.check(this::usageError);
       ResumeTaskInstanceResponse answer = stubs.admin().resumeTaskInstance(ResumeTaskInstanceRequest.newBuilder()
           .setTaskTry(taskTry(spiffeId, "SPIFFE_ID"))
-          .setTokenTtlSeconds(tokenTtl == null ? 0 : tokenTtl.toSeconds()).build());
-      String token = answer.getEnrollmentToken();
-      if (tokenFile != null) {
-        try {
-          Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-          Files.writeString(tokenFile, token + "\n", StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-          throw new Failure("cannot write --token-file " + tokenFile + " (" + e.getMessage()
-              + "); the try is resumed, but its token is lost: end the try and queue the next one");
-        }
+          .setTokenTtlSeconds(token.ttlSeconds()).build());
+      String shown = token.deliver(answer.getEnrollmentToken(),
+          "the try is resumed, but its token is lost: end the try and queue the next one");
+      if (token.toFile()) {
         answer = answer.toBuilder().clearEnrollmentToken().build();
       }
       Instant expires = Instant.ofEpochSecond(answer.getTokenExpiresAt().getSeconds());
       output.record(answer, Output.fields("spiffe id", answer.getSpiffeId(), "try", Integer.toString(answer.getTryNumber()),
           "execution", Integer.toString(answer.getExecutionGeneration()),
           "revoked", answer.getRevokedSerialHexCount() + " earlier certificate(s)",
-          "token", tokenFile != null ? "written to " + tokenFile + " (mode 0600)" : token,
-          "token expires", expires.toString()));
+          "token", shown, "token expires", expires.toString()));
     }
   }
 

@@ -82,7 +82,7 @@ import java.util.regex.Pattern;
  */
 public final class AdminService extends AdminGrpc.AdminImplBase {
   /** Resumes deferred and rescheduled tries (injected beside the constructor's dependencies). */
-  @Inject private TryResumption resumption;
+  private final TryResumption resumption;
 
   private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9_-]{1,50}");
   private static final Pattern SERIAL = Pattern.compile("[0-9a-f]{1,64}");
@@ -102,8 +102,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
   @Inject
   AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, ConnectionSecrets secrets, AuditLog audit,
-      OwnershipCache ownership, RevocationCache revocations, CurrentCall call, AdminTryEnding tryEnding, Clock clock) {
+      OwnershipCache ownership, RevocationCache revocations, CurrentCall call, AdminTryEnding tryEnding,
+      TryResumption resumption, Clock clock) {
     this.call = call;
+    this.resumption = resumption;
     this.tryEnding = tryEnding;
     this.catalog = catalog;
     this.transactions = transactions;
@@ -214,23 +216,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   @Override
   public void endTry(EndTryRequest request, StreamObserver<EndTryResponse> observer) {
     TaskTryRef tt = request.getTaskTry();
-    admin(observer, "task_try:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
-        + "/" + tt.getTryNumber(), () -> {
-      if (!request.hasTaskTry()) {
-        throw RequestLimits.invalid("task_try is required");
-      }
-      String dagId = RequestLimits.requireText(tt.getDagId(), "task_try.dag_id", 250);
-      String runId = RequestLimits.requireText(tt.getRunId(), "task_try.run_id", 250);
-      String taskId = RequestLimits.requireText(tt.getTaskId(), "task_try.task_id", 250);
-      if (tt.getMapIndex() < -1 || tt.getTryNumber() < 1) {
-        throw RequestLimits.invalid("task_try.map_index must be -1 or more and task_try.try_number 1 or more");
-      }
+    admin(observer, NamedTry.resource(tt), () -> {
+      NamedTry named = NamedTry.of(request.hasTaskTry(), tt);
       TaskState state = TaskState.fromProto(request.getState());
       if (state == null || !TaskInstanceService.FINISH_STATES.contains(state)) {
         throw RequestLimits.invalid("state must be one of " + TaskInstanceService.FINISH_STATES + ", got " + request.getState());
       }
       String reason = RequestLimits.optionalText(request.getReason(), "reason", 1024);
-      EndedTry ended = tryEnding.endTry(dagId, runId, taskId, tt.getMapIndex(), tt.getTryNumber(), state,
+      EndedTry ended = tryEnding.endTry(named.dagId(), named.runId(), named.taskId(), named.mapIndex(),
+          named.tryNumber(), state,
           reason.isEmpty() ? "ended by admin " + call.admin().name() : reason, call.callerId(), call.method());
       return EndTryResponse.newBuilder()
           .setPreviousState(ended.before().taskState().toProto())
@@ -427,31 +421,22 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     });
   }
 
-  /** Runs an admin change, then audits what was done and by whom. */
   /** Most retries QueueTaskInstance accepts. */
   static final int MAX_RETRIES = 1000;
 
   @Override
   public void resumeTaskInstance(ResumeTaskInstanceRequest request, StreamObserver<ResumeTaskInstanceResponse> observer) {
     TaskTryRef tt = request.getTaskTry();
-    admin(observer, "task_try:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
-        + "/" + tt.getTryNumber(), () -> {
-      if (!request.hasTaskTry()) {
-        throw RequestLimits.invalid("task_try is required");
-      }
-      String dagId = RequestLimits.requireText(tt.getDagId(), "task_try.dag_id", 250);
-      String runId = RequestLimits.requireText(tt.getRunId(), "task_try.run_id", 250);
-      String taskId = RequestLimits.requireText(tt.getTaskId(), "task_try.task_id", 250);
-      if (tt.getMapIndex() < -1 || tt.getTryNumber() < 1) {
-        throw RequestLimits.invalid("task_try.map_index must be -1 or more and task_try.try_number 1 or more");
-      }
+    admin(observer, NamedTry.resource(tt), () -> {
+      NamedTry named = NamedTry.of(request.hasTaskTry(), tt);
       if (request.getTokenTtlSeconds() < 0 || request.getTokenTtlSeconds() > Duration.ofDays(7).toSeconds()) {
         throw RequestLimits.invalid("token_ttl_seconds must be 0 to 7 days");
       }
       String schedulerTiId = schedulerTaskInstanceId(request.getTaskInstanceId());
       Duration ttl = request.getTokenTtlSeconds() == 0 ? null : Duration.ofSeconds(request.getTokenTtlSeconds());
       TryResumption.ResumedTry resumed =
-          resumption.resume(dagId, runId, taskId, tt.getMapIndex(), tt.getTryNumber(), ttl, schedulerTiId);
+          resumption.resume(named.dagId(), named.runId(), named.taskId(), named.mapIndex(), named.tryNumber(), ttl,
+              schedulerTiId);
       return ResumeTaskInstanceResponse.newBuilder()
           .setTryNumber(resumed.queued().identity().tryNumber())
           .setExecutionGeneration(resumed.generation())
@@ -478,6 +463,28 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     throw RequestLimits.invalid("task_instance_id must be a UUID in canonical form (36 characters)");
   }
 
+  /** A task try an admin request names, each part checked. */
+  private record NamedTry(String dagId, String runId, String taskId, int mapIndex, int tryNumber) {
+    static NamedTry of(boolean present, TaskTryRef tt) {
+      if (!present) {
+        throw RequestLimits.invalid("task_try is required");
+      }
+      if (tt.getMapIndex() < -1 || tt.getTryNumber() < 1) {
+        throw RequestLimits.invalid("task_try.map_index must be -1 or more and task_try.try_number 1 or more");
+      }
+      return new NamedTry(RequestLimits.requireText(tt.getDagId(), "task_try.dag_id", 250),
+          RequestLimits.requireText(tt.getRunId(), "task_try.run_id", 250),
+          RequestLimits.requireText(tt.getTaskId(), "task_try.task_id", 250), tt.getMapIndex(), tt.getTryNumber());
+    }
+
+    /** The audit resource of a named try, as sent. */
+    static String resource(TaskTryRef tt) {
+      return "task_try:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
+          + "/" + tt.getTryNumber();
+    }
+  }
+
+  /** Runs an admin change, then audits what was done and by whom. */
   private <T> void admin(StreamObserver<T> observer, String resource, Supplier<T> body) {
     UnaryCalls.respond(observer, () -> {
       T result = body.get();

@@ -70,12 +70,13 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   private final CurrentCall call;
   private final TaskInstanceCache cache;
   private final Clock clock;
-  /** Records outlet asset events of a successful FinishTask (field-injected, to keep the constructor stable). */
-  @Inject
-  private AssetOutlets assetOutlets;
+  /** Records outlet asset events of a successful FinishTask. */
+  private final AssetOutlets assetOutlets;
 
   @Inject
-  TaskInstanceService(Transactions transactions, TryGate gate, CurrentCall call, TaskInstanceCache cache, Clock clock) {
+  TaskInstanceService(Transactions transactions, TryGate gate, CurrentCall call, TaskInstanceCache cache, Clock clock,
+      AssetOutlets assetOutlets) {
+    this.assetOutlets = assetOutlets;
     this.transactions = transactions;
     this.gate = gate;
     this.call = call;
