@@ -139,6 +139,33 @@ final class FuzzCallers implements AutoCloseable {
     return EnrollmentGrpc.newBlockingStub(enrollmentChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
+  dev.taskcert.proto.execution.v1.AssetsGrpc.AssetsBlockingStub assets() {
+    return dev.taskcert.proto.execution.v1.AssetsGrpc.newBlockingStub(taskChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  dev.taskcert.proto.execution.v1.TaskStoreGrpc.TaskStoreBlockingStub taskStore() {
+    return dev.taskcert.proto.execution.v1.TaskStoreGrpc.newBlockingStub(taskChannel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  dev.taskcert.proto.execution.v1.AssetStoreGrpc.AssetStoreBlockingStub assetStore() {
+    return dev.taskcert.proto.execution.v1.AssetStoreGrpc.newBlockingStub(taskChannel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.HumanInTheLoopBlockingStub hitl() {
+    return dev.taskcert.proto.execution.v1.HumanInTheLoopGrpc.newBlockingStub(taskChannel)
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  dev.taskcert.proto.admin.v1.AssetAdminGrpc.AssetAdminBlockingStub assetAdmin() {
+    return dev.taskcert.proto.admin.v1.AssetAdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  dev.taskcert.proto.admin.v1.HitlAdminGrpc.HitlAdminBlockingStub hitlAdmin() {
+    return dev.taskcert.proto.admin.v1.HitlAdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
   AdminGrpc.AdminBlockingStub admin() {
     return AdminGrpc.newBlockingStub(adminChannel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }

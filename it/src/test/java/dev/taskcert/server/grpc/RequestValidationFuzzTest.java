@@ -151,9 +151,34 @@ class RequestValidationFuzzTest {
       rpc("GetTaskBreadcrumbs", GetTaskBreadcrumbsRequest.parser(), (c, r) -> c.taskQueries().getTaskBreadcrumbs(r)),
       rpc("SetRenderedMapIndex", SetRenderedMapIndexRequest.parser(), (c, r) -> c.taskDetails().setRenderedMapIndex(r)),
       rpc("GetRescheduleStartDate", GetRescheduleStartDateRequest.parser(),
-          (c, r) -> c.taskDetails().getRescheduleStartDate(r)));
+          (c, r) -> c.taskDetails().getRescheduleStartDate(r)),
+      rpc("EndTry", dev.taskcert.proto.admin.v1.EndTryRequest.parser(), (c, r) -> c.admin().endTry(r)),
+      rpc("ResumeTaskInstance", dev.taskcert.proto.admin.v1.ResumeTaskInstanceRequest.parser(), (c, r) -> c.admin().resumeTaskInstance(r)),
+      rpc("RegisterAsset", dev.taskcert.proto.admin.v1.RegisterAssetRequest.parser(), (c, r) -> c.assetAdmin().registerAsset(r)),
+      rpc("GetAssetByName", dev.taskcert.proto.execution.v1.GetAssetByNameRequest.parser(), (c, r) -> c.assets().getAssetByName(r)),
+      rpc("GetAssetByUri", dev.taskcert.proto.execution.v1.GetAssetByUriRequest.parser(), (c, r) -> c.assets().getAssetByUri(r)),
+      rpc("GetAssetEvents", dev.taskcert.proto.execution.v1.GetAssetEventsRequest.parser(), (c, r) -> c.assets().getAssetEvents(r)),
+      rpc("GetAssetEventsByAlias", dev.taskcert.proto.execution.v1.GetAssetEventsByAliasRequest.parser(),
+          (c, r) -> c.assets().getAssetEventsByAlias(r)),
+      rpc("ValidateInletsAndOutlets", dev.taskcert.proto.execution.v1.ValidateInletsAndOutletsRequest.parser(),
+          (c, r) -> c.assets().validateInletsAndOutlets(r)),
+      rpc("SetTaskStoreValue", dev.taskcert.proto.execution.v1.SetTaskStoreValueRequest.parser(), (c, r) -> c.taskStore().setTaskStoreValue(r)),
+      rpc("GetTaskStoreValue", dev.taskcert.proto.execution.v1.GetTaskStoreValueRequest.parser(), (c, r) -> c.taskStore().getTaskStoreValue(r)),
+      rpc("DeleteTaskStoreValue", dev.taskcert.proto.execution.v1.DeleteTaskStoreValueRequest.parser(),
+          (c, r) -> c.taskStore().deleteTaskStoreValue(r)),
+      rpc("ClearTaskStore", dev.taskcert.proto.execution.v1.ClearTaskStoreRequest.parser(), (c, r) -> c.taskStore().clearTaskStore(r)),
+      rpc("SetAssetStoreValue", dev.taskcert.proto.execution.v1.SetAssetStoreValueRequest.parser(), (c, r) -> c.assetStore().setAssetStoreValue(r)),
+      rpc("GetAssetStoreValue", dev.taskcert.proto.execution.v1.GetAssetStoreValueRequest.parser(), (c, r) -> c.assetStore().getAssetStoreValue(r)),
+      rpc("DeleteAssetStoreValue", dev.taskcert.proto.execution.v1.DeleteAssetStoreValueRequest.parser(),
+          (c, r) -> c.assetStore().deleteAssetStoreValue(r)),
+      rpc("ClearAssetStore", dev.taskcert.proto.execution.v1.ClearAssetStoreRequest.parser(), (c, r) -> c.assetStore().clearAssetStore(r)),
+      rpc("CreateHitlDetail", dev.taskcert.proto.execution.v1.CreateHitlDetailRequest.parser(), (c, r) -> c.hitl().createHitlDetail(r)),
+      rpc("UpdateHitlDetail", dev.taskcert.proto.execution.v1.UpdateHitlDetailRequest.parser(), (c, r) -> c.hitl().updateHitlDetail(r)),
+      rpc("GetHitlDetail", dev.taskcert.proto.execution.v1.GetHitlDetailRequest.parser(), (c, r) -> c.hitl().getHitlDetail(r)),
+      rpc("RespondHitl", dev.taskcert.proto.admin.v1.RespondHitlRequest.parser(), (c, r) -> c.hitlAdmin().respondHitl(r)));
 
   private static FuzzCallers callers;
+  private static final java.util.concurrent.atomic.AtomicInteger SEED_SETS = new java.util.concurrent.atomic.AtomicInteger();
 
   @AfterAll
   static void closeCallers() {
@@ -188,13 +213,16 @@ class RequestValidationFuzzTest {
   /**
    * The other side of the property: the valid seeds are answered OK, so a server that refused
    * everything would fail here. The seeds run in order against one set of callers (replaced when
-   * a seed ends the try). Two are refused on purpose: a token no try was given, and an item of a
-   * mapped XCom, which the fuzzed task (not mapped itself) has none of.
+   * a seed ends the try). Four are refused on purpose: a token no try was given, an item of a
+   * mapped XCom, which the fuzzed task (not mapped itself) has none of, resuming a try that is
+   * neither deferred nor rescheduled, and a human answering in a run where the fuzzed task asked
+   * nothing (its runs are made as the callers are).
    */
   @Test
   void answersEveryValidSeedAsValid() throws Exception {
     Map<String, Status.Code> refusedOnPurpose =
-        Map.of("Enroll", Status.Code.UNAUTHENTICATED, "GetXComItem", Status.Code.NOT_FOUND);
+        Map.of("Enroll", Status.Code.UNAUTHENTICATED, "GetXComItem", Status.Code.NOT_FOUND,
+            "ResumeTaskInstance", Status.Code.FAILED_PRECONDITION, "RespondHitl", Status.Code.NOT_FOUND);
     List<String> wrong = new java.util.ArrayList<>();
     for (byte[] seed : requests().toList()) {
       Rpc rpc = RPCS.get(seed[0]);
@@ -223,6 +251,8 @@ class RequestValidationFuzzTest {
   /** One valid request of every RPC, and a few refused ones, to start from. */
   static Stream<byte[]> requests() throws Exception {
     Instant now = Instant.now();
+    // A task of its own for each set of seeds, queued by them and then ended: its first try is current.
+    String queuedTask = "queued_by_fuzz_" + SEED_SETS.incrementAndGet();
     Timestamp later = Timestamps.of(now.plusSeconds(3600));
     XComRef ref = XComRef.newBuilder().setTaskId(FuzzCallers.TASK_ID).setKey("return_value").build();
     return Stream.of(
@@ -241,6 +271,32 @@ class RequestValidationFuzzTest {
         seed("StartTask", StartTaskRequest.newBuilder().setHostname(FuzzCallers.HOSTNAME).setPid(FuzzCallers.PID)
             .setUnixUser("airflow").setStartDate(Timestamps.of(now))),
         seed("Heartbeat", HeartbeatRequest.newBuilder().setHostname(FuzzCallers.HOSTNAME).setPid(FuzzCallers.PID)),
+        seed("RegisterAsset", dev.taskcert.proto.admin.v1.RegisterAssetRequest.newBuilder().setName("fuzz_asset").setUri("s3://fuzz/asset")
+            .setExtraJson("{\"k\": 1}").setTeam(DemoData.ANALYTICS.team())),
+        seed("GetAssetByName", dev.taskcert.proto.execution.v1.GetAssetByNameRequest.newBuilder().setName("fuzz_asset")),
+        seed("GetAssetByUri", dev.taskcert.proto.execution.v1.GetAssetByUriRequest.newBuilder().setUri("s3://fuzz/asset")),
+        seed("GetAssetEvents", dev.taskcert.proto.execution.v1.GetAssetEventsRequest.newBuilder().setAsset(dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName("fuzz_asset").setUri("s3://fuzz/asset")).setLimit(5)
+            .setAfter(Timestamps.of(now.minusSeconds(3600)))),
+        seed("GetAssetEventsByAlias", dev.taskcert.proto.execution.v1.GetAssetEventsByAliasRequest.newBuilder().setAliasName("fuzz_alias").setDescending(true)),
+        seed("ValidateInletsAndOutlets", dev.taskcert.proto.execution.v1.ValidateInletsAndOutletsRequest.newBuilder().addInlets(dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName("fuzz_asset").setUri("s3://fuzz/asset"))
+            .addOutlets(dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName("fuzz_asset"))),
+        seed("SetTaskStoreValue", dev.taskcert.proto.execution.v1.SetTaskStoreValueRequest.newBuilder().setKey("cursor").setValueJson("{\"offset\": 7}")
+            .setExpiresAt(later)),
+        seed("GetTaskStoreValue", dev.taskcert.proto.execution.v1.GetTaskStoreValueRequest.newBuilder().setKey("cursor")),
+        seed("DeleteTaskStoreValue", dev.taskcert.proto.execution.v1.DeleteTaskStoreValueRequest.newBuilder().setKey("cursor")),
+        seed("ClearTaskStore", dev.taskcert.proto.execution.v1.ClearTaskStoreRequest.newBuilder().setAllMapIndices(true)),
+        seed("SetAssetStoreValue", dev.taskcert.proto.execution.v1.SetAssetStoreValueRequest.newBuilder().setAsset(dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName("fuzz_asset").setUri("s3://fuzz/asset")).setKey("watermark")
+            .setValueJson("\"2026-11-25\"")),
+        seed("GetAssetStoreValue", dev.taskcert.proto.execution.v1.GetAssetStoreValueRequest.newBuilder().setAsset(dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName("fuzz_asset").setUri("s3://fuzz/asset")).setKey("watermark")),
+        seed("DeleteAssetStoreValue", dev.taskcert.proto.execution.v1.DeleteAssetStoreValueRequest.newBuilder().setAsset(dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName("fuzz_asset").setUri("s3://fuzz/asset")).setKey("watermark")),
+        seed("ClearAssetStore", dev.taskcert.proto.execution.v1.ClearAssetStoreRequest.newBuilder().setAsset(dev.taskcert.proto.execution.v1.AssetRef.newBuilder().setName("fuzz_asset").setUri("s3://fuzz/asset"))),
+        seed("CreateHitlDetail", dev.taskcert.proto.execution.v1.CreateHitlDetailRequest.newBuilder().addOptions("approve").addOptions("reject")
+            .setSubject("Ship it?").setBody("the report").addDefaults("reject").setParamsJson("{\"n\": 1}")),
+        seed("UpdateHitlDetail", dev.taskcert.proto.execution.v1.UpdateHitlDetailRequest.newBuilder().addChosenOptions("approve")
+            .setParamsInputJson("{\"n\": 2}")),
+        seed("GetHitlDetail", dev.taskcert.proto.execution.v1.GetHitlDetailRequest.newBuilder()),
+        seed("RespondHitl", dev.taskcert.proto.admin.v1.RespondHitlRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
+            .setTaskId(FuzzCallers.TASK_ID).setMapIndex(-1).setUserId("alice").addChosenOptions("approve")),
         seed("FinishTask", FinishTaskRequest.newBuilder().setState(TaskState.TASK_STATE_SUCCESS).setEndDate(Timestamps.of(now))),
         seed("DeferTask", DeferTaskRequest.newBuilder().setClasspath("airflow.triggers.temporal.DateTimeTrigger")
             .setTriggerKwargsJson("{\"moment\": \"2026-11-25T01:00:00Z\"}").setNextMethod("execute_complete")
@@ -262,7 +318,13 @@ class RequestValidationFuzzTest {
         seed("SetDagRunState", SetDagRunStateRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
             .setRunId(DemoData.RUN_ID).setState("running")),
         seed("QueueTaskInstance", QueueTaskInstanceRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId())
-            .setRunId(DemoData.RUN_ID).setTaskId("queued_by_fuzz").setMapIndex(-1).setMaxTries(2).setTokenTtlSeconds(60)),
+            .setRunId(DemoData.RUN_ID).setTaskId(queuedTask).setMapIndex(-1).setMaxTries(2).setTokenTtlSeconds(60)),
+        seed("EndTry", dev.taskcert.proto.admin.v1.EndTryRequest.newBuilder().setTaskTry(dev.taskcert.proto.admin.v1.TaskTryRef.newBuilder()
+            .setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID).setTaskId(queuedTask).setMapIndex(-1)
+            .setTryNumber(1)).setState(TaskState.TASK_STATE_REMOVED).setReason("fuzz")),
+        seed("ResumeTaskInstance", dev.taskcert.proto.admin.v1.ResumeTaskInstanceRequest.newBuilder().setTaskTry(dev.taskcert.proto.admin.v1.TaskTryRef.newBuilder()
+            .setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID).setTaskId(queuedTask).setMapIndex(-1)
+            .setTryNumber(1)).setTokenTtlSeconds(60).setTaskInstanceId("0190f3c2-7b1e-7c3a-9d2e-5a6b7c8d9e0f")),
         seed("AdminSetVariable", AdminSetVariableRequest.newBuilder().setKey("fuzz_admin_variable").setValue("v")
             .setTeam(DemoData.ANALYTICS.team())),
         seed("AdminDeleteVariable", AdminDeleteVariableRequest.newBuilder().setKey("fuzz_admin_variable")),
