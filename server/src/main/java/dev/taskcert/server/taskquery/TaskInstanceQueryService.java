@@ -49,12 +49,8 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
   public void getTaskInstanceCount(GetTaskInstanceCountRequest request,
       StreamObserver<GetTaskInstanceCountResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
-      List<String> taskIds = DagRunService.texts(request.getTaskIdsList(), "task_ids");
-      String group = groupPrefix(request.getTaskGroupId());
-      List<Instant> dates = DagRunService.instants(request.getLogicalDatesList(), "logical_dates");
-      List<String> runIds = DagRunService.texts(request.getRunIdsList(), "run_ids");
-      Integer mapIndex = request.getHasMapIndex() ? mapIndex(request.getMapIndex()) : null;
+      Filter f = Filter.of(request.getDagId(), request.getTaskIdsList(), request.getTaskGroupId(),
+          request.getLogicalDatesList(), request.getRunIdsList(), request.getHasMapIndex(), request.getMapIndex());
       if (request.getStatesCount() > DagRunService.MAX_FILTER_VALUES) {
         throw RequestLimits.invalid("states may hold at most " + DagRunService.MAX_FILTER_VALUES + " values");
       }
@@ -62,9 +58,9 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
       for (var state : request.getStatesList()) {
         states.add(state(state, "states").name());
       }
-      gate.readDag(dagId).require();
+      gate.readDag(f.dagId()).require();
       long count = transactions.withMapper(TaskQueryMapper.class,
-          mapper -> mapper.count(dagId, taskIds, group, dates, runIds, mapIndex, states));
+          mapper -> mapper.count(f.dagId(), f.taskIds(), f.group(), f.dates(), f.runIds(), f.mapIndex(), states));
       return GetTaskInstanceCountResponse.newBuilder().setCount(count).build();
     });
   }
@@ -73,15 +69,12 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
   public void getTaskInstanceStates(GetTaskInstanceStatesRequest request,
       StreamObserver<GetTaskInstanceStatesResponse> observer) {
     UnaryCalls.respond(observer, () -> {
-      String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
-      List<String> taskIds = DagRunService.texts(request.getTaskIdsList(), "task_ids");
-      String group = groupPrefix(request.getTaskGroupId());
-      List<Instant> dates = DagRunService.instants(request.getLogicalDatesList(), "logical_dates");
-      List<String> runIds = DagRunService.texts(request.getRunIdsList(), "run_ids");
-      Integer mapIndex = request.getHasMapIndex() ? mapIndex(request.getMapIndex()) : null;
-      gate.readDag(dagId).require();
+      Filter f = Filter.of(request.getDagId(), request.getTaskIdsList(), request.getTaskGroupId(),
+          request.getLogicalDatesList(), request.getRunIdsList(), request.getHasMapIndex(), request.getMapIndex());
+      gate.readDag(f.dagId()).require();
       List<TaskInstanceBrief> found = transactions.withMapper(TaskQueryMapper.class,
-          mapper -> mapper.list(dagId, taskIds, group, dates, runIds, mapIndex, MAX_RESULTS + 1));
+          mapper -> mapper.list(f.dagId(), f.taskIds(), f.group(), f.dates(), f.runIds(), f.mapIndex(),
+              MAX_RESULTS + 1));
       if (found.size() > MAX_RESULTS) {
         throw Refusal.outOfRange("more than " + MAX_RESULTS + " task instances match; narrow the filters");
       }
@@ -179,5 +172,17 @@ public final class TaskInstanceQueryService extends TaskInstanceQueriesGrpc.Task
       throw RequestLimits.invalid(field + " must name task states, got " + proto);
     }
     return state;
+  }
+
+  /** The task-instance filters a count and a states read share, each checked. */
+  private record Filter(String dagId, List<String> taskIds, String group, List<Instant> dates, List<String> runIds,
+      Integer mapIndex) {
+    static Filter of(String dagId, List<String> taskIds, String taskGroupId,
+        List<com.google.protobuf.Timestamp> logicalDates, List<String> runIds, boolean hasMapIndex, int mapIndex) {
+      return new Filter(RequestLimits.requireText(dagId, "dag_id", 250),
+          DagRunService.texts(taskIds, "task_ids"), groupPrefix(taskGroupId),
+          DagRunService.instants(logicalDates, "logical_dates"), DagRunService.texts(runIds, "run_ids"),
+          hasMapIndex ? TaskInstanceQueryService.mapIndex(mapIndex) : null);
+    }
   }
 }
