@@ -8,6 +8,24 @@ import org.apache.ibatis.annotations.Select;
 
 /** SQL for assets, asset aliases and asset events. */
 public interface AssetMapper {
+  /** The columns of an {@link AssetEventRow}, from asset_event {@code e} joined to asset {@code a}. */
+  String EVENT_COLUMNS = """
+      select e.id, e.timestamp, e.extra::text as extra, a.name as asset_name, a.uri as asset_uri,
+             a.asset_group as asset_group, a.extra::text as asset_extra, e.source_dag_id, e.source_run_id,
+             e.source_task_id, e.source_map_index
+      """;
+
+  /** An event listing's time range (after, before), order (ascending) and limit, closing the script. */
+  String EVENT_RANGE_AND_ORDER = """
+      <if test="after != null">and e.timestamp &gt;= #{after}</if>
+      <if test="before != null">and e.timestamp &lt;= #{before}</if>
+      <choose>
+        <when test="ascending">order by e.timestamp asc, e.id asc</when>
+        <otherwise>order by e.timestamp desc, e.id desc</otherwise>
+      </choose>
+      limit #{limit}
+      </script>""";
+
 
   /** The asset with {@code name} and/or {@code uri} (an empty one is not compared), or {@code null}. */
   @Select("""
@@ -54,21 +72,10 @@ public interface AssetMapper {
   int linkAlias(@Param("aliasId") long aliasId, @Param("eventId") long eventId);
 
   /** Events of asset {@code assetId} in the time range, by timestamp (then id). */
-  @Select("""
-      <script>
-      select e.id, e.timestamp, e.extra::text as extra, a.name as asset_name, a.uri as asset_uri,
-             a.asset_group as asset_group, a.extra::text as asset_extra, e.source_dag_id, e.source_run_id,
-             e.source_task_id, e.source_map_index
+  @Select("<script>" + EVENT_COLUMNS + """
       from asset_event e join asset a on a.id = e.asset_id
       where e.asset_id = #{assetId}
-      <if test="after != null">and e.timestamp &gt;= #{after}</if>
-      <if test="before != null">and e.timestamp &lt;= #{before}</if>
-      <choose>
-        <when test="ascending">order by e.timestamp asc, e.id asc</when>
-        <otherwise>order by e.timestamp desc, e.id desc</otherwise>
-      </choose>
-      limit #{limit}
-      </script>""")
+      """ + EVENT_RANGE_AND_ORDER)
   List<AssetEventRow> events(@Param("assetId") long assetId, @Param("after") Instant after,
       @Param("before") Instant before, @Param("ascending") boolean ascending, @Param("limit") int limit);
 
@@ -76,11 +83,7 @@ public interface AssetMapper {
    * Events recorded through alias {@code alias} of assets a caller of {@code team} may see
    * ({@code allTeams}: every asset), in the time range, by timestamp (then id).
    */
-  @Select("""
-      <script>
-      select e.id, e.timestamp, e.extra::text as extra, a.name as asset_name, a.uri as asset_uri,
-             a.asset_group as asset_group, a.extra::text as asset_extra, e.source_dag_id, e.source_run_id,
-             e.source_task_id, e.source_map_index
+  @Select("<script>" + EVENT_COLUMNS + """
       from asset_alias al
       join asset_alias_event ae on ae.alias_id = al.id
       join asset_event e on e.id = ae.event_id
@@ -90,14 +93,7 @@ public interface AssetMapper {
       <if test="!allTeams">
         and (a.team_id is null or t.name = #{team} or #{team} = any(a.shared_with_teams))
       </if>
-      <if test="after != null">and e.timestamp &gt;= #{after}</if>
-      <if test="before != null">and e.timestamp &lt;= #{before}</if>
-      <choose>
-        <when test="ascending">order by e.timestamp asc, e.id asc</when>
-        <otherwise>order by e.timestamp desc, e.id desc</otherwise>
-      </choose>
-      limit #{limit}
-      </script>""")
+      """ + EVENT_RANGE_AND_ORDER)
   List<AssetEventRow> eventsByAlias(@Param("alias") String alias, @Param("team") String team,
       @Param("allTeams") boolean allTeams, @Param("after") Instant after, @Param("before") Instant before,
       @Param("ascending") boolean ascending, @Param("limit") int limit);
