@@ -5,6 +5,7 @@ import dev.taskcert.bench.environment.BenchEnvironment;
 import dev.taskcert.bench.environment.ProcessStats;
 import dev.taskcert.bench.environment.RunningTask;
 import dev.taskcert.bench.handshake.HandshakeBenchmark;
+import dev.taskcert.bench.handshake.ServerHandshakeBenchmark;
 import dev.taskcert.bench.issuance.EnrollmentBenchmark;
 import dev.taskcert.bench.issuance.MicroBenchmarks;
 import dev.taskcert.bench.percall.PerCallAuthBenchmark;
@@ -81,8 +82,8 @@ public final class BenchSuite {
           }
           if (parts.contains("cache")) {
             log.info("[3/6] authorization cache and XCom writes");
-            sections.add(CacheAndXComBenchmark.cache(environment, tasks, settings));
-            sections.add(CacheAndXComBenchmark.xcom(environment, tasks, settings));
+            sections.add(CacheAndXComBenchmark.cache(environment, tasks, settings, targets));
+            sections.add(CacheAndXComBenchmark.xcom(environment, tasks, settings, targets));
           }
         } finally {
           tasks.forEach(RunningTask::close);
@@ -91,13 +92,15 @@ public final class BenchSuite {
       if (parts.contains("handshake")) {
         log.info("[4/6] handshakes");
         sections.add(HandshakeBenchmark.run(environment, settings, targets));
+        sections.add(ServerHandshakeBenchmark.run(environment, settings, targets));
       }
       if (parts.contains("enroll") || parts.contains("scale")) {
         log.info("[5/6] enrollment");
         Section enrollment = new Section("enrollment", "3b. Enrollment end to end",
-            "Enroll through the real server's enrollment port: CSR check, token consumed with a conditional "
-                + "UPDATE ... RETURNING, task row locked, certificate signed (EC P-256 intermediate), issuance and "
-                + "audit rows written, response returned.");
+            "Enroll through the real server's enrollment port: the token looked up before the CSR is decoded, "
+                + "the CSR verified and the certificate signed (EC P-256 intermediate, the signature provider in "
+                + "force), then one statement that consumes the token, locks and re-checks the try and writes the "
+                + "issuance and audit rows; response returned.");
         Path credentials = EnrollmentBenchmark.run(environment, settings, enrollment, targets);
         sections.add(enrollment);
         if (parts.contains("scale")) {

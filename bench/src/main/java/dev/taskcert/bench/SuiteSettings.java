@@ -12,6 +12,7 @@ import java.util.List;
  * @param warmup load before each measured point
  * @param measure length of each measured point (split into {@code rounds} interleaved windows)
  * @param rounds windows each measured point is split into, variants taking turns
+ * @param latencyRuns times the point with the fewest callers is measured, to show the spread of its ratios
  * @param handshakeConcurrency connections handshaking at once
  * @param handshakeWarmup handshakes before each measured handshake point
  * @param handshakeMeasure length of each measured handshake point
@@ -34,6 +35,7 @@ public record SuiteSettings(
     Duration warmup,
     Duration measure,
     int rounds,
+    int latencyRuns,
     int handshakeConcurrency,
     Duration handshakeWarmup,
     Duration handshakeMeasure,
@@ -53,19 +55,19 @@ public record SuiteSettings(
   /** Settings by name: {@code quick}, {@code full} or {@code smoke}. */
   public static SuiteSettings named(String mode) {
     return switch (mode) {
-      case "quick" -> new SuiteSettings("quick", List.of(1, 16, 64), seconds(1), seconds(3), 3,
+      case "quick" -> new SuiteSettings("quick", List.of(1, 16, 64), seconds(1), seconds(3), 3, 5,
           16, seconds(1), seconds(3),
           1, 3, 3, seconds(1),
           300, 16, 500,
-          10_000, seconds(10), seconds(5), seconds(20),
+          10_000, seconds(5), seconds(5), seconds(20),
           List.of(16, 64));
-      case "full" -> new SuiteSettings("full", List.of(1, 4, 16, 64, 128), seconds(3), seconds(15), 5,
+      case "full" -> new SuiteSettings("full", List.of(1, 4, 16, 64, 128), seconds(3), seconds(15), 5, 5,
           16, seconds(3), seconds(10),
           2, 3, 5, seconds(2),
           1_000, 16, 1_000,
-          10_000, seconds(10), seconds(10), seconds(60),
+          10_000, seconds(5), seconds(10), seconds(60),
           List.of(1, 16, 64));
-      case "smoke" -> new SuiteSettings("smoke", List.of(1, 2), Duration.ofMillis(100), Duration.ofMillis(200), 2,
+      case "smoke" -> new SuiteSettings("smoke", List.of(1, 2), Duration.ofMillis(100), Duration.ofMillis(200), 2, 2,
           2, Duration.ofMillis(100), Duration.ofMillis(200),
           0, 0, 1, Duration.ofMillis(100),
           3, 2, 2,

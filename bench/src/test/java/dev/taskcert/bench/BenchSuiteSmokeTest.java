@@ -31,11 +31,11 @@ class BenchSuiteSmokeTest {
   void everyBenchmarkRunsAndIsReported() throws Exception {
     BenchReport report = BenchSuite.run(SuiteSettings.named("smoke"), output);
 
-    assertEquals(7, report.sections().size(), "sections: " + report.sections().stream().map(Section::id).toList());
+    assertEquals(8, report.sections().size(), "sections: " + report.sections().stream().map(Section::id).toList());
     for (Section section : report.sections()) {
       assertFalse(section.rows().isEmpty(), section.id() + " has no rows");
     }
-    assertEquals(8, report.targets().size());
+    assertEquals(11, report.targets().size(), "targets: " + report.targets());
     Section scale = report.sections().stream().filter(s -> s.id().equals("scale")).findFirst().orElseThrow();
     assertEquals(6L, scale.rows().get(0).get("value"), "every supervisor connected and started");
 
@@ -44,7 +44,7 @@ class BenchSuiteSmokeTest {
     assertTrue(markdown.contains("## Machine"));
     JsonNode json = new ObjectMapper().readTree(output.resolve(ReportWriter.JSON).toFile());
     assertEquals("smoke", json.path("mode").asText());
-    assertEquals(7, json.path("sections").size());
+    assertEquals(8, json.path("sections").size());
     assertTrue(json.path("machine").path("cores").asInt() > 0);
   }
 }

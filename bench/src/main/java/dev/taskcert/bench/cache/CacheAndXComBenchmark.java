@@ -11,6 +11,7 @@ import dev.taskcert.bench.environment.RunningTask;
 import dev.taskcert.bench.load.ClosedLoopLoad;
 import dev.taskcert.bench.load.LoadResult;
 import dev.taskcert.bench.report.Section;
+import dev.taskcert.bench.report.TargetCheck;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
 import dev.taskcert.proto.execution.v1.SetXComRequest;
@@ -48,8 +49,8 @@ public final class CacheAndXComBenchmark {
   private CacheAndXComBenchmark() {}
 
   /** Measures the warm/cold authorization points; returns its section. */
-  public static Section cache(BenchEnvironment environment, List<RunningTask> tasks, SuiteSettings settings)
-      throws Exception {
+  public static Section cache(BenchEnvironment environment, List<RunningTask> tasks, SuiteSettings settings,
+      List<TargetCheck> targets) throws Exception {
     Section section = new Section("authorization_cache", "5a. Authorization with a warm and a cold cache",
         "GetVariable over mutual TLS as in benchmark 1. Warm: the server's default cache.ttl (PT5S). Cold: a second "
             + "replica on the same database and CA with cache.ttl=PT0S, so each call also reads the revocation "
@@ -86,6 +87,9 @@ public final class CacheAndXComBenchmark {
               "p50_ms", result.p50Millis(), "p99_ms", result.p99Millis(), "errors", result.errors(),
               "x_warm", result.callsPerSecond() / warm.callsPerSecond());
         }
+        targets.add(TargetCheck.ratioAtLeast("cold-cache GetVariable >= 0.6x the warm rate, " + concurrency
+                + " callers", coldResult.callsPerSecond(), warm.callsPerSecond(), 0.6,
+            "second replica with cache.ttl=PT0S against the default cache, same run, taking turns"));
       }
     } finally {
       coldChannels.forEach(ManagedChannel::shutdownNow);
@@ -94,8 +98,8 @@ public final class CacheAndXComBenchmark {
   }
 
   /** Measures XCom writes; returns its section. */
-  public static Section xcom(BenchEnvironment environment, List<RunningTask> tasks, SuiteSettings settings)
-      throws Exception {
+  public static Section xcom(BenchEnvironment environment, List<RunningTask> tasks, SuiteSettings settings,
+      List<TargetCheck> targets) throws Exception {
     Section section = new Section("xcom_writes", "5b. XCom writes",
         "SetXCom over mutual TLS (each caller a running task writing its own XComs, " + XCOM_KEYS_PER_TASK
             + " keys each, upserted in turn) against the same upsert statement issued directly with the server's "
@@ -150,6 +154,9 @@ public final class CacheAndXComBenchmark {
         row(section, concurrency, "SetXCom through the server (mTLS)", viaServer, serverUsage,
             viaServer.callsPerSecond() / viaJdbc.callsPerSecond());
         row(section, concurrency, "same upsert, direct (pool + MyBatis)", viaJdbc, directUsage, 1.0);
+        targets.add(TargetCheck.ratioAtLeast("SetXCom through the server >= 0.8x the same upsert issued directly, "
+                + concurrency + " callers", viaServer.callsPerSecond(), viaJdbc.callsPerSecond(), 0.8,
+            "writes/s, same run, the two paths taking turns"));
       }
     } finally {
       pool.shutdownNow();

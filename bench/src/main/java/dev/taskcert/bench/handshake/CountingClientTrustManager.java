@@ -6,20 +6,22 @@ import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The JDK's PKIX trust manager over a set of roots, counting the client chains it verifies. A
- * resumed handshake verifies no chain, so handshakes minus verifications is the number resumed,
- * whichever TLS provider runs the handshake.
+ * The JDK's PKIX trust manager over a set of roots, remembering the connections (by the client's
+ * port, which the server's engine is given) whose client chain it verified: a resumed handshake
+ * verifies no chain, so a connection it never saw resumed a session.
  */
 final class CountingClientTrustManager extends X509ExtendedTrustManager {
   private final X509ExtendedTrustManager delegate;
-  private final AtomicLong verifications = new AtomicLong();
+  /** Client ports of connections whose chain was verified and whose completion was not yet asked about. */
+  private final Set<Integer> verified = ConcurrentHashMap.newKeySet();
 
   CountingClientTrustManager(List<X509Certificate> roots) {
     try {
@@ -45,27 +47,25 @@ final class CountingClientTrustManager extends X509ExtendedTrustManager {
     }
   }
 
-  /** Client chains verified so far. */
-  long verifications() {
-    return verifications.get();
+  /** Whether the client chain of the connection from {@code clientPort} was verified; asks once per connection. */
+  boolean verified(int clientPort) {
+    return verified.remove(clientPort);
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    verifications.incrementAndGet();
     delegate.checkClientTrusted(chain, authType, socket);
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
       throws CertificateException {
-    verifications.incrementAndGet();
     delegate.checkClientTrusted(chain, authType, engine);
+    verified.add(engine.getPeerPort());
   }
 
   @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    verifications.incrementAndGet();
     delegate.checkClientTrusted(chain, authType);
   }
 

@@ -28,6 +28,39 @@ class ReportWriterTest {
     assertFalse(markdown.contains("stale report"));
   }
 
+  @Test
+  void theReportSaysWhichRunTheAnalysisIsAbout(@TempDir Path directory) throws Exception {
+    Files.copy(locate("docs/" + ReportWriter.JSON), directory.resolve(ReportWriter.JSON));
+    ReportWriter.render(directory);
+    assertTrue(read(directory).contains("No analysis has been written for these results yet."));
+
+    Files.writeString(directory.resolve(ReportWriter.ANALYSIS), "# x\n\n<!-- analysed run: 2000-01-01T00:00:00Z -->\n");
+    ReportWriter.render(directory);
+    assertTrue(read(directory).contains("about the run started 2000-01-01T00:00:00Z, not this one"),
+        "an analysis of another run is marked as such");
+
+    String thisRun = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(directory.resolve(ReportWriter.JSON).toFile()).path("generatedAt").asText();
+    Files.writeString(directory.resolve(ReportWriter.ANALYSIS), "# x\n\n<!-- analysed run: " + thisRun + " -->\n");
+    ReportWriter.render(directory);
+    String markdown = read(directory);
+    assertTrue(markdown.contains("Written by hand about this run"));
+    assertFalse(markdown.contains("not this one"));
+  }
+
+  @Test
+  void theCommittedAnalysisIsAboutTheCommittedRun() throws Exception {
+    Path docs = locate("docs/" + ReportWriter.JSON).getParent();
+    String committedRun = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(docs.resolve(ReportWriter.JSON).toFile()).path("generatedAt").asText();
+    assertEquals(java.util.Optional.of(committedRun), ReportWriter.analysedRun(docs),
+        "docs/" + ReportWriter.ANALYSIS + " must be rewritten for the committed run");
+  }
+
+  private static String read(Path directory) throws Exception {
+    return Files.readString(directory.resolve(ReportWriter.MARKDOWN), StandardCharsets.UTF_8);
+  }
+
   private static Path locate(String relative) {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve(relative))) {

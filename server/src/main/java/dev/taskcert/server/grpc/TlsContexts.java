@@ -2,14 +2,16 @@ package dev.taskcert.server.grpc;
 
 import dev.taskcert.server.metrics.ServerMetrics;
 import dev.taskcert.server.pki.CaState;
-import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.KeyManagerFactoryWrapper;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,17 +50,27 @@ public final class TlsContexts {
   /** Mutual TLS: the client must present a certificate chaining to a root of {@code bundle}. */
   public static SslContext mutualTls(CaState state, HandshakeRefusals refusals) throws SSLException {
     return withoutSessionCache(GrpcSslContexts.configure(
-            SslContextBuilder.forServer(new KeyManagerFactoryWrapper(new ServerKeyManager(state))), requireOpenSsl())
+            SslContextBuilder.forServer(serverKeys(state)), requireOpenSsl())
         .protocols(PROTOCOLS)
         .trustManager(new CountingTrustManager(state, refusals))
         .clientAuth(ClientAuth.REQUIRE)
         .build());
   }
 
+  /**
+   * The server's key manager, its key material cached in BoringSSL's form by alias. Without the
+   * cache every handshake would encode the key and chain and have BoringSSL parse them again; the
+   * alias names the certificate's serial, so a renewed server certificate is a new entry, and
+   * entries whose certificate has expired are dropped.
+   */
+  private static KeyManagerFactory serverKeys(CaState state) {
+    return new OpenSslCachingX509KeyManagerFactory(new KeyManagerFactoryWrapper(new ServerKeyManager(state)));
+  }
+
   /** Server authentication only, for enrollment by callers that have no certificate yet. */
   public static SslContext serverOnly(CaState state) throws SSLException {
     return withoutSessionCache(GrpcSslContexts.configure(
-            SslContextBuilder.forServer(new KeyManagerFactoryWrapper(new ServerKeyManager(state))), requireOpenSsl())
+            SslContextBuilder.forServer(serverKeys(state)), requireOpenSsl())
         .protocols(PROTOCOLS)
         .clientAuth(ClientAuth.NONE)
         .build());
