@@ -22,6 +22,27 @@ public interface XComMapper {
       @Param("mapIndex") int mapIndex, @Param("key") String key, @Param("value") String value,
       @Param("mappedLength") Integer mappedLength, @Param("dagResult") boolean dagResult);
 
+  /**
+   * Several upserts in one statement (group commit, see {@link XComWriter}); no two may write the
+   * same XCom. Returns the rows written, one per write whose dag run exists.
+   */
+  @Update("""
+      <script>
+      insert into xcom (dag_run_id, task_id, map_index, key, value, mapped_length, dag_result)
+      select r.id, w.task_id, w.map_index, w.key, cast(w.value as jsonb), w.mapped_length, w.dag_result
+        from (values
+          <foreach collection="writes" item="w" separator=",">
+            (#{w.dagId}, #{w.runId}, #{w.taskId}, cast(#{w.mapIndex} as integer), #{w.key}, #{w.value},
+             cast(#{w.mappedLength,jdbcType=INTEGER} as integer), cast(#{w.dagResult} as boolean))
+          </foreach>
+        ) as w (dag_id, run_id, task_id, map_index, key, value, mapped_length, dag_result)
+        join dag_run r on r.dag_id = w.dag_id and r.run_id = w.run_id
+      on conflict (dag_run_id, task_id, map_index, key) do update set
+        value = excluded.value, mapped_length = excluded.mapped_length, dag_result = excluded.dag_result,
+        created_at = now()
+      </script>""")
+  int upsertAll(@Param("writes") List<XComWrite> writes);
+
   @Delete("""
       delete from xcom x using dag_run r
       where r.id = x.dag_run_id and r.dag_id = #{dagId} and r.run_id = #{runId}

@@ -39,13 +39,15 @@ public final class XComService extends XComsGrpc.XComsImplBase {
   public static final int MAX_SLICE_VALUES = 1000;
 
   private final Transactions transactions;
+  private final XComWriter writer;
   private final ResourceGate gate;
   private final CurrentCall call;
   private final int maxValueBytes;
 
   @Inject
-  XComService(Transactions transactions, ResourceGate gate, CurrentCall call, ServerConfig config) {
+  XComService(Transactions transactions, XComWriter writer, ResourceGate gate, CurrentCall call, ServerConfig config) {
     this.transactions = transactions;
+    this.writer = writer;
     this.gate = gate;
     this.call = call;
     this.maxValueBytes = config.maxXComValueBytes();
@@ -86,8 +88,8 @@ public final class XComService extends XComsGrpc.XComsImplBase {
       if (mappedLength != null && mappedLength < 0) {
         throw RequestLimits.invalid("mapped_length must not be negative");
       }
-      transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(caller.dagId(), caller.runId(),
-          caller.taskId(), caller.mapIndex(), key, value, mappedLength, request.getDagResult()));
+      writer.write(new XComWrite(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex(), key, value,
+          mappedLength, request.getDagResult()));
       return SetXComResponse.getDefaultInstance();
     });
   }
