@@ -70,6 +70,12 @@ public final class CurrentCall {
     admitted().scopeDecided().set(true);
   }
 
+  /** The caller's DAG's ownership as this call knows it, loaded with {@code load} the first time. */
+  java.util.Optional<dev.taskcert.server.catalog.DagOwnership> callerDag(
+      java.util.function.Supplier<java.util.Optional<dev.taskcert.server.catalog.DagOwnership>> load) {
+    return admitted().callerDag().orLoad(load);
+  }
+
   private AdmittedCall admitted() {
     AdmittedCall call = orNull();
     if (call == null) {

@@ -17,6 +17,16 @@ public interface TryEndingMapper {
       """;
 
   /**
+   * When the try of task instance row {@code ti}, of the DAG in row {@code d}, reaches its maximum
+   * duration by the database's clock: the server's bound (parameter {@code maxMillis}), or the
+   * DAG's when that is shorter, counted from the try's first certificate, or from now for a try
+   * that has none yet. The try's clock starts when its first certificate is recorded.
+   */
+  String TRY_DEADLINE = """
+      (coalesce(ti.enrolled_at, now())
+       + least(#{maxMillis}, coalesce(d.max_try_duration_seconds * 1000, #{maxMillis})) * interval '1 millisecond')""";
+
+  /**
    * Takes the cluster-wide sweep lock for the rest of the transaction, if no other replica holds it.
    * The key is arbitrary but fixed: the ASCII of "tcsweep".
    */

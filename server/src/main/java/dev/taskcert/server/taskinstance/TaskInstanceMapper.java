@@ -15,16 +15,6 @@ public interface TaskInstanceMapper {
 
   @Select("select " + COLUMNS + """
       from task_instance ti join dag_run r on r.id = ti.dag_run_id
-      where r.dag_id = #{dagId} and r.run_id = #{runId} and ti.task_id = #{taskId}
-        and ti.map_index = #{mapIndex}""")
-  TaskInstanceRow find(
-      @Param("dagId") String dagId,
-      @Param("runId") String runId,
-      @Param("taskId") String taskId,
-      @Param("mapIndex") int mapIndex);
-
-  @Select("select " + COLUMNS + """
-      from task_instance ti join dag_run r on r.id = ti.dag_run_id
       where ti.id = #{id} for update of ti""")
   TaskInstanceRow lockById(@Param("id") long id);
 
