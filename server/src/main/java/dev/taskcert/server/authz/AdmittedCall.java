@@ -9,21 +9,22 @@ import java.util.function.Supplier;
 
 /**
  * What the front door established about a call it admitted: the method, its rule, the verified
- * caller ({@code null} for an anonymous method) and, for a task, its try as the gate admitted it.
- * It also records whether the call made a scope decision, which a method reaching others'
- * resources must do before it answers; and it keeps the caller's DAG's ownership once the call
- * knows it.
+ * caller ({@code null} for an anonymous method) and, for a task, its try as the gate admitted it
+ * ({@code null} when the method's own statement applies the gate, see {@link
+ * MethodRule#gateInStatement()}). It also records whether the call made a scope decision, which a
+ * method reaching others' resources must do before it answers, and whether a method that applies
+ * the gate itself did; and it keeps the caller's DAG's ownership once the call knows it.
  */
 public record AdmittedCall(
     String method, MethodRule rule, Principal principal, TaskInstanceRow admittedTry, AtomicBoolean scopeDecided,
-    CallerDag callerDag) {
+    AtomicBoolean gateApplied, CallerDag callerDag) {
   /** Where the front door leaves the admitted call for the code that serves it. */
   public static final Context.Key<AdmittedCall> KEY = Context.key("taskcert.admitted-call");
 
   /** A newly admitted call that has made no scope decision yet. */
   public static AdmittedCall of(String method, MethodRule rule, Principal principal, TaskInstanceRow admittedTry,
       CallerDag callerDag) {
-    return new AdmittedCall(method, rule, principal, admittedTry, new AtomicBoolean(), callerDag);
+    return new AdmittedCall(method, rule, principal, admittedTry, new AtomicBoolean(), new AtomicBoolean(), callerDag);
   }
 
   /**

@@ -18,8 +18,10 @@ import org.apache.ibatis.session.SqlSession;
  * The try-state gate, driven by each method's declared rule: the certificate's try must be the
  * task instance's current try, in a state the rule admits. The front door applies it to every task
  * call before service code runs ({@link #admit}); a service that changes the try applies the same
- * rule again under the row lock ({@link #lock}), so no state can slip in between. Refusals are
- * {@link Refusal#tryState}, naming the current state or try.
+ * rule again under the row lock ({@link #lock}), so no state can slip in between. A method whose
+ * rule has {@link MethodRule#gateInStatement()} checks the same conditions in its own statement
+ * and explains a refusal with {@link #applied}. Refusals are {@link Refusal#tryState}, naming the
+ * current state or try.
  *
  * <p>A try resumed after deferral or reschedule keeps its try number but runs a new execution
  * generation: a certificate issued for an earlier generation is refused as superseded. A rule with
@@ -71,6 +73,25 @@ public final class TryGate {
   }
 
   /**
+   * Applies the current call's rule to the caller's facts as a statement of the call read them,
+   * refusing exactly as the front door would: UNAUTHENTICATED for a revoked certificate, then the
+   * gate's refusals. Returns the task instance when the facts pass, and records on the call that
+   * its gate was applied (a method whose rule has {@link MethodRule#gateInStatement()} must, before
+   * it answers).
+   */
+  public TaskInstanceRow applied(CallerFactsRow read) {
+    if (read.revoked()) {
+      throw revoked(call.principal().serialHex());
+    }
+    return gated(read);
+  }
+
+  /** {@link #applied} on the caller's facts read afresh, bypassing every cache, in one query. */
+  public TaskInstanceRow appliedNow() {
+    return applied(facts.read(call.task(), call.principal().serialHex()));
+  }
+
+  /**
    * Reads the current call's try afresh, bypassing every cache, and applies its rule again to it:
    * for a call whose conditional write found the try changed under it, to report how.
    */
@@ -82,7 +103,16 @@ public final class TryGate {
     TaskIdentity caller = call.task();
     TaskInstanceRow row = read.row(caller).orElse(null);
     check(caller, row, call.rule(), read::generation);
+    call.gateApplied();
     return row;
+  }
+
+  /**
+   * Records that the call's own statement checked the caller's revocation and its try gate, and
+   * did its work: the statement admitted the call.
+   */
+  public void admittedByStatement() {
+    call.gateApplied();
   }
 
   /**

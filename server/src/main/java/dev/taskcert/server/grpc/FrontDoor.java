@@ -35,7 +35,9 @@ import java.util.Optional;
  * distrusted intermediates and revocation, failing closed), so a long-lived connection cannot
  * outlive its certificate. Nothing
  * of the service runs before this; every refusal goes through {@link Refusals}. A task's
- * revocation and try are read together ({@link dev.taskcert.server.authz.CallerFacts}).
+ * revocation and try are read together ({@link dev.taskcert.server.authz.CallerFacts}), or, for a
+ * method whose rule says its own statement checks them, not at all: that method answers only once
+ * it applied the gate.
  *
  * <p>For a method that reaches others' resources it also refuses to send an answer that no scope
  * decision of the {@link dev.taskcert.server.authz.ResourceGate} preceded, so a service that forgot
@@ -91,13 +93,16 @@ public final class FrontDoor {
       authenticate(principal, call.getAttributes().get(PeerIdentityFilter.IDENTITY_ERROR),
           call.getAttributes().get(TrustedChainFilter.VERIFIED_PATH));
       if (rule.caller() == Caller.CALLER_TASK && principal.identity() instanceof TaskIdentity task) {
-        // For a task, revocation is one of the caller's facts the gate reads together.
-        admittedTry = tryGate.admit(task, principal.serialHex(), rule, callerDag);
-        if (TryGate.postTerminal(admittedTry, rule)) {
-          audit.record(AuditLog.Kind.POST_TERMINAL, principal.spiffeId(), method,
-              "task_try:" + task.dagId() + "/" + task.runId() + "/" + task.taskId() + "/" + task.mapIndex() + "/"
-                  + task.tryNumber(),
-              "admitted in the post-terminal grace; the try is " + admittedTry.state());
+        // For a task, revocation is one of the caller's facts the gate reads together; a method
+        // that checks both in its own statement reads nothing here.
+        if (!rule.gateInStatement()) {
+          admittedTry = tryGate.admit(task, principal.serialHex(), rule, callerDag);
+          if (TryGate.postTerminal(admittedTry, rule)) {
+            audit.record(AuditLog.Kind.POST_TERMINAL, principal.spiffeId(), method,
+                "task_try:" + task.dagId() + "/" + task.runId() + "/" + task.taskId() + "/" + task.mapIndex() + "/"
+                    + task.tryNumber(),
+                "admitted in the post-terminal grace; the try is " + admittedTry.state());
+          }
         }
       } else {
         // Fails closed: when revocation cannot be checked the database error is UNAVAILABLE.
@@ -148,24 +153,32 @@ public final class FrontDoor {
 
   private <Q, R> ServerCall.Listener<Q> admit(
       AdmittedCall admitted, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    ServerCall<Q, R> guarded = admitted.rule().needsScopeDecision() ? new ScopeDecided<>(call, admitted) : call;
+    ServerCall<Q, R> guarded = admitted.rule().needsScopeDecision() || admitted.rule().gateInStatement()
+        ? new Decided<>(call, admitted) : call;
     return Contexts.interceptCall(Context.current().withValue(AdmittedCall.KEY, admitted), guarded, headers, next);
   }
 
-  /** Refuses to send an answer of a scoped method before the call made a scope decision. */
-  private static final class ScopeDecided<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+  /**
+   * Refuses to send an answer of a scoped method before the call made a scope decision, and of a
+   * method that checks its try gate in its own statement before the call applied it.
+   */
+  private static final class Decided<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private final AdmittedCall admitted;
 
-    ScopeDecided(ServerCall<Q, R> call, AdmittedCall admitted) {
+    Decided(ServerCall<Q, R> call, AdmittedCall admitted) {
       super(call);
       this.admitted = admitted;
     }
 
     @Override
     public void sendMessage(R message) {
-      if (!admitted.scopeDecided().get()) {
+      if (admitted.rule().needsScopeDecision() && !admitted.scopeDecided().get()) {
         throw new IllegalStateException(admitted.method() + " answered without a scope decision; "
             + "its service must consult the ResourceGate");
+      }
+      if (admitted.rule().gateInStatement() && !admitted.gateApplied().get()) {
+        throw new IllegalStateException(admitted.method() + " answered without applying its try gate; "
+            + "its statement must check it and its service tell the TryGate");
       }
       super.sendMessage(message);
     }
