@@ -78,17 +78,4 @@ public interface TryEndingMapper {
       returning serial_hex""")
   List<String> revokeCertificates(@Param("id") long id, @Param("tryNumber") int tryNumber,
       @Param("reason") String reason);
-
-  /**
-   * Starts the current try's clock at its first certificate (a no-op afterwards) and returns how
-   * many milliseconds of its maximum duration are left: the server's bound, or the DAG's when that
-   * is shorter. Call it with the task instance row locked.
-   */
-  @Select("""
-      update task_instance ti set enrolled_at = coalesce(ti.enrolled_at, now())
-      from dag_run r join dag d on d.dag_id = r.dag_id
-      where ti.id = #{id} and r.id = ti.dag_run_id
-      returning floor(extract(epoch from (ti.enrolled_at - now())) * 1000
-                      + least(#{maxMillis}, coalesce(d.max_try_duration_seconds * 1000, #{maxMillis})))::bigint""")
-  long remainingTryMillis(@Param("id") long id, @Param("maxMillis") long maxMillis);
 }
