@@ -64,8 +64,8 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
       throw refusedToken("malformed token");
     }
     byte[] hash = EnrollmentTokens.hash(token);
-    // The token first, with all its try's certificate needs, in one read: a CSR, however costly to
-    // check, is looked at only for a live token.
+    // The token first, read with everything the certificate needs of its try: a CSR, however
+    // costly to check, is looked at only for a live token.
     TokenTry found = lookup(hash);
     if (found == null || !found.redeemable()) {
       throw refusedToken("token unknown, used, voided or expired");
