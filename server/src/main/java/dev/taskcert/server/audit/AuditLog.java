@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * structured log line on the {@code taskcert.audit} logger and as a row in {@code audit_event}.
  *
  * <p>Each event is written in its own transaction so that a refused request, whose own work is
- * rolled back, still leaves its audit row. Callers never pass secret values.
+ * rolled back, still leaves its audit row. Work that must never be stored without its event (an
+ * issued certificate) stores the event's row in its own statement instead, built by {@link #event}
+ * and announced by {@link #stored} once the statement did it. Callers never pass secret values.
  */
 public final class AuditLog {
   private static final Logger log = LoggerFactory.getLogger("taskcert.audit");
@@ -60,35 +62,56 @@ public final class AuditLog {
     write(kind, principal, rpc, resource, detail);
   }
 
+  /**
+   * One event as it is stored, for a statement that stores it together with the work it records
+   * (see {@link AuditMapper#INSERT}); nothing is counted or logged until {@link #stored}.
+   */
+  public AuditEvent event(Kind kind, String principal, String rpc, String resource, String detail) {
+    return new AuditEvent(kind.label(), clip(principal), clip(rpc), clip(resource), clip(detail));
+  }
+
+  /** Counts and logs an event whose row the statement that did its work has stored. */
+  public void stored(AuditEvent event) {
+    count(event.kind(), event.resource());
+    logLine(event);
+  }
+
   /** Counts one event in the metrics without writing it (one of many that a summary event covers). */
   void count(Kind kind, String resource) {
-    metrics.audited(kind.label());
-    if (kind == Kind.DENY || kind == Kind.UNAUTHENTICATED || kind == Kind.ENROLL_REFUSED) {
-      metrics.denied(kind.label(), resourceType(resource));
+    count(kind.label(), resource);
+  }
+
+  private void count(String kind, String resource) {
+    metrics.audited(kind);
+    if (kind.equals(Kind.DENY.label()) || kind.equals(Kind.UNAUTHENTICATED.label())
+        || kind.equals(Kind.ENROLL_REFUSED.label())) {
+      metrics.denied(kind, resourceType(resource));
     }
   }
 
-  /**
-   * Writes one event as a log line and a row, without counting it. Every field of the line is
-   * escaped, so text from a request can neither end the line nor forge a field of it; the row keeps
-   * the text as it was.
-   */
+  /** Writes one event as a log line and a row, without counting it. */
   void write(Kind kind, String principal, String rpc, String resource, String detail) {
-    String p = clip(principal);
-    String r = clip(rpc);
-    String res = clip(resource);
-    String d = clip(detail);
-    log.info("audit kind={} principal={} rpc={} resource={} detail={}",
-        kind.label(), LogText.field(p), LogText.field(r), LogText.field(res), LogText.quoted(d == null ? "" : d));
+    AuditEvent event = event(kind, principal, rpc, resource, detail);
+    logLine(event);
     try {
       transactions.withMapper(AuditMapper.class, mapper -> {
-        mapper.insert(kind.label(), p, r, res, d);
+        mapper.insert(event);
         return null;
       });
     } catch (RuntimeException e) {
       // The log line above is the record of last resort when the database is unavailable.
       log.warn("audit event could not be stored: {}", LogText.escape(e.toString()));
     }
+  }
+
+  /**
+   * The event's log line. Every field is escaped, so text from a request can neither end the line
+   * nor forge a field of it; the row keeps the text as it was.
+   */
+  private static void logLine(AuditEvent event) {
+    log.info("audit kind={} principal={} rpc={} resource={} detail={}", event.kind(), LogText.field(event.principal()),
+        LogText.field(event.rpc()), LogText.field(event.resource()),
+        LogText.quoted(event.detail() == null ? "" : event.detail()));
   }
 
   /** The part of a resource name before ':' ("variable:key" gives "variable"), or "none". */

@@ -27,7 +27,8 @@ public final class AuthorizationRules {
         + "|---|---|---|---|---|---|---|\n"
         + rules().stream()
             .map(r -> "| `" + r.method() + "` | " + caller(r) + " | " + states(r.tryStates())
-                + (r.postTerminalGrace() ? " (and a finished try within its post-terminal grace)" : "") + " | "
+                + (r.postTerminalGrace() ? " (and a finished try within its post-terminal grace)" : "")
+                + (r.gateInStatement() ? " (checked, with revocation, by the call's own statement)" : "") + " | "
                 + states(r.repeatStates()) + " | " + resource(r.resource()) + " | " + r.summary() + " | "
                 + String.join(", ", refusals(r)) + " |")
             .collect(Collectors.joining("\n"))

@@ -46,6 +46,13 @@ public final class CertificateGenerations {
     return value;
   }
 
+  /** Keeps the generation of {@code serialHex} read along with other facts (0: never issued to a task). */
+  void known(String serialHex, int generation) {
+    synchronized (known) {
+      known.put(serialHex, generation);
+    }
+  }
+
   /** The generation of {@code serialHex}, read in {@code session} (under the caller's row lock). */
   public static int of(SqlSession session, String serialHex) {
     Integer generation = session.getMapper(IssuedCertificateMapper.class).generationOf(serialHex);

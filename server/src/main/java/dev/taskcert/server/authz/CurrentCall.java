@@ -57,7 +57,12 @@ public final class CurrentCall {
   /** The calling task's try as the front door admitted it (read through the cache). */
   public dev.taskcert.server.taskinstance.TaskInstanceRow admittedTry() {
     task();
-    return admitted().admittedTry();
+    AdmittedCall call = admitted();
+    if (call.rule().gateInStatement()) {
+      throw new IllegalStateException(call.method() + " applies the try gate in its own statement: "
+          + "the front door admitted no try");
+    }
+    return call.admittedTry();
   }
 
   /** The admitted call's rule. */
@@ -68,6 +73,17 @@ public final class CurrentCall {
   /** Records that the call made a scope decision (see {@link MethodRule#needsScopeDecision()}). */
   void scopeDecided() {
     admitted().scopeDecided().set(true);
+  }
+
+  /** Records that the call applied its try gate itself (see {@link MethodRule#gateInStatement()}). */
+  void gateApplied() {
+    admitted().gateApplied().set(true);
+  }
+
+  /** The caller's DAG's ownership as this call knows it, loaded with {@code load} the first time. */
+  java.util.Optional<dev.taskcert.server.catalog.DagOwnership> callerDag(
+      java.util.function.Supplier<java.util.Optional<dev.taskcert.server.catalog.DagOwnership>> load) {
+    return admitted().callerDag().orLoad(load);
   }
 
   private AdmittedCall admitted() {

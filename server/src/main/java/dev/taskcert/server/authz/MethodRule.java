@@ -12,10 +12,13 @@ import java.util.stream.Collectors;
  * The authorization rule of one method, as declared by its {@code (taskcert.authz.v1.rule)}
  * option: who may call, in which states of the caller's try, and what it reaches. Only valid
  * combinations can be built, so a served method's rule is always one the front door can enforce.
+ *
+ * @param gateInStatement whether the method checks the caller's revocation and try gate in its own
+ *     statement ({@link TryGate#applied}), so that the front door reads nothing for it
  */
 public record MethodRule(
     String method, Caller caller, Set<TaskState> tryStates, Set<TaskState> repeatStates, Resource resource,
-    String summary, boolean postTerminalGrace) {
+    String summary, boolean postTerminalGrace, boolean gateInStatement) {
 
   private static final Set<Resource> ANONYMOUS_RESOURCES = EnumSet.of(Resource.RESOURCE_PUBLIC,
       Resource.RESOURCE_ENROLLMENT_TOKEN);
@@ -38,6 +41,11 @@ public record MethodRule(
       problem = "post-terminal grace is only for a task's variable and connection reads and its own XComs, not "
           + caller + " on " + resource;
     }
+    if (problem == null && gateInStatement && (caller != Caller.CALLER_TASK || resource != Resource.RESOURCE_OWN_TRY
+        || !repeatStates.isEmpty() || postTerminalGrace)) {
+      problem = "the gate is checked in the method's own statement only for a task's call on its own try, "
+          + "without repeat states or post-terminal grace";
+    }
     if (problem != null) {
       throw new InvalidRuleException(method + ": " + problem);
     }
@@ -46,7 +54,8 @@ public record MethodRule(
   /** The rule a method's option declares. */
   public static MethodRule fromProto(String method, Rule rule) {
     return new MethodRule(method, rule.getCaller(), states(rule.getTryStatesList()),
-        states(rule.getRepeatStatesList()), rule.getResource(), rule.getSummary(), rule.getPostTerminalGrace());
+        states(rule.getRepeatStatesList()), rule.getResource(), rule.getSummary(), rule.getPostTerminalGrace(),
+        rule.getGateInStatement());
   }
 
   /**

@@ -137,7 +137,7 @@ public final class MethodRules {
 
   private static MethodRule foreignRule(String name, String serviceName) {
     return new MethodRule(name, Caller.CALLER_ANONYMOUS, Set.of(), Set.of(), Resource.RESOURCE_PUBLIC,
-        FOREIGN_SERVICES.get(serviceName), false);
+        FOREIGN_SERVICES.get(serviceName), false, false);
   }
 
   private static Descriptors.ServiceDescriptor schemaOf(ServerServiceDefinition service) {

@@ -162,7 +162,7 @@ public final class ResourceGate {
   /** The calling task and its DAG's owner and declarations; an unregistered DAG is refused. */
   private CallerScope scope() {
     var caller = call.task();
-    DagOwnership dag = ownership.find(caller.dagId()).orElse(null);
+    DagOwnership dag = call.callerDag(() -> ownership.find(caller.dagId())).orElse(null);
     if (dag == null) {
       call.scopeDecided();
       throw Refusal.denied("dag:" + caller.dagId(), "DAG '" + caller.dagId() + "' is not registered");

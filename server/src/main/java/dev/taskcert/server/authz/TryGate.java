@@ -3,7 +3,6 @@ package dev.taskcert.server.authz;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.revocation.RevocationMapper;
-import dev.taskcert.server.taskinstance.TaskInstanceCache;
 import dev.taskcert.server.taskinstance.TaskInstanceMapper;
 import dev.taskcert.server.taskinstance.TaskInstanceRow;
 import dev.taskcert.server.config.ServerConfig;
@@ -19,8 +18,10 @@ import org.apache.ibatis.session.SqlSession;
  * The try-state gate, driven by each method's declared rule: the certificate's try must be the
  * task instance's current try, in a state the rule admits. The front door applies it to every task
  * call before service code runs ({@link #admit}); a service that changes the try applies the same
- * rule again under the row lock ({@link #lock}), so no state can slip in between. Refusals are
- * {@link Refusal#tryState}, naming the current state or try.
+ * rule again under the row lock ({@link #lock}), so no state can slip in between. A method whose
+ * rule has {@link MethodRule#gateInStatement()} checks the same conditions in its own statement
+ * and explains a refusal with {@link #applied}. Refusals are {@link Refusal#tryState}, naming the
+ * current state or try.
  *
  * <p>A try resumed after deferral or reschedule keeps its try number but runs a new execution
  * generation: a certificate issued for an earlier generation is refused as superseded. A rule with
@@ -28,32 +29,34 @@ import org.apache.ibatis.session.SqlSession;
  * try.post_terminal_grace} after it did (its revoked certificates never reach this gate).
  */
 public final class TryGate {
-  private final TaskInstanceCache instances;
+  private final CallerFacts facts;
   private final CurrentCall call;
-  private final CertificateGenerations generations;
   private final Clock clock;
   private final Duration grace;
 
   @Inject
-  TryGate(TaskInstanceCache instances, CurrentCall call, CertificateGenerations generations, Clock clock,
-      ServerConfig config) {
-    this.instances = instances;
+  TryGate(CallerFacts facts, CurrentCall call, Clock clock, ServerConfig config) {
+    this.facts = facts;
     this.call = call;
-    this.generations = generations;
     this.clock = clock;
     this.grace = config.liveness().postTerminalGrace();
   }
 
   /**
-   * Admits {@code caller}'s try for {@code rule}, reading the task instance through the cache
-   * (stale by at most the cache TTL, usually not at all).
+   * Admits {@code caller}'s try for {@code rule}: refuses a revoked certificate, then applies the
+   * gate, on the caller's facts as the caches keep them (stale by at most the cache TTL, usually
+   * not at all), all read in one query when a cache misses ({@link CallerFacts}).
    *
+   * @param callerDag where the caller's DAG's ownership goes when it is read with the other facts
    * @return the task instance as read
    */
-  public TaskInstanceRow admit(TaskIdentity caller, String serialHex, MethodRule rule) {
-    TaskInstanceRow row = instances.find(caller).orElse(null);
-    check(caller, row, rule, () -> generations.of(serialHex));
-    return row;
+  public TaskInstanceRow admit(TaskIdentity caller, String serialHex, MethodRule rule, AdmittedCall.CallerDag callerDag) {
+    CallerFacts.Known known = facts.of(caller, serialHex, callerDag);
+    if (known.revoked()) {
+      throw revoked(serialHex);
+    }
+    check(caller, known.row(), rule, known.generation());
+    return known.row();
   }
 
   /**
@@ -64,14 +67,52 @@ public final class TryGate {
     return row != null && rule.postTerminalGrace() && !rule.admits(row.taskState());
   }
 
+  /** The refusal of a revoked certificate, the same wherever revocation is checked. */
+  public static Refusal revoked(String serialHex) {
+    return Refusal.unauthenticated("client certificate " + serialHex + " is revoked");
+  }
+
   /**
-   * Reads the current call's try afresh, bypassing the cache, and applies its rule again: for a
-   * call whose conditional write found the try changed under it.
+   * Applies the current call's rule to the caller's facts as a statement of the call read them,
+   * refusing exactly as the front door would: UNAUTHENTICATED for a revoked certificate, then the
+   * gate's refusals. Returns the task instance when the facts pass, and records on the call that
+   * its gate was applied (a method whose rule has {@link MethodRule#gateInStatement()} must, before
+   * it answers).
+   */
+  public TaskInstanceRow applied(CallerFactsRow read) {
+    if (read.revoked()) {
+      throw revoked(call.principal().serialHex());
+    }
+    return gated(read);
+  }
+
+  /** {@link #applied} on the caller's facts read afresh, bypassing every cache, in one query. */
+  public TaskInstanceRow appliedNow() {
+    return applied(facts.read(call.task(), call.principal().serialHex()));
+  }
+
+  /**
+   * Reads the current call's try afresh, bypassing every cache, and applies its rule again to it:
+   * for a call whose conditional write found the try changed under it, to report how.
    */
   public TaskInstanceRow readmit() {
+    return gated(facts.read(call.task(), call.principal().serialHex()));
+  }
+
+  private TaskInstanceRow gated(CallerFactsRow read) {
     TaskIdentity caller = call.task();
-    instances.invalidate(caller);
-    return admit(caller, call.principal().serialHex(), call.rule());
+    TaskInstanceRow row = read.row(caller).orElse(null);
+    check(caller, row, call.rule(), read::generation);
+    call.gateApplied();
+    return row;
+  }
+
+  /**
+   * Records that the call's own statement checked the caller's revocation and its try gate, and
+   * did its work: the statement admitted the call.
+   */
+  public void admittedByStatement() {
+    call.gateApplied();
   }
 
   /**
@@ -87,7 +128,7 @@ public final class TryGate {
         .lock(caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex());
     String serial = call.principal().serialHex();
     if (session.getMapper(RevocationMapper.class).isRevoked(serial)) {
-      throw Refusal.unauthenticated("client certificate " + serial + " is revoked");
+      throw revoked(serial);
     }
     boolean repeat = check(caller, row, rule, () -> CertificateGenerations.of(session, serial));
     return new LockedTry(row, repeat, rule);

@@ -26,26 +26,78 @@ public final class SharedLoadCache<K, V> {
 
   /** The value for {@code key}, loading it with {@code load} unless cached or already loading. */
   public V get(K key, Function<? super K, ? extends V> load) {
-    CompletableFuture<V> mine = new CompletableFuture<>();
-    CompletableFuture<V> shared = entries.get(key, (k, executor) -> mine);
-    if (shared == mine) {
+    Claim<V> claim = claim(key);
+    if (claim.isMine()) {
       try {
-        mine.complete(load.apply(key));
+        claim.complete(load.apply(key));
       } catch (RuntimeException | Error e) {
-        mine.completeExceptionally(e);
+        claim.fail(e);
         throw e;
       }
     }
-    try {
-      return shared.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
+    return claim.join();
+  }
+
+  /**
+   * The value for {@code key} as a claim: cached or already loading (someone else's), or a pending
+   * entry this caller must now load and {@link Claim#complete} or {@link Claim#fail}. A caller
+   * loading several facts of several caches in one query claims each first, loads them once,
+   * completes every claim of its own, and only then {@link Claim#join joins} the others' (so that
+   * two such callers never wait on each other). An entry invalidated or replaced while it loads is
+   * not stored, as with {@link #get}.
+   */
+  public Claim<V> claim(K key) {
+    CompletableFuture<V> mine = new CompletableFuture<>();
+    CompletableFuture<V> shared = entries.get(key, (k, executor) -> mine);
+    return new Claim<>(shared, shared == mine);
+  }
+
+  /** A cached, loading or claimed value of one key (see {@link #claim}). */
+  public static final class Claim<V> {
+    private final CompletableFuture<V> future;
+    private final boolean mine;
+
+    private Claim(CompletableFuture<V> future, boolean mine) {
+      this.future = future;
+      this.mine = mine;
+    }
+
+    /** Whether this caller must load the value. */
+    public boolean isMine() {
+      return mine;
+    }
+
+    /** Gives the value this caller loaded to everyone waiting for it, and to the cache. */
+    public void complete(V value) {
+      requireMine();
+      future.complete(value);
+    }
+
+    /** Fails this caller's load for everyone waiting for it; nothing is cached. */
+    public void fail(Throwable failure) {
+      requireMine();
+      future.completeExceptionally(failure);
+    }
+
+    /** The value, once loaded (by this caller: after {@link #complete}); a failed load's failure is thrown. */
+    public V join() {
+      try {
+        return future.join();
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw e;
       }
-      if (e.getCause() instanceof Error error) {
-        throw error;
+    }
+
+    private void requireMine() {
+      if (!mine) {
+        throw new IllegalStateException("only the caller that claimed the load completes it");
       }
-      throw e;
     }
   }
 

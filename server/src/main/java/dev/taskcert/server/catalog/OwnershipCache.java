@@ -30,6 +30,14 @@ public final class OwnershipCache implements InvalidationBus.Listener {
         transactions.withMapper(CatalogMapper.class, mapper -> mapper.dagOwnership(id))));
   }
 
+  /**
+   * The DAG's cached ownership, or a claim to load it along with a caller's other facts (see
+   * {@link dev.taskcert.server.authz.CallerFacts}).
+   */
+  public SharedLoadCache.Claim<Optional<DagOwnership>> claim(String dagId) {
+    return cache.claim(dagId);
+  }
+
   /** Drops everything (after a local catalog write). */
   public void invalidateAll() {
     cache.invalidateAll();

@@ -122,6 +122,7 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(dev.taskcert.server.taskinstance.SkipMapper.class);
     configuration.addMapper(dev.taskcert.server.dagrun.DagRunMapper.class);
     configuration.addMapper(dev.taskcert.server.taskquery.TaskQueryMapper.class);
+    configuration.addMapper(dev.taskcert.server.authz.CallerFactsMapper.class);
     return new SqlSessionFactoryBuilder().build(configuration);
   }
 }

@@ -52,4 +52,22 @@ public final class Transactions {
   public <M, T> T withMapper(Class<M> mapperType, Function<M, T> work) {
     return inTransaction(session -> work.apply(session.getMapper(mapperType)));
   }
+
+  /**
+   * Runs {@code work}, which makes exactly one statement, with autocommit: the statement is its own
+   * transaction, so it costs one round trip to the database (no {@code BEGIN}, no {@code COMMIT}).
+   * For a read, and for a write whose every check and effect is in that one statement
+   * (PostgreSQL's data-modifying {@code WITH} queries), which then happens entirely or not at all.
+   */
+  public <M, T> T oneStatement(Class<M> mapperType, Function<M, T> work) {
+    if (OPEN.get()) {
+      throw new IllegalStateException("a transaction is already open on this thread; load what it needs first");
+    }
+    OPEN.set(true);
+    try (SqlSession session = sessions.openSession(true)) {
+      return work.apply(session.getMapper(mapperType));
+    } finally {
+      OPEN.set(false);
+    }
+  }
 }

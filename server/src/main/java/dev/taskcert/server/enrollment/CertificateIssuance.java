@@ -2,19 +2,18 @@ package dev.taskcert.server.enrollment;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.issuance.CsrRejectedException;
 import dev.taskcert.pki.issuance.CsrValidator;
+import dev.taskcert.pki.issuance.IssuancePolicy;
 import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.proto.ca.v1.EnrollResponse;
+import dev.taskcert.server.audit.AuditEvent;
 import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.authz.CurrentCall;
-import dev.taskcert.pki.issuance.IssuancePolicy;
 import dev.taskcert.server.config.ServerConfig;
-import dev.taskcert.server.config.TryLiveness;
-import dev.taskcert.server.liveness.TryEndingMapper;
 import dev.taskcert.server.pki.CaState;
 import dev.taskcert.server.refusal.Refusal;
-import dev.taskcert.server.taskinstance.TaskInstanceRow;
 import jakarta.inject.Inject;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
@@ -22,11 +21,11 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.ibatis.session.SqlSession;
 
 /**
- * What enrollment and renewal share: checking the CSR (proof of possession only), issuing the
- * certificate for the task row's current try, recording and auditing it, and the response.
+ * What enrollment and renewal share: checking the CSR (proof of possession only), signing the
+ * certificate for the try's identity within its maximum duration, announcing it once its one
+ * statement recorded it with its audit event, and the response.
  */
 public final class CertificateIssuance {
   private final CsrValidator csrValidator;
@@ -35,7 +34,6 @@ public final class CertificateIssuance {
   private final CurrentCall call;
 
   private final IssuancePolicy policy;
-  private final TryLiveness liveness;
 
   @Inject
   CertificateIssuance(CsrValidator csrValidator, CaState ca, AuditLog audit, CurrentCall call, ServerConfig config) {
@@ -44,7 +42,6 @@ public final class CertificateIssuance {
     this.audit = audit;
     this.call = call;
     this.policy = config.issuance();
-    this.liveness = config.liveness();
   }
 
   /**
@@ -61,32 +58,50 @@ public final class CertificateIssuance {
   }
 
   /**
-   * Issues a certificate for {@code row}'s current try and records it in {@code session}, with the
-   * task instance row locked. The try's clock starts at its first certificate; no certificate is
-   * valid past the try's maximum duration, and none is issued once it is spent. The certificate is
-   * bound to the try's current execution generation: a resume makes it, and its renewals, useless.
+   * A certificate signed for a try but not yet recorded: what the one statement that records it
+   * needs, then the response.
    *
-   * @param renewedFrom serial of the certificate this one renews, or {@code null} at enrollment:
-   *     revoking a serial also revokes everything renewed from it
+   * @param validUntil the certificate's end by the database's clock, which the try's maximum
+   *     duration must still reach when it is recorded
+   * @param event its audit event, stored by the same statement
    */
-  public IssuedCertificate issue(SqlSession session, PublicKey key, TaskInstanceRow row, Instant now, String renewedFrom) {
-    Duration maxDuration = liveness.maxTryDuration();
-    Duration left = Duration.ofMillis(
-        session.getMapper(TryEndingMapper.class).remainingTryMillis(row.id(), maxDuration.toMillis()));
+  public record Signed(IssuedCertificate certificate, Instant validUntil, AuditEvent event) {}
+
+  /**
+   * Signs a certificate for try {@code identity}, valid from {@code now} for the policy's lifetime
+   * cut to what is left of the try's maximum duration ({@code tryDeadline} less {@code
+   * databaseNow}, both by the database's clock); none is signed once that is spent. Nothing is
+   * recorded: the caller's statement records the certificate and its audit event (saying {@code
+   * how}) only if the try still allows it. A certificate it refuses is discarded, never recorded
+   * nor sent.
+   */
+  public Signed sign(PublicKey key, TaskIdentity identity, Instant now, Instant tryDeadline, Instant databaseNow,
+      String how) {
+    Duration left = Duration.between(databaseNow, tryDeadline);
     if (left.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw Refusal.precondition("the try has reached its maximum duration; no certificate is issued past it");
+      throw maxDurationReached();
     }
     Duration lifetime = left.compareTo(policy.lifetime()) < 0 ? left : policy.lifetime();
-    IssuedCertificate issued = ca.current().issuer().issueClient(key, row.currentTry(), now, lifetime);
-    session.getMapper(IssuedCertificateMapper.class).insert(issued.serialHex(), row.id(), row.tryNumber(),
-        row.executionGeneration(), issued.spiffeId(), issued.notBefore(), issued.notAfter(), renewedFrom);
-    return issued;
+    IssuedCertificate issued = ca.current().issuer().issueClient(key, identity, now, lifetime);
+    AuditEvent event = audit.event(AuditLog.Kind.ISSUE, issued.spiffeId(), call.method(),
+        "certificate:" + issued.serialHex(), how + "; not after " + issued.notAfter());
+    return new Signed(issued, databaseNow.plus(lifetime), event);
   }
 
-  /** Audits an issuance that committed, and returns the response that carries it. */
-  public EnrollResponse issued(IssuedCertificate issued, Instant issuedAt, String how) {
-    audit.record(AuditLog.Kind.ISSUE, issued.spiffeId(), call.method(), "certificate:" + issued.serialHex(),
-        how + "; not after " + issued.notAfter());
+  /** Whether a signed certificate would outlive its try's maximum duration, ending at {@code tryDeadline}. */
+  public static boolean outlives(Signed signed, Instant tryDeadline) {
+    return tryDeadline.isBefore(signed.validUntil());
+  }
+
+  /** The refusal of a certificate past the try's maximum duration. */
+  public static Refusal maxDurationReached() {
+    return Refusal.precondition("the try has reached its maximum duration; no certificate is issued past it");
+  }
+
+  /** Announces a certificate its statement recorded, and returns the response that carries it. */
+  public EnrollResponse issued(Signed signed, Instant issuedAt) {
+    audit.stored(signed.event());
+    IssuedCertificate issued = signed.certificate();
     return EnrollResponse.newBuilder()
         .addAllCertificateChainDer(der(issued.chain()))
         .addAllTrustBundleDer(trustBundle())

@@ -11,9 +11,6 @@ import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.PeerAddresses;
 import dev.taskcert.server.grpc.UnaryCalls;
 import dev.taskcert.server.refusal.Refusal;
-import dev.taskcert.server.taskinstance.TaskInstanceMapper;
-import dev.taskcert.server.taskinstance.TaskInstanceRow;
-import dev.taskcert.server.taskinstance.TaskState;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import java.security.PublicKey;
@@ -28,7 +25,9 @@ import java.time.Instant;
  * <p>Enroll is the one costly call anyone may make, so it spends as little as it can on a caller
  * that has proved nothing: the caller's address must be within its rate, the call is served by
  * the bounded {@link EnrollmentWorkers}, and the token is looked up before the CSR is even decoded,
- * so a refused token costs one indexed read.
+ * so a refused token costs one indexed read. That read also brings all the certificate needs, and
+ * one statement then redeems the token and records the certificate: an enrollment costs two round
+ * trips to the database.
  */
 public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
   private static final String TOKEN_REFUSED = "enrollment token is invalid, already used, or expired";
@@ -39,10 +38,12 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
   private final Clock clock;
   private final EnrollmentRateLimit rateLimit;
   private final EnrollmentWorkers workers;
+  private final long maxTryMillis;
 
   @Inject
   EnrollmentService(Transactions transactions, CertificateIssuance issuance, ServerConfig config, Clock clock,
       EnrollmentRateLimit rateLimit, EnrollmentWorkers workers) {
+    this.maxTryMillis = config.liveness().maxTryDuration().toMillis();
     this.transactions = transactions;
     this.issuance = issuance;
     this.config = config;
@@ -63,34 +64,50 @@ public final class EnrollmentService extends EnrollmentGrpc.EnrollmentImplBase {
       throw refusedToken("malformed token");
     }
     byte[] hash = EnrollmentTokens.hash(token);
-    // The token first: a CSR, however costly to check, is looked at only for a live token.
-    boolean redeemable = transactions.withMapper(EnrollmentTokenMapper.class, tokens -> tokens.isRedeemable(hash));
-    if (!redeemable) {
+    // The token first, read with everything the certificate needs of its try: a CSR, however
+    // costly to check, is looked at only for a live token.
+    TokenTry found = lookup(hash);
+    if (found == null || !found.redeemable()) {
       throw refusedToken("token unknown, used, voided or expired");
     }
     // Checked before the token is consumed, so a bad CSR leaves the token usable.
     PublicKey key = issuance.publicKeyOf(request.getCsrDer().toByteArray());
+    found.requireEnrollable();
     Instant now = clock.instant();
-    IssuedCertificate issued = transactions.inTransaction(session -> {
-      EnrollmentTokenMapper.RedeemedToken redeemed = session.getMapper(EnrollmentTokenMapper.class).consume(hash);
-      if (redeemed == null) {
-        throw refusedToken("token used, voided or expired while the CSR was checked");
-      }
-      TaskInstanceRow row = session.getMapper(TaskInstanceMapper.class).lockById(redeemed.taskInstanceId());
-      if (row.tryNumber() != redeemed.tryNumber()) {
-        throw Refusal.precondition(
-            "the token's try " + redeemed.tryNumber() + " is superseded by try " + row.tryNumber());
-      }
-      if (row.executionGeneration() != redeemed.executionGeneration()) {
-        throw Refusal.precondition("the token's execution " + redeemed.executionGeneration()
-            + " of the try is superseded by execution " + row.executionGeneration());
-      }
-      if (row.taskState() != TaskState.QUEUED) {
-        throw Refusal.precondition("task instance is " + row.state() + "; enrollment needs QUEUED");
-      }
-      return issuance.issue(session, key, row, now, null);
-    });
-    return issuance.issued(issued, now, "enrolled");
+    CertificateIssuance.Signed signed =
+        issuance.sign(key, found.currentTry(), now, found.tryDeadline(), found.databaseNow(), "enrolled");
+    IssuedCertificate certificate = signed.certificate();
+    // One statement, all or nothing: consumes the token, locks and checks the try again, starts
+    // its clock, records the certificate and its audit event.
+    int recorded = transactions.oneStatement(IssuedCertificateMapper.class, mapper -> mapper.enroll(hash,
+        found.tryNumber(), maxTryMillis, signed.validUntil(), certificate.serialHex(), certificate.spiffeId(),
+        certificate.notBefore(), certificate.notAfter(), null, signed.event()));
+    if (recorded == 0) {
+      // The certificate just signed is discarded: it was neither recorded nor sent.
+      throw whyNotRecorded(hash, signed);
+    }
+    return issuance.issued(signed, now);
+  }
+
+  /** The token and its try as the database has them now. */
+  private TokenTry lookup(byte[] hash) {
+    return transactions.oneStatement(EnrollmentTokenMapper.class, tokens -> tokens.lookup(hash, maxTryMillis));
+  }
+
+  /**
+   * Why the statement recording a certificate changed nothing, read afresh: the token or its try
+   * changed since it was looked up.
+   */
+  private Refusal whyNotRecorded(byte[] hash, CertificateIssuance.Signed signed) {
+    TokenTry now = lookup(hash);
+    if (now == null || !now.redeemable()) {
+      return refusedToken("token used, voided or expired while the CSR was checked");
+    }
+    now.requireEnrollable();
+    if (CertificateIssuance.outlives(signed, now.tryDeadline())) {
+      return CertificateIssuance.maxDurationReached();
+    }
+    return Refusal.precondition("the token's try changed while its certificate was issued; enroll again");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.taskcert.server.enrollment;
 
+import dev.taskcert.server.liveness.TryEndingMapper;
 import java.time.Instant;
 import org.apache.ibatis.annotations.Insert;
 import org.apache.ibatis.annotations.Param;
@@ -19,26 +20,23 @@ public interface EnrollmentTokenMapper {
       @Param("expiresAt") Instant expiresAt);
 
   /**
-   * Whether a token with this hash exists and is neither used, voided nor expired: the cheap check
-   * enrollment makes before it looks at the CSR. Expiry is judged by the database's clock, which
-   * every replica shares.
+   * The token with this hash and the try it was minted for, with all enrollment needs of that try
+   * in one indexed read: whether the token is still redeemable (neither used, voided nor expired,
+   * by the database's clock, which every replica shares), the task instance's current try,
+   * execution and state, and when the try's maximum duration ({@code maxMillis}, or the DAG's
+   * shorter one) ends. {@code null} for an unknown token. Nothing is changed or locked: the
+   * statement that redeems the token checks all of it again ({@link IssuedCertificateMapper#enroll}).
    */
   @Select("""
-      select exists (select 1 from enrollment_token
-          where token_hash = #{hash} and used_at is null and voided_at is null and expires_at > now())""")
-  boolean isRedeemable(@Param("hash") byte[] hash);
-
-  /**
-   * Marks an unused, unvoided, unexpired token used and returns what it was for, in one statement,
-   * so two concurrent redemptions cannot both succeed. Returns {@code null} if no such token
-   * exists. Expiry is judged by the database's clock, not this replica's.
-   */
-  @Select("""
-      update enrollment_token set used_at = now()
-      where token_hash = #{hash} and used_at is null and voided_at is null and expires_at > now()
-      returning task_instance_id, try_number, execution_generation""")
-  RedeemedToken consume(@Param("hash") byte[] hash);
-
-  /** What a redeemed token was minted for. */
-  record RedeemedToken(long taskInstanceId, int tryNumber, int executionGeneration) {}
+      select t.used_at is null and t.voided_at is null and t.expires_at > now() as redeemable,
+             t.try_number as token_try_number, t.execution_generation as token_generation,
+             ti.id, r.dag_id, r.run_id, ti.task_id, ti.map_index, ti.try_number, ti.execution_generation, ti.state,
+      """ + TryEndingMapper.TRY_DEADLINE + """
+       as try_deadline, now() as database_now
+      from enrollment_token t
+      join task_instance ti on ti.id = t.task_instance_id
+      join dag_run r on r.id = ti.dag_run_id
+      join dag d on d.dag_id = r.dag_id
+      where t.token_hash = #{hash}""")
+  TokenTry lookup(@Param("hash") byte[] hash, @Param("maxMillis") long maxMillis);
 }

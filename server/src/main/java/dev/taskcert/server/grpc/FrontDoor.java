@@ -34,7 +34,10 @@ import java.util.Optional;
  * current and in a state the rule admits. Certificates are checked per call (validity window,
  * distrusted intermediates and revocation, failing closed), so a long-lived connection cannot
  * outlive its certificate. Nothing
- * of the service runs before this; every refusal goes through {@link Refusals}.
+ * of the service runs before this; every refusal goes through {@link Refusals}. A task's
+ * revocation and try are read together ({@link dev.taskcert.server.authz.CallerFacts}), or, for a
+ * method whose rule says its own statement checks them, not at all: that method answers only once
+ * it applied the gate.
  *
  * <p>For a method that reaches others' resources it also refuses to send an answer that no scope
  * decision of the {@link dev.taskcert.server.authz.ResourceGate} preceded, so a service that forgot
@@ -82,38 +85,50 @@ public final class FrontDoor {
     if (rule.caller() == Caller.CALLER_ANONYMOUS) {
       // Anonymous methods never consult the certificate or the database: health probes must tell
       // "process up" from "database down", and enrollment callers have no certificate yet.
-      return admit(AdmittedCall.of(method, rule, null, null), call, headers, next);
+      return admit(AdmittedCall.of(method, rule, null, null, new AdmittedCall.CallerDag()), call, headers, next);
     }
     TaskInstanceRow admittedTry = null;
+    AdmittedCall.CallerDag callerDag = new AdmittedCall.CallerDag();
     try {
       authenticate(principal, call.getAttributes().get(PeerIdentityFilter.IDENTITY_ERROR),
           call.getAttributes().get(TrustedChainFilter.VERIFIED_PATH));
-      if (rule.caller() == Caller.CALLER_TASK) {
-        if (!(principal.identity() instanceof TaskIdentity task)) {
+      if (rule.caller() == Caller.CALLER_TASK && principal.identity() instanceof TaskIdentity task) {
+        // For a task, revocation is one of the caller's facts the gate reads together; a method
+        // that checks both in its own statement reads nothing here.
+        if (!rule.gateInStatement()) {
+          admittedTry = tryGate.admit(task, principal.serialHex(), rule, callerDag);
+          if (TryGate.postTerminal(admittedTry, rule)) {
+            audit.record(AuditLog.Kind.POST_TERMINAL, principal.spiffeId(), method,
+                "task_try:" + task.dagId() + "/" + task.runId() + "/" + task.taskId() + "/" + task.mapIndex() + "/"
+                    + task.tryNumber(),
+                "admitted in the post-terminal grace; the try is " + admittedTry.state());
+          }
+        }
+      } else {
+        // Fails closed: when revocation cannot be checked the database error is UNAVAILABLE.
+        if (revocations.isRevoked(principal.serialHex())) {
+          throw TryGate.revoked(principal.serialHex());
+        }
+        if (rule.caller() == Caller.CALLER_TASK) {
           throw Refusal.denied("rpc", "this RPC is for task certificates; caller " + principal.spiffeId()
               + " is not a task");
         }
-        admittedTry = tryGate.admit(task, principal.serialHex(), rule);
-        if (TryGate.postTerminal(admittedTry, rule)) {
-          audit.record(AuditLog.Kind.POST_TERMINAL, principal.spiffeId(), method,
-              "task_try:" + task.dagId() + "/" + task.runId() + "/" + task.taskId() + "/" + task.mapIndex() + "/"
-                  + task.tryNumber(),
-              "admitted in the post-terminal grace; the try is " + admittedTry.state());
+        if (!(principal.identity() instanceof AdminIdentity)) {
+          throw Refusal.denied("rpc", "this RPC is for admin certificates; caller " + principal.spiffeId()
+              + " is not an admin");
         }
-      } else if (!(principal.identity() instanceof AdminIdentity)) {
-        throw Refusal.denied("rpc", "this RPC is for admin certificates; caller " + principal.spiffeId()
-            + " is not an admin");
       }
     } catch (RuntimeException refused) {
       call.close(refusals.toStatus(refused, method, principal == null ? null : principal.spiffeId()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    return admit(AdmittedCall.of(method, rule, principal, admittedTry), call, headers, next);
+    return admit(AdmittedCall.of(method, rule, principal, admittedTry, callerDag), call, headers, next);
   }
 
   /**
-   * Refuses a caller without a usable certificate, or whose certificate is not valid now, runs
-   * through an intermediate distrusted since the connection was opened, or is revoked.
+   * Refuses a caller without a usable certificate, or whose certificate is not valid now or runs
+   * through an intermediate distrusted since the connection was opened. Revocation is checked
+   * next, with the caller's other facts.
    */
   private void authenticate(Principal principal, String identityError, List<X509Certificate> verifiedPath) {
     if (principal == null) {
@@ -134,32 +149,36 @@ public final class FrontDoor {
       throw Refusal.unauthenticated(
           "client certificate " + principal.serialHex() + " is not valid before " + principal.notBefore());
     }
-    // Fails closed: when revocation cannot be checked the database error is UNAVAILABLE.
-    if (revocations.isRevoked(principal.serialHex())) {
-      throw Refusal.unauthenticated("client certificate " + principal.serialHex() + " is revoked");
-    }
   }
 
   private <Q, R> ServerCall.Listener<Q> admit(
       AdmittedCall admitted, ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    ServerCall<Q, R> guarded = admitted.rule().needsScopeDecision() ? new ScopeDecided<>(call, admitted) : call;
+    ServerCall<Q, R> guarded = admitted.rule().needsScopeDecision() || admitted.rule().gateInStatement()
+        ? new Decided<>(call, admitted) : call;
     return Contexts.interceptCall(Context.current().withValue(AdmittedCall.KEY, admitted), guarded, headers, next);
   }
 
-  /** Refuses to send an answer of a scoped method before the call made a scope decision. */
-  private static final class ScopeDecided<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+  /**
+   * Refuses to send an answer of a scoped method before the call made a scope decision, and of a
+   * method that checks its try gate in its own statement before the call applied it.
+   */
+  private static final class Decided<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private final AdmittedCall admitted;
 
-    ScopeDecided(ServerCall<Q, R> call, AdmittedCall admitted) {
+    Decided(ServerCall<Q, R> call, AdmittedCall admitted) {
       super(call);
       this.admitted = admitted;
     }
 
     @Override
     public void sendMessage(R message) {
-      if (!admitted.scopeDecided().get()) {
+      if (admitted.rule().needsScopeDecision() && !admitted.scopeDecided().get()) {
         throw new IllegalStateException(admitted.method() + " answered without a scope decision; "
             + "its service must consult the ResourceGate");
+      }
+      if (admitted.rule().gateInStatement() && !admitted.gateApplied().get()) {
+        throw new IllegalStateException(admitted.method() + " answered without applying its try gate; "
+            + "its statement must check it and its service tell the TryGate");
       }
       super.sendMessage(message);
     }

@@ -17,6 +17,16 @@ public interface TryEndingMapper {
       """;
 
   /**
+   * When the try of task instance row {@code ti}, of the DAG in row {@code d}, reaches its maximum
+   * duration by the database's clock: the server's bound (parameter {@code maxMillis}), or the
+   * DAG's when that is shorter, counted from the try's first certificate, or from now for a try
+   * that has none yet. The try's clock starts when its first certificate is recorded.
+   */
+  String TRY_DEADLINE = """
+      (coalesce(ti.enrolled_at, now())
+       + least(#{maxMillis}, coalesce(d.max_try_duration_seconds * 1000, #{maxMillis})) * interval '1 millisecond')""";
+
+  /**
    * Takes the cluster-wide sweep lock for the rest of the transaction, if no other replica holds it.
    * The key is arbitrary but fixed: the ASCII of "tcsweep".
    */
@@ -68,17 +78,4 @@ public interface TryEndingMapper {
       returning serial_hex""")
   List<String> revokeCertificates(@Param("id") long id, @Param("tryNumber") int tryNumber,
       @Param("reason") String reason);
-
-  /**
-   * Starts the current try's clock at its first certificate (a no-op afterwards) and returns how
-   * many milliseconds of its maximum duration are left: the server's bound, or the DAG's when that
-   * is shorter. Call it with the task instance row locked.
-   */
-  @Select("""
-      update task_instance ti set enrolled_at = coalesce(ti.enrolled_at, now())
-      from dag_run r join dag d on d.dag_id = r.dag_id
-      where ti.id = #{id} and r.id = ti.dag_run_id
-      returning floor(extract(epoch from (ti.enrolled_at - now())) * 1000
-                      + least(#{maxMillis}, coalesce(d.max_try_duration_seconds * 1000, #{maxMillis})))::bigint""")
-  long remainingTryMillis(@Param("id") long id, @Param("maxMillis") long maxMillis);
 }

@@ -32,6 +32,14 @@ public final class RevocationCache implements InvalidationBus.Listener {
         transactions.withMapper(RevocationMapper.class, mapper -> mapper.isRevoked(serial)));
   }
 
+  /**
+   * The cached answer for {@code serialHex}, or a claim to load it along with the caller's other
+   * facts (see {@link dev.taskcert.server.authz.CallerFacts}).
+   */
+  public SharedLoadCache.Claim<Boolean> claim(String serialHex) {
+    return cache.claim(serialHex);
+  }
+
   /** Records a revocation made by this replica. */
   public void markRevoked(String serialHex) {
     cache.put(serialHex, true);

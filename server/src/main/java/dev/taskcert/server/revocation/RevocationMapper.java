@@ -7,10 +7,15 @@ import org.apache.ibatis.annotations.Select;
 
 /** SQL for revoking issued certificates and asking whether one is revoked. */
 public interface RevocationMapper {
+  /**
+   * Whether the certificate serial in parameter {@code serial} is revoked, whether the CA recorded
+   * it or not: a boolean expression, for every statement that asks.
+   */
+  String REVOKED = """
+      (exists (select 1 from issued_certificate where serial_hex = #{serial} and revoked_at is not null)
+       or exists (select 1 from revoked_serial where serial_hex = #{serial}))""";
 
-  @Select("""
-      select exists (select 1 from issued_certificate where serial_hex = #{serial} and revoked_at is not null)
-          or exists (select 1 from revoked_serial where serial_hex = #{serial})""")
+  @Select("select " + REVOKED)
   boolean isRevoked(@Param("serial") String serialHex);
 
   /** Records the revocation of a serial the CA did not record; returns it if newly revoked. */

@@ -1,11 +1,9 @@
 package dev.taskcert.server.taskinstance;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.server.cache.CacheFactory;
 import dev.taskcert.server.cache.InvalidationBus;
 import dev.taskcert.server.cache.SharedLoadCache;
-import dev.taskcert.server.db.Transactions;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Optional;
@@ -13,6 +11,7 @@ import java.util.Optional;
 /**
  * Task instances by (dag, run, task, map index), cached for at most the configured TTL and dropped
  * at once when any replica changes a try's state or number (PostgreSQL NOTIFY {@code ti:<id>}).
+ * A miss is loaded with the caller's other facts ({@link dev.taskcert.server.authz.CallerFacts}).
  */
 @Singleton
 public final class TaskInstanceCache implements InvalidationBus.Listener {
@@ -24,20 +23,20 @@ public final class TaskInstanceCache implements InvalidationBus.Listener {
     }
   }
 
-  private final Transactions transactions;
   private final SharedLoadCache<Key, Optional<TaskInstanceRow>> cache;
 
   @Inject
-  TaskInstanceCache(Transactions transactions, CacheFactory caches, InvalidationBus bus) {
-    this.transactions = transactions;
+  TaskInstanceCache(CacheFactory caches, InvalidationBus bus) {
     this.cache = caches.create("task_instance");
     bus.register(this);
   }
 
-  /** The task instance the identity belongs to (any try), if it exists. */
-  public Optional<TaskInstanceRow> find(TaskIdentity identity) {
-    return cache.get(Key.of(identity), key -> Optional.ofNullable(transactions.withMapper(
-        TaskInstanceMapper.class, mapper -> mapper.find(key.dagId(), key.runId(), key.taskId(), key.mapIndex()))));
+  /**
+   * The cached row of the identity's task instance, or a claim to load it along with the caller's
+   * other facts (see {@link dev.taskcert.server.authz.CallerFacts}).
+   */
+  public SharedLoadCache.Claim<Optional<TaskInstanceRow>> claim(TaskIdentity identity) {
+    return cache.claim(Key.of(identity));
   }
 
   /** Drops the cached row of this task instance (after a local write). */

@@ -1,5 +1,7 @@
 package dev.taskcert.server.taskinstance;
 
+import dev.taskcert.server.authz.CallerFactsMapper;
+import dev.taskcert.server.authz.CallerFactsRow;
 import java.time.Instant;
 import org.apache.ibatis.annotations.Param;
 import org.apache.ibatis.annotations.Select;
@@ -12,16 +14,6 @@ public interface TaskInstanceMapper {
       ti.id, r.dag_id, r.run_id, ti.task_id, ti.map_index, ti.try_number, ti.max_tries, ti.state,
       ti.hostname, ti.pid, ti.start_date, ti.end_date, ti.execution_generation, ti.updated_at
       """;
-
-  @Select("select " + COLUMNS + """
-      from task_instance ti join dag_run r on r.id = ti.dag_run_id
-      where r.dag_id = #{dagId} and r.run_id = #{runId} and ti.task_id = #{taskId}
-        and ti.map_index = #{mapIndex}""")
-  TaskInstanceRow find(
-      @Param("dagId") String dagId,
-      @Param("runId") String runId,
-      @Param("taskId") String taskId,
-      @Param("mapIndex") int mapIndex);
 
   @Select("select " + COLUMNS + """
       from task_instance ti join dag_run r on r.id = ti.dag_run_id
@@ -93,11 +85,36 @@ public interface TaskInstanceMapper {
       @Param("retryDelaySeconds") Long retryDelaySeconds,
       @Param("retryReason") String retryReason);
 
-  /** Records a heartbeat on the database's clock, the one the liveness sweep compares with. */
-  @Update("""
-      update task_instance set last_heartbeat_at = now()
-      where id = #{id} and try_number = #{tryNumber} and state = 'RUNNING'""")
-  int heartbeat(@Param("id") long id, @Param("tryNumber") int tryNumber);
+  /**
+   * Records a heartbeat of the caller's try on the database's clock (the one the liveness sweep
+   * compares with), checking in the same statement all the front door would otherwise have read:
+   * the caller's certificate ({@code serial}) is not revoked, its try ({@code tryNumber}) is the
+   * task instance's current try, in one of {@code states}, of the execution the certificate was
+   * issued for, and runs on {@code hostname} as {@code pid}. The row is re-checked as it is
+   * updated, so a try that changed concurrently is not touched. Returns nothing when the heartbeat
+   * was recorded, else the caller's facts as the statement read them, to tell why it was not.
+   */
+  @Select("with facts as (" + CallerFactsMapper.FACTS + """
+      ), beat as (
+        update task_instance ti set last_heartbeat_at = now()
+        from facts f
+        where ti.id = f.id and not f.revoked and ti.try_number = #{tryNumber}
+          and ti.state = any(#{states,typeHandler=dev.taskcert.server.db.TextArrayTypeHandler})
+          and (ti.execution_generation = 1 or ti.execution_generation = f.certificate_generation)
+          and ti.hostname = #{hostname} and ti.pid = #{pid}
+        returning ti.id)
+      select f.* from facts f where not exists (select 1 from beat)""")
+  CallerFactsRow heartbeat(
+      @Param("serial") String serialHex,
+      @Param("dagId") String dagId,
+      @Param("runId") String runId,
+      @Param("taskId") String taskId,
+      @Param("mapIndex") int mapIndex,
+      @Param("tryNumber") int tryNumber,
+      @Param("states") java.util.List<String> states,
+      @Param("hostname") String hostname,
+      @Param("pid") int pid,
+      @Param("maxMillis") long maxMillis);
 
   @Update("""
       update task_instance

@@ -20,10 +20,12 @@ import dev.taskcert.proto.execution.v1.StartTaskRequest;
 import dev.taskcert.proto.execution.v1.StartTaskResponse;
 import dev.taskcert.proto.execution.v1.TaskInstancesGrpc;
 import dev.taskcert.server.asset.AssetOutlets;
+import dev.taskcert.server.authz.CallerFactsRow;
 import dev.taskcert.server.authz.CurrentCall;
 import dev.taskcert.server.authz.TryGate;
 import dev.taskcert.server.catalog.CatalogMapper;
 import dev.taskcert.server.catalog.DagRunRow;
+import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.server.grpc.JsonValues;
 import dev.taskcert.server.grpc.RequestLimits;
@@ -50,7 +52,9 @@ import org.apache.ibatis.session.SqlSession;
  * state the method's rule allows; each transition applies the same rule again under the row lock
  * ({@link TryGate#lock}), so concurrent calls cannot interleave, and a call that finds the try
  * already where it would move it (a retry after a lost answer) returns the same result if it is
- * the same call again.
+ * the same call again. A heartbeat, the most frequent call, is one statement that checks the
+ * certificate's revocation and the try as the front door would and records the heartbeat (its
+ * rule says the gate is in its statement).
  */
 public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesImplBase {
   /** States FinishTask accepts. */
@@ -73,10 +77,14 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   /** Records outlet asset events of a successful FinishTask. */
   private final AssetOutlets assetOutlets;
 
+  /** The server's bound on a try's duration, which the caller's facts are read with. */
+  private final long maxTryMillis;
+
   @Inject
   TaskInstanceService(Transactions transactions, TryGate gate, CurrentCall call, TaskInstanceCache cache, Clock clock,
-      AssetOutlets assetOutlets) {
+      AssetOutlets assetOutlets, ServerConfig config) {
     this.assetOutlets = assetOutlets;
+    this.maxTryMillis = config.liveness().maxTryDuration().toMillis();
     this.transactions = transactions;
     this.gate = gate;
     this.call = call;
@@ -122,19 +130,35 @@ public final class TaskInstanceService extends TaskInstancesGrpc.TaskInstancesIm
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       TaskIdentity caller = call.task();
-      String hostname = RequestLimits.requireText(request.getHostname(), "hostname", 255);
-      TaskInstanceRow row = call.admittedTry();
-      if (!hostname.equals(row.hostname()) || !Objects.equals(request.getPid(), row.pid())) {
-        throw Refusal.tryState("heartbeat from " + hostname + " pid " + request.getPid()
-            + " but the try runs on " + row.hostname() + " pid " + row.pid());
+      String hostname;
+      try {
+        hostname = RequestLimits.requireText(request.getHostname(), "hostname", 255);
+      } catch (Refusal invalid) {
+        // Refused for the certificate or the try first, as the front door refuses any other call.
+        gate.appliedNow();
+        throw invalid;
       }
-      int updated = transactions.withMapper(TaskInstanceMapper.class,
-          mapper -> mapper.heartbeat(row.id(), caller.tryNumber()));
-      if (updated == 0) {
-        gate.readmit(); // the state changed since the front door admitted the call: report it
+      List<String> states = call.rule().tryStates().stream().map(Enum::name).toList();
+      CallerFactsRow refused = transactions.oneStatement(TaskInstanceMapper.class, mapper -> mapper.heartbeat(
+          call.principal().serialHex(), caller.dagId(), caller.runId(), caller.taskId(), caller.mapIndex(),
+          caller.tryNumber(), states, hostname, request.getPid(), maxTryMillis));
+      if (refused == null) {
+        gate.admittedByStatement();
+      } else {
+        requireSameProcess(gate.applied(refused), hostname, request.getPid());
+        // Everything the statement read passed, yet it changed nothing: the try changed under it.
+        requireSameProcess(gate.readmit(), hostname, request.getPid());
       }
       return HeartbeatResponse.newBuilder().setState(TaskState.RUNNING.toProto()).build();
     });
+  }
+
+  /** Refuses a heartbeat from another host or process than the one the try started on. */
+  private static void requireSameProcess(TaskInstanceRow row, String hostname, int pid) {
+    if (!hostname.equals(row.hostname()) || !Objects.equals(pid, row.pid())) {
+      throw Refusal.tryState("heartbeat from " + hostname + " pid " + pid
+          + " but the try runs on " + row.hostname() + " pid " + row.pid());
+    }
   }
 
   @Override

@@ -52,7 +52,7 @@ public final class VariableService extends VariablesGrpc.VariablesImplBase {
       String key = RequestLimits.requireText(request.getKey(), "key", MAX_KEY_BYTES);
       // Undeclared keys are refused before revealing whether they exist.
       gate.variableDeclared(key).require();
-      VariableRow variable = transactions.withMapper(VariableMapper.class, mapper -> mapper.find(key));
+      VariableRow variable = transactions.oneStatement(VariableMapper.class, mapper -> mapper.find(key));
       if (variable == null) {
         throw Refusal.notFound(NotFound.variable(key));
       }

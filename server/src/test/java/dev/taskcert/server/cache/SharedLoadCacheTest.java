@@ -1,8 +1,10 @@
 package dev.taskcert.server.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.ArrayList;
@@ -106,6 +108,53 @@ class SharedLoadCacheTest {
       assertEquals("value-k", result.get(10, TimeUnit.SECONDS), "callers already waiting get the load they waited for");
     }
     assertEquals("fresh-k", cache.get("k", k -> "fresh-" + k));
+  }
+
+  @Test
+  void aClaimSharesItsLoadWithEveryOtherMissOfTheKey() {
+    SharedLoadCache.Claim<String> first = cache.claim("k");
+    SharedLoadCache.Claim<String> second = cache.claim("k");
+    assertTrue(first.isMine());
+    assertFalse(second.isMine(), "a second miss waits for the first load");
+    assertThrows(IllegalStateException.class, () -> second.complete("not mine"));
+    first.complete("loaded");
+    assertEquals("loaded", second.join());
+    assertEquals("loaded", cache.get("k", k -> "loaded again"));
+  }
+
+  @Test
+  void claimsOfSeveralKeysAreLoadedTogether() {
+    SharedLoadCache.Claim<String> a = cache.claim("a");
+    SharedLoadCache.Claim<String> b = cache.claim("b");
+    assertTrue(a.isMine() && b.isMine());
+    a.complete("one query");
+    b.complete("one query");
+    assertEquals("one query", cache.get("a", k -> "a second query"));
+    assertEquals("one query", cache.get("b", k -> "a second query"));
+  }
+
+  @Test
+  void aClaimInvalidatedOrReplacedWhileItLoadsIsNotStored() {
+    SharedLoadCache.Claim<String> invalidated = cache.claim("k");
+    cache.invalidate("k");
+    invalidated.complete("stale");
+    assertEquals("stale", invalidated.join(), "its caller still gets what it loaded");
+    assertEquals("fresh", cache.get("k", k -> "fresh"));
+
+    SharedLoadCache.Claim<String> replaced = cache.claim("r");
+    cache.put("r", "told");
+    replaced.complete("stale");
+    assertEquals("told", cache.get("r", k -> "loaded"));
+  }
+
+  @Test
+  void aFailedClaimFailsItsWaitersAndIsNotCached() {
+    SharedLoadCache.Claim<String> mine = cache.claim("k");
+    SharedLoadCache.Claim<String> waiting = cache.claim("k");
+    IllegalStateException databaseDown = new IllegalStateException("database down");
+    mine.fail(databaseDown);
+    assertSame(databaseDown, assertThrows(IllegalStateException.class, waiting::join));
+    assertTrue(cache.claim("k").isMine(), "the failure was cached");
   }
 
   private static void await(CountDownLatch latch) {
