@@ -105,7 +105,8 @@ public final class HandshakeBenchmark {
         CountingClientTrustManager trust = new CountingClientTrustManager(roots);
         boolean production = point.server().equals("production");
         SslContext serverContext = production
-            ? TlsContexts.mutualTls(environment.ca(), new dev.taskcert.server.grpc.HandshakeRefusals(environment.instance(ServerMetrics.class), java.time.Clock.systemUTC()))
+            ? TlsContexts.mutualTls(environment.ca(), new dev.taskcert.server.grpc.HandshakeRefusals(environment.instance(ServerMetrics.class), java.time.Clock.systemUTC()),
+                environment.instance(dev.taskcert.pki.crypto.SignatureProvider.class))
             : GrpcSslContexts.configure(SslContextBuilder.forServer(server.privateKey(), server.chainArray()),
                     SslProvider.valueOf(point.server()))
                 .protocols(PROTOCOLS).trustManager(trust).clientAuth(ClientAuth.REQUIRE).build();
