@@ -69,7 +69,7 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
     X509Certificate[] withKnownIntermediates(X509Certificate[] chain, Der[] keys) {
       X509Certificate[] presented = chain.clone();
       for (int i = 1; i < chain.length; i++) {
-        X509Certificate known = intermediates.getIfPresent(keys[i]);
+        X509Certificate known = keys[i] == null ? null : intermediates.getIfPresent(keys[i]);
         presented[i] = known != null ? known : parsed(chain[i], keys[i]);
       }
       return presented;
