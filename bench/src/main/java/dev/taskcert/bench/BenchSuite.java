@@ -65,7 +65,9 @@ public final class BenchSuite {
 
     if (parts.contains("micro")) {
       log.info("[1/6] micro-benchmarks (JMH)");
-      sections.add(MicroBenchmarks.run(settings, targets));
+      Section micro = MicroBenchmarks.run(settings, targets);
+      sections.add(micro);
+      sections.add(MicroBenchmarks.providers(micro));
     }
     try (BenchEnvironment environment = BenchEnvironment.start()) {
       for (String setting : List.of("server_version", "synchronous_commit", "fsync", "shared_buffers",

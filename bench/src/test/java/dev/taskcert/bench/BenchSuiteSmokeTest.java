@@ -31,7 +31,7 @@ class BenchSuiteSmokeTest {
   void everyBenchmarkRunsAndIsReported() throws Exception {
     BenchReport report = BenchSuite.run(SuiteSettings.named("smoke"), output);
 
-    assertEquals(8, report.sections().size(), "sections: " + report.sections().stream().map(Section::id).toList());
+    assertEquals(9, report.sections().size(), "sections: " + report.sections().stream().map(Section::id).toList());
     for (Section section : report.sections()) {
       assertFalse(section.rows().isEmpty(), section.id() + " has no rows");
     }
@@ -44,7 +44,7 @@ class BenchSuiteSmokeTest {
     assertTrue(markdown.contains("## Machine"));
     JsonNode json = new ObjectMapper().readTree(output.resolve(ReportWriter.JSON).toFile());
     assertEquals("smoke", json.path("mode").asText());
-    assertEquals(8, json.path("sections").size());
+    assertEquals(9, json.path("sections").size());
     assertTrue(json.path("machine").path("cores").asInt() > 0);
   }
 }

@@ -60,7 +60,8 @@ public final class ServerRuntime implements AutoCloseable {
   }
 
   /** What {@link #check} found. */
-  public record Check(String intermediateSerial, java.time.Instant intermediateNotAfter, int roots, String schemaVersion) {}
+  public record Check(String intermediateSerial, java.time.Instant intermediateNotAfter, int roots, String schemaVersion,
+      String signatureProvider) {}
 
   /**
    * Checks, without serving, what {@link #start} would need: the CA (in the order start loads it),
@@ -74,7 +75,8 @@ public final class ServerRuntime implements AutoCloseable {
     DataSource database = provision(injector, DataSource.class);
     try {
       return new Check(ca.intermediate().certificate().getSerialNumber().toString(16),
-          ca.intermediate().certificate().getNotAfter().toInstant(), ca.bundle().roots().size(), schemaVersion(database));
+          ca.intermediate().certificate().getNotAfter().toInstant(), ca.bundle().roots().size(), schemaVersion(database),
+          injector.getInstance(dev.taskcert.pki.crypto.SignatureProvider.class).describe());
     } finally {
       closePool(database);
     }

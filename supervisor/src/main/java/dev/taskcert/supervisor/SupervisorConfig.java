@@ -1,5 +1,6 @@
 package dev.taskcert.supervisor;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -13,15 +14,27 @@ import java.util.List;
  *     server's current bundle, which replaces them)
  * @param callTimeout deadline applied to every call
  * @param renewal when and how certificates are renewed
+ * @param signatures the provider that generates the task's keys, signs its CSRs and checks the
+ *     server's certificate chain (by default the one {@value #CRYPTO_PROVIDER_PROPERTY} names, see
+ *     {@link #defaultSignatureProvider})
  */
 public record SupervisorConfig(
     String executionTarget,
     String enrollmentTarget,
     List<X509Certificate> trustRoots,
     Duration callTimeout,
-    RenewalPolicy renewal) {
+    RenewalPolicy renewal,
+    SignatureProvider signatures) {
+
+  /**
+   * The system property that chooses the signature provider of a supervisor whose configuration
+   * does not: {@code native} (the default; pure Java where the native provider cannot load) or
+   * {@code jdk}.
+   */
+  public static final String CRYPTO_PROVIDER_PROPERTY = "taskcert.crypto.provider";
 
   public SupervisorConfig {
+    java.util.Objects.requireNonNull(signatures, "signature provider");
     trustRoots = List.copyOf(trustRoots);
     if (trustRoots.isEmpty()) {
       throw new IllegalArgumentException("at least one trust root is required");
@@ -31,10 +44,36 @@ public record SupervisorConfig(
     }
   }
 
-  /** A configuration with the default renewal policy. */
+  /** A configuration with the default renewal policy and signature provider. */
   public SupervisorConfig(
       String executionTarget, String enrollmentTarget, List<X509Certificate> trustRoots, Duration callTimeout) {
     this(executionTarget, enrollmentTarget, trustRoots, callTimeout, RenewalPolicy.DEFAULT);
+  }
+
+  /** A configuration with the default signature provider ({@link #defaultSignatureProvider}). */
+  public SupervisorConfig(
+      String executionTarget, String enrollmentTarget, List<X509Certificate> trustRoots, Duration callTimeout,
+      RenewalPolicy renewal) {
+    this(executionTarget, enrollmentTarget, trustRoots, callTimeout, renewal, defaultSignatureProvider());
+  }
+
+  /** This configuration with another signature provider. */
+  public SupervisorConfig withSignatures(SignatureProvider other) {
+    return new SupervisorConfig(executionTarget, enrollmentTarget, trustRoots, callTimeout, renewal, other);
+  }
+
+  /**
+   * The provider {@value #CRYPTO_PROVIDER_PROPERTY} chooses: {@code native} when it is not set.
+   *
+   * @throws IllegalArgumentException naming the property when it holds anything else
+   */
+  public static SignatureProvider defaultSignatureProvider() {
+    String word = System.getProperty(CRYPTO_PROVIDER_PROPERTY, SignatureProvider.Choice.NATIVE.word());
+    try {
+      return SignatureProvider.select(SignatureProvider.Choice.parse(word));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(CRYPTO_PROVIDER_PROPERTY + " " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -32,7 +32,7 @@ public final class TaskSession implements AutoCloseable {
   /** As {@link #open(SupervisorConfig, String, SecureRandom)}, timing renewals with {@code clock}. */
   public static TaskSession open(SupervisorConfig config, String enrollmentToken, SecureRandom random, Clock clock) {
     TaskCredentials credentials = Enrollment.enroll(config, enrollmentToken, random);
-    RotatingChannel channel = new RotatingChannel(config.executionTarget(), credentials);
+    RotatingChannel channel = new RotatingChannel(config.executionTarget(), credentials, config.signatures());
     CredentialRotator rotator = new CredentialRotator(credentials, channel, config, clock, random);
     rotator.addListener(channel::rotate);
     rotator.start();

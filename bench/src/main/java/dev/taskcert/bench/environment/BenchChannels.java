@@ -1,5 +1,7 @@
 package dev.taskcert.bench.environment;
 
+import dev.taskcert.supervisor.SupervisorConfig;
+import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
@@ -36,11 +38,14 @@ public final class BenchChannels {
     return tls(target, clientContext(credentials));
   }
 
-  /** The client TLS context a supervisor builds for {@code credentials}. */
+  /**
+   * The client TLS context a supervisor builds for {@code credentials}: the server's chain checked
+   * as the supervisor library checks it, with the signature provider in force.
+   */
   public static SslContextBuilder clientContextBuilder(List<X509Certificate> trustRoots, SslProvider provider) {
     return GrpcSslContexts.configure(SslContextBuilder.forClient(), provider)
         .protocols(PROTOCOLS)
-        .trustManager(trustRoots.toArray(new X509Certificate[0]));
+        .trustManager(ClientTls.trustManagers(trustRoots, SupervisorConfig.defaultSignatureProvider()));
   }
 
   private static SslContext clientContext(TaskCredentials credentials) {

@@ -7,6 +7,7 @@ import dev.taskcert.bench.load.ClosedLoopLoad;
 import dev.taskcert.bench.report.Section;
 import dev.taskcert.bench.report.TargetCheck;
 import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.server.grpc.HandshakeRefusals;
@@ -94,7 +95,8 @@ public final class HandshakeBenchmark {
         CountingClientTrustManager trust = new CountingClientTrustManager(roots);
         boolean production = point.server().equals("production");
         SslContext serverContext = production
-            ? TlsContexts.mutualTls(environment.ca(), new HandshakeRefusals(environment.instance(ServerMetrics.class), Clock.systemUTC()))
+            ? TlsContexts.mutualTls(environment.ca(), new HandshakeRefusals(environment.instance(ServerMetrics.class),
+                Clock.systemUTC()), environment.instance(SignatureProvider.class))
             : GrpcSslContexts.configure(SslContextBuilder.forServer(server.privateKey(), server.chainArray()),
                     SslProvider.valueOf(point.server()))
                 .protocols(PROTOCOLS).trustManager(trust).clientAuth(ClientAuth.REQUIRE).build();

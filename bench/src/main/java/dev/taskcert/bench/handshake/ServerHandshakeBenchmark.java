@@ -8,6 +8,7 @@ import dev.taskcert.bench.report.Section;
 import dev.taskcert.bench.report.TargetCheck;
 import dev.taskcert.bench.scale.CredentialFile;
 import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.server.grpc.HandshakeRefusals;
@@ -61,7 +62,8 @@ public final class ServerHandshakeBenchmark {
         "The production server TLS context (the server's key manager and its trust manager over the bundle in "
             + "force) under raw Netty on two event-loop threads in the benchmark JVM; the client in a second JVM "
             + "keeps " + settings.handshakeConcurrency() + " full mutual-TLS handshakes in flight (netty-tcnative, a "
-            + "task's EC P-256 certificate, a fresh session-cache key for every connection). "
+            + "task's EC P-256 certificate, the server's chain checked as the supervisor library checks it, a fresh "
+            + "session-cache key for every connection). "
             + settings.handshakeWarmup().toMillis() / 1000.0 + " s warmup, then " + settings.handshakeMeasure()
                 .toMillis() / 1000.0 + " s counted by the server. A handshake counts when the server completed it "
             + "and BoringSSL reports that no session was resumed.");
@@ -72,7 +74,8 @@ public final class ServerHandshakeBenchmark {
     CredentialFile.write(credentials, environment.ca().current().bundle().roots(), List.of(clientKeys.getPrivate()),
         List.of(client.chain()));
     SslContext context = TlsContexts.mutualTls(environment.ca(),
-        new HandshakeRefusals(environment.instance(ServerMetrics.class), Clock.systemUTC()));
+        new HandshakeRefusals(environment.instance(ServerMetrics.class), Clock.systemUTC()),
+        environment.instance(SignatureProvider.class));
     CountingServerSide server = new CountingServerSide(null);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     Process child = null;

@@ -2,6 +2,7 @@ package dev.taskcert.bench.issuance;
 
 import dev.taskcert.pki.ca.CaHierarchy;
 import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.TrustDomain;
@@ -23,7 +24,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Benchmark 3, pure signing: {@link CertificateIssuer#issueClient} under an intermediate whose key
- * is EC P-256 or RSA-3072, certifying a supervisor's EC P-256 key (one thread).
+ * is EC P-256 or RSA-3072, certifying a supervisor's EC P-256 key (one thread), signed through the
+ * signature provider {@code crypto.provider} would put in force: {@code native} (the Corretto
+ * provider, or its fallback where it does not load) or {@code jdk}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -32,6 +35,10 @@ public class SigningMicroBenchmark {
   /** The intermediate CA's key algorithm. */
   @Param({"EC_P256", "RSA_3072"})
   public String caAlgorithm;
+
+  /** The signature provider, as {@code crypto.provider} names it. */
+  @Param({"native", "jdk"})
+  public String crypto;
 
   private CertificateIssuer issuer;
   private PublicKey subjectKey;
@@ -44,7 +51,7 @@ public class SigningMicroBenchmark {
     TrustDomain trustDomain = new TrustDomain("bench.taskcert.local");
     CaHierarchy hierarchy = CaHierarchy.create(trustDomain, KeyAlgorithm.valueOf(caAlgorithm), Instant.now(), random);
     issuer = new CertificateIssuer(hierarchy.intermediate(), new SpiffeIdCodec(trustDomain), IssuancePolicy.DEFAULT,
-        random);
+        random, SignatureProvider.select(SignatureProvider.Choice.parse(crypto)));
     subjectKey = KeyAlgorithm.EC_P256.generate(random).getPublic();
     identity = new TaskIdentity("analytics_daily", "scheduled__2026-11-25T00:00:00+00:00", "extract_events", 7, 1);
   }

@@ -1,6 +1,7 @@
 package dev.taskcert.server.testing;
 
 import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.WorkloadIdentity;
 import dev.taskcert.server.pki.CaState;
@@ -47,6 +48,11 @@ import javax.sql.DataSource;
  * directory, real TLS on loopback, the demo data, and a clock the test controls. Register it with
  * {@code @RegisterExtension static final TestEnvironment env = new TestEnvironment();} to share one
  * per test class, or call {@link #started()} in a try-with-resources for one test.
+ *
+ * <p>The system property {@value SupervisorConfig#CRYPTO_PROVIDER_PROPERTY} ({@code native} when
+ * unset, or {@code jdk}) chooses the signature provider of the whole run: the supervisor library
+ * reads it for every supervisor, and this environment gives its server the same
+ * {@code crypto.provider} (a test's own tweaks may still override it).
  */
 public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
   public final MutableClock clock = new MutableClock();
@@ -69,9 +75,17 @@ public final class TestEnvironment implements AutoCloseable, BeforeAllCallback, 
   public synchronized TestEnvironment started() throws Exception {
     if (dev == null) {
       directory = Files.createTempDirectory("taskcert-test");
-      dev = DevEnvironment.start(DevEnvironment.Options.of(directory, 0, 0, IssuancePolicy.DEFAULT, clock).with(tweaks));
+      SignatureProvider.Choice crypto = cryptoProvider();
+      dev = DevEnvironment.start(DevEnvironment.Options.of(directory, 0, 0, IssuancePolicy.DEFAULT, clock)
+          .with(builder -> tweaks.apply(builder.cryptoProvider(crypto))));
     }
     return this;
+  }
+
+  /** The run's choice of signature provider for servers (see the class comment). */
+  public static SignatureProvider.Choice cryptoProvider() {
+    return SignatureProvider.Choice.parse(
+        System.getProperty(SupervisorConfig.CRYPTO_PROVIDER_PROPERTY, SignatureProvider.Choice.NATIVE.word()));
   }
 
   @Override

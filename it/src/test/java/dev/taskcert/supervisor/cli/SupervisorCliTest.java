@@ -90,6 +90,18 @@ class SupervisorCliTest {
   }
 
   @Test
+  void runsWithEitherSignatureProviderAndRefusesAnyOther() throws Exception {
+    for (String provider : List.of("native", "jdk")) {
+      Result result = run("--token", queue("cli_crypto_" + provider), "--crypto-provider", provider);
+      assertEquals(0, result.exitCode(), result.toString());
+      assertTrue(result.out().contains("finished SUCCESS"), result.toString());
+    }
+    Result refused = run("--token", queue("cli_crypto_other"), "--crypto-provider", "openssl");
+    assertEquals(2, refused.exitCode(), refused.toString());
+    assertTrue(refused.err().contains("--crypto-provider must be native or jdk, got 'openssl'"), refused.toString());
+  }
+
+  @Test
   void readsVariablesWithTheTokenFromAFile() throws Exception {
     Path tokenFile = directory.resolve("token");
     Files.writeString(tokenFile, queue("cli_token_file") + "\n", StandardCharsets.US_ASCII);

@@ -9,12 +9,18 @@ import java.security.Provider;
  */
 public sealed interface CaKeySource permits CaKeySource.InMemory, CaKeySource.InToken {
 
-  /** A key held in this process: signed with by BouncyCastle. */
+  /**
+   * A key held in this process: the CA signs certificates with it through the signature provider in
+   * force ({@link dev.taskcert.pki.issuance.CertificateIssuer}), and CRLs through BouncyCastle.
+   */
   static CaKeySource inMemory() {
     return new InMemory();
   }
 
-  /** The JCA provider that signs with the key. */
+  /**
+   * The JCA provider that signs with the key as loaded: the token's, or BouncyCastle for a key in
+   * memory (certificates take the provider in force instead, after converting the key once).
+   */
   Provider signingProvider();
 
   /** Words for messages: where the key is. */

@@ -1,6 +1,8 @@
 package dev.taskcert.pki.ca;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
@@ -19,15 +21,22 @@ import java.util.Set;
  * Checks a certificate against a trust bundle the way a relying party would: it finds the
  * intermediates up to a root of the bundle, then runs PKIX validation (signatures, validity at the
  * given time, CA constraints and path lengths) with that root as the only trust anchor. Revocation
- * is not checked here.
+ * is not checked here. Signatures are checked by the {@link SignatureProvider} in force.
  */
 public final class ChainVerifier {
   private static final int MAX_PATH_LENGTH = 5;
 
   private final TrustBundle bundle;
+  private final SignatureProvider signatures;
 
+  /** A verifier checking signatures with the preferred provider (see {@link SignatureProvider#preferred}). */
   public ChainVerifier(TrustBundle bundle) {
+    this(bundle, SignatureProvider.preferred());
+  }
+
+  public ChainVerifier(TrustBundle bundle, SignatureProvider signatures) {
     this.bundle = bundle;
+    this.signatures = signatures;
   }
 
   /**
@@ -68,10 +77,11 @@ public final class ChainVerifier {
     return validate(path, root.get(), at);
   }
 
-  private static ChainCheck validate(List<X509Certificate> path, X509Certificate root, Instant at) {
+  private ChainCheck validate(List<X509Certificate> path, X509Certificate root, Instant at) {
     try {
       PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
       parameters.setRevocationEnabled(false);
+      parameters.setSigProvider(signatures.certPathProvider());
       parameters.setDate(Date.from(at));
       CertPathValidator.getInstance("PKIX")
           .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
@@ -89,13 +99,13 @@ public final class ChainVerifier {
     }
   }
 
-  private static Optional<X509Certificate> findIssuer(
+  private Optional<X509Certificate> findIssuer(
       X509Certificate certificate, Collection<X509Certificate> candidates) {
     for (X509Certificate candidate : candidates) {
       if (candidate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())
           && !candidate.equals(certificate)) {
         try {
-          certificate.verify(candidate.getPublicKey());
+          verify(certificate, candidate.getPublicKey());
           return Optional.of(candidate);
         } catch (GeneralSecurityException e) {
           // Same name, other key: keep looking.
@@ -105,15 +115,25 @@ public final class ChainVerifier {
     return Optional.empty();
   }
 
-  private static boolean isSelfSigned(X509Certificate certificate) {
+  private boolean isSelfSigned(X509Certificate certificate) {
     if (!certificate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
       return false;
     }
     try {
-      certificate.verify(certificate.getPublicKey());
+      verify(certificate, certificate.getPublicKey());
       return true;
     } catch (GeneralSecurityException e) {
       return false;
+    }
+  }
+
+  /** Checks {@code certificate}'s signature with {@code key}, through the provider in force. */
+  private void verify(X509Certificate certificate, PublicKey key) throws GeneralSecurityException {
+    String provider = signatures.certPathProvider();
+    if (provider == null) {
+      certificate.verify(key);
+    } else {
+      certificate.verify(key, provider);
     }
   }
 

@@ -99,8 +99,9 @@ public final class CertificateBuilder {
   }
 
   /**
-   * Signs through {@code provider} instead of BouncyCastle: the provider of a token that holds the
-   * signing key (see {@link dev.taskcert.pki.ca.CaKeySource}).
+   * Signs through {@code provider} instead of BouncyCastle: the native provider in force, whose own
+   * key object the signing key should then be (see {@link dev.taskcert.pki.crypto.SigningKey}), or
+   * the provider of a token that holds the signing key (see {@link dev.taskcert.pki.ca.CaKeySource}).
    */
   public CertificateBuilder signingProvider(Provider provider) {
     this.signingProvider = provider;

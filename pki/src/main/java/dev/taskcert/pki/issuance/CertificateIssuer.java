@@ -1,7 +1,9 @@
 package dev.taskcert.pki.issuance;
 
-import dev.taskcert.pki.crypto.BouncyCastle;
 import dev.taskcert.pki.ca.CaKeySource;
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.crypto.SignatureProvider;
+import dev.taskcert.pki.crypto.SigningKey;
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
@@ -41,8 +43,8 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 public final class CertificateIssuer {
   private final IntermediateCa ca;
   /**
-   * The intermediate's key as BouncyCastle's own key class (see {@link BouncyCastle#signingKey}),
-   * or the handle to it when it is in a token.
+   * The intermediate's key as the signing provider's own key object, converted once (see {@link
+   * SigningKey}), or the handle to it when it is in a token.
    */
   private final PrivateKey signingKey;
   private final Provider signingProvider;
@@ -50,13 +52,27 @@ public final class CertificateIssuer {
   private final IssuancePolicy policy;
   private final SecureRandom random;
 
+  /** An issuer signing with the preferred provider (see {@link SignatureProvider#preferred}). */
   public CertificateIssuer(
       IntermediateCa ca, SpiffeIdCodec codec, IssuancePolicy policy, SecureRandom random) {
+    this(ca, codec, policy, random, SignatureProvider.preferred());
+  }
+
+  /**
+   * An issuer whose in-memory intermediate key signs through {@code signatures}' provider (or
+   * BouncyCastle, should that provider lack the key's algorithm); a key in a PKCS#11 token always
+   * signs in its token.
+   */
+  public CertificateIssuer(
+      IntermediateCa ca, SpiffeIdCodec codec, IssuancePolicy policy, SecureRandom random,
+      SignatureProvider signatures) {
     this.ca = ca;
-    this.signingKey = ca.keySource() instanceof CaKeySource.InToken
-        ? ca.privateKey()
-        : BouncyCastle.signingKey(ca.privateKey());
-    this.signingProvider = ca.keySource().signingProvider();
+    SigningKey key = ca.keySource() instanceof CaKeySource.InToken
+        ? SigningKey.inPlace(ca.privateKey(), ca.keySource().signingProvider())
+        : SigningKey.inMemory(ca.privateKey(), KeyAlgorithm.signatureAlgorithmFor(ca.certificate().getPublicKey()),
+            signatures);
+    this.signingKey = key.key();
+    this.signingProvider = key.provider();
     this.codec = codec;
     this.policy = policy;
     this.random = random;
@@ -68,6 +84,16 @@ public final class CertificateIssuer {
 
   public IntermediateCa ca() {
     return ca;
+  }
+
+  /** The provider that signs the certificates: the one in force, BouncyCastle, or the token's. */
+  public Provider signingProvider() {
+    return signingProvider;
+  }
+
+  /** The key it signs with, as that provider's own object (or the token's handle). */
+  PrivateKey signingKey() {
+    return signingKey;
   }
 
   /** Issues a client certificate for {@code identity} with the policy's lifetime. */

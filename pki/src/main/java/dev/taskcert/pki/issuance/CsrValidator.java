@@ -1,12 +1,15 @@
 package dev.taskcert.pki.issuance;
 
 import dev.taskcert.pki.crypto.BouncyCastle;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -14,6 +17,7 @@ import org.bouncycastle.asn1.pkcs.RSAPublicKey;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
@@ -28,6 +32,10 @@ import org.bouncycastle.pkcs.PKCSException;
  * key before anything costly: a huge RSA modulus is refused without being verified with.
  * Everything else it asks for (subject, SANs, extensions) is ignored: the certificate's identity
  * comes from the task row in the database, never from the request.
+ *
+ * <p>BouncyCastle reads the request; the signature is checked by the {@link SignatureProvider} in
+ * force, and by BouncyCastle when that provider does not offer the request's key type or signature
+ * algorithm (a signature that simply does not verify is refused, never retried).
  */
 public final class CsrValidator {
   /** Largest CSR accepted, in bytes of DER. */
@@ -43,6 +51,23 @@ public final class CsrValidator {
   private static final BigInteger MIN_RSA_EXPONENT = BigInteger.valueOf(65537);
   private static final Set<ASN1ObjectIdentifier> ALLOWED_CURVES =
       Set.of(SECObjectIdentifiers.secp256r1, SECObjectIdentifiers.secp384r1);
+
+  private final SignatureProvider signatures;
+
+  /** A validator checking signatures with the preferred provider (see {@link SignatureProvider#preferred}). */
+  public CsrValidator() {
+    this(SignatureProvider.preferred());
+  }
+
+  /** A validator checking signatures with {@code signatures}' provider. */
+  public CsrValidator(SignatureProvider signatures) {
+    this.signatures = signatures;
+  }
+
+  /** The provider selection that checks the signatures. */
+  public SignatureProvider signatureProvider() {
+    return signatures;
+  }
 
   /**
    * Validates the request and returns its public key.
@@ -64,19 +89,64 @@ public final class CsrValidator {
     }
     SubjectPublicKeyInfo keyInfo = request.getSubjectPublicKeyInfo();
     checkKeyPolicy(keyInfo);
-    try {
-      boolean valid =
-          request.isSignatureValid(
-              new JcaContentVerifierProviderBuilder()
-                  .setProvider(BouncyCastle.PROVIDER)
-                  .build(keyInfo));
-      if (!valid) {
-        throw new CsrRejectedException("CSR signature does not verify with its public key");
-      }
-    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
-      throw new CsrRejectedException("CSR signature cannot be verified: unsupported or malformed");
+    if (!signatureVerifies(request, keyInfo)) {
+      throw new CsrRejectedException("CSR signature does not verify with its public key");
     }
     return toJdkKey(keyInfo);
+  }
+
+  /**
+   * Whether the request's signature verifies, checked by the provider in force or, when it lacks
+   * the key type or algorithm, by BouncyCastle.
+   */
+  private boolean signatureVerifies(PKCS10CertificationRequest request, SubjectPublicKeyInfo keyInfo)
+      throws CsrRejectedException {
+    if (signatures.provider() != BouncyCastle.PROVIDER) {
+      Optional<ContentVerifierProvider> verifiers = nativeVerifiers(keyInfo);
+      if (verifiers.isPresent()) {
+        try {
+          return request.isSignatureValid(verifiers.get());
+        } catch (PKCSException e) {
+          if (!(e.getCause() instanceof OperatorCreationException)) {
+            throw unverifiable();
+          }
+          // No signature of this algorithm: BouncyCastle decides below.
+        } catch (RuntimeException e) {
+          throw unverifiable();
+        }
+      }
+    }
+    try {
+      return request.isSignatureValid(
+          new JcaContentVerifierProviderBuilder().setProvider(BouncyCastle.PROVIDER).build(keyInfo));
+    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+      throw unverifiable();
+    }
+  }
+
+  /**
+   * Verifiers of the provider in force over the request's key, decoded by that provider's own key
+   * factory (BouncyCastle would look the factory up by the key's OID, which a provider need not
+   * know); empty when it has none for the key type or refuses the key, for BouncyCastle to decide.
+   */
+  private Optional<ContentVerifierProvider> nativeVerifiers(SubjectPublicKeyInfo keyInfo) {
+    Provider provider = signatures.provider();
+    try {
+      PublicKey key = KeyFactory.getInstance(jcaKeyAlgorithm(keyInfo), provider)
+          .generatePublic(new X509EncodedKeySpec(keyInfo.getEncoded()));
+      return Optional.of(new JcaContentVerifierProviderBuilder().setProvider(provider).build(key));
+    } catch (GeneralSecurityException | IOException | OperatorCreationException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The JCA name of the key's algorithm: EC or RSA, the only kinds the key policy lets through. */
+  private static String jcaKeyAlgorithm(SubjectPublicKeyInfo keyInfo) {
+    return X9ObjectIdentifiers.id_ecPublicKey.equals(keyInfo.getAlgorithm().getAlgorithm()) ? "EC" : "RSA";
+  }
+
+  private static CsrRejectedException unverifiable() {
+    return new CsrRejectedException("CSR signature cannot be verified: unsupported or malformed");
   }
 
   private static void checkKeyPolicy(SubjectPublicKeyInfo keyInfo) throws CsrRejectedException {
@@ -116,13 +186,12 @@ public final class CsrValidator {
   }
 
   private static PublicKey toJdkKey(SubjectPublicKeyInfo keyInfo) throws CsrRejectedException {
-    ASN1ObjectIdentifier algorithm = keyInfo.getAlgorithm().getAlgorithm();
-    String jdkAlgorithm = X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm) ? "EC" : "RSA";
     try {
-      return KeyFactory.getInstance(jdkAlgorithm)
+      return KeyFactory.getInstance(jcaKeyAlgorithm(keyInfo))
           .generatePublic(new X509EncodedKeySpec(keyInfo.getEncoded()));
     } catch (GeneralSecurityException | IOException e) {
       throw new CsrRejectedException("CSR public key cannot be decoded");
     }
   }
+
 }

@@ -172,6 +172,7 @@ public final class ServerCli implements Runnable {
       out.println("CA:            intermediate " + check.intermediateSerial() + " valid until " + check.intermediateNotAfter()
           + ", " + check.roots() + " trusted root(s)");
       out.println("database:      reachable, schema at version " + check.schemaVersion() + " (current)");
+      out.println("signatures:    " + check.signatureProvider());
       out.flush();
       return 0;
     }

@@ -1,5 +1,6 @@
 package dev.taskcert.server.config;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.TrustDomain;
 import dev.taskcert.pki.issuance.IssuancePolicy;
 import java.nio.file.Path;
@@ -40,6 +41,9 @@ import java.util.Objects;
  * @param enrollmentLimits what the anonymous enrollment port lets one caller, and all callers, cost
  * @param caToken the PKCS#11 token holding the intermediate's key, or {@code null} when the key is
  *     a file in the CA directory
+ * @param cryptoProvider which provider makes and checks the signatures outside the TLS handshake
+ *     (CSR checks, certificate signatures with a key in memory, client chain checks): the native one
+ *     (falling back to pure Java when it cannot load) or pure Java
  */
 public record ServerConfig(
     TrustDomain trustDomain,
@@ -65,7 +69,8 @@ public record ServerConfig(
     boolean reflection,
     Duration serverCertificateLifetime,
     EnrollmentLimits enrollmentLimits,
-    CaToken caToken) {
+    CaToken caToken,
+    SignatureProvider.Choice cryptoProvider) {
 
   public ServerConfig {
     Objects.requireNonNull(trustDomain, "trust domain");
@@ -98,6 +103,7 @@ public record ServerConfig(
           "server certificate lifetime must be between 10 seconds and 90 days, got " + serverCertificateLifetime);
     }
     Objects.requireNonNull(enrollmentLimits, "enrollment limits");
+    Objects.requireNonNull(cryptoProvider, "crypto provider");
     if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
       throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
     }
@@ -143,7 +149,7 @@ public record ServerConfig(
         .liveness(liveness)
         .migrateSchema(migrateSchema).allowUnencryptedCaKey(allowUnencryptedCaKey).reflection(reflection)
         .serverCertificateLifetime(serverCertificateLifetime)
-        .enrollmentLimits(enrollmentLimits).caToken(caToken);
+        .enrollmentLimits(enrollmentLimits).caToken(caToken).cryptoProvider(cryptoProvider);
   }
 
   /**
@@ -226,6 +232,7 @@ public record ServerConfig(
     private Duration serverCertificateLifetime = Duration.ofDays(7);
     private EnrollmentLimits enrollmentLimits = EnrollmentLimits.DEFAULT;
     private CaToken caToken;
+    private SignatureProvider.Choice cryptoProvider = SignatureProvider.Choice.NATIVE;
 
     private Builder() {}
 
@@ -253,13 +260,14 @@ public record ServerConfig(
     public Builder serverCertificateLifetime(Duration value) { serverCertificateLifetime = value; return this; }
     public Builder enrollmentLimits(EnrollmentLimits value) { enrollmentLimits = value; return this; }
     public Builder caToken(CaToken value) { caToken = value; return this; }
+    public Builder cryptoProvider(SignatureProvider.Choice value) { cryptoProvider = value; return this; }
 
     public ServerConfig build() {
       return new ServerConfig(trustDomain, bindAddress, executionPort, enrollmentPort, metricsPort,
           caDirectory, serverNames, database, issuance, enrollmentTokenTtl, multiTeam, cacheTtl,
           secretKeyFile, maxXComValueBytes, caPassphraseEnv, caPassphraseFile, caReloadInterval, liveness,
           migrateSchema, allowUnencryptedCaKey, reflection, serverCertificateLifetime, enrollmentLimits,
-          caToken);
+          caToken, cryptoProvider);
     }
   }
 }

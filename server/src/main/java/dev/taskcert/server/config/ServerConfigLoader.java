@@ -1,5 +1,6 @@
 package dev.taskcert.server.config;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.TrustDomain;
 import dev.taskcert.pki.issuance.IssuancePolicy;
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class ServerConfigLoader {
     keys.put("multi_team", new String[] {"true", "enforce team boundaries"});
     keys.put("cache.ttl", new String[] {"PT5S", "longest use of a cached task state / ownership / revocation fact"});
     keys.put("xcom.max_value_bytes", new String[] {"1048576", "largest XCom value (JSON bytes)"});
+    keys.put("crypto.provider", new String[] {"native", "signature provider outside the TLS handshake: native (falls back to jdk when it cannot load) or jdk"});
     return java.util.Collections.unmodifiableMap(keys);
   }
 
@@ -144,6 +146,7 @@ public final class ServerConfigLoader {
               integer(values, "enrollment.queue"), integer(values, "enrollment.rate_per_second"),
               integer(values, "enrollment.rate_burst"), duration(values, "enrollment.refusal_audit_window")))
           .caToken(caToken(values))
+          .cryptoProvider(cryptoProvider(values))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage());
@@ -161,6 +164,14 @@ public final class ServerConfigLoader {
       return null;
     }
     return new ServerConfig.CaToken(Path.of(config), pinFile.isEmpty() ? null : Path.of(pinFile), pinEnv);
+  }
+
+  private static SignatureProvider.Choice cryptoProvider(Map<String, String> values) throws ConfigException {
+    try {
+      return SignatureProvider.Choice.parse(values.get("crypto.provider"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("crypto.provider " + e.getMessage());
+    }
   }
 
   private static String password(Map<String, String> values) throws ConfigException {

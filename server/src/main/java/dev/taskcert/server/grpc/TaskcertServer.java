@@ -1,5 +1,6 @@
 package dev.taskcert.server.grpc;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.server.StartupFailure;
 import dev.taskcert.server.cache.InvalidationBus;
 import dev.taskcert.server.config.ServerConfig;
@@ -57,6 +58,7 @@ public final class TaskcertServer {
   private final CertificateExpiry expiry;
   private final ServerMetrics metrics;
   private final InvalidationBus invalidations;
+  private final SignatureProvider signatures;
   private final Set<BindableService> executionServices;
   private final Set<BindableService> enrollmentServices;
   private final Set<AutoCloseable> enrollmentResources;
@@ -80,6 +82,7 @@ public final class TaskcertServer {
       CertificateExpiry expiry,
       ServerMetrics metrics,
       InvalidationBus invalidations,
+      SignatureProvider signatures,
       @ServicePorts.Execution Set<BindableService> executionServices,
       @ServicePorts.Enrollment Set<BindableService> enrollmentServices,
       @ServicePorts.Enrollment Set<AutoCloseable> enrollmentResources) {
@@ -96,6 +99,7 @@ public final class TaskcertServer {
     this.expiry = expiry;
     this.metrics = metrics;
     this.invalidations = invalidations;
+    this.signatures = signatures;
     this.executionServices = executionServices;
     this.enrollmentServices = enrollmentServices;
     this.enrollmentResources = enrollmentResources;
@@ -114,11 +118,13 @@ public final class TaskcertServer {
     all.addAll(enrollmentDefinitions);
     ServerInterceptor admission = frontDoor.forRules(MethodRules.of(all));
     TlsContexts.logProvider();
+    log.info("Signature provider outside the TLS handshake (crypto.provider={}): {}",
+        config.cryptoProvider().word(), signatures.describe());
     handshakeRefusals.listen();
     invalidations.start();
     NettyServerBuilder executionBuilder =
         bounded(NettyServerBuilder.forAddress(new InetSocketAddress(config.bindAddress(), config.executionPort())))
-            .sslContext(TlsContexts.mutualTls(ca, handshakeRefusals))
+            .sslContext(TlsContexts.mutualTls(ca, handshakeRefusals, signatures))
             .addTransportFilter(identityFilter)
             .addTransportFilter(trustedChain);
     executionDefinitions.forEach(executionBuilder::addService);

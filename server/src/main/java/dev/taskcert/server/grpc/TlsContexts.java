@@ -1,5 +1,6 @@
 package dev.taskcert.server.grpc;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.server.metrics.ServerMetrics;
 import dev.taskcert.server.pki.CaState;
 import io.grpc.netty.GrpcSslContexts;
@@ -47,12 +48,16 @@ public final class TlsContexts {
         SslProvider.OPENSSL, OpenSsl.versionString(), OpenSsl.isAvailable());
   }
 
-  /** Mutual TLS: the client must present a certificate chaining to a root of {@code bundle}. */
-  public static SslContext mutualTls(CaState state, HandshakeRefusals refusals) throws SSLException {
+  /**
+   * Mutual TLS: the client must present a certificate chaining to a root of the bundle in force,
+   * its chain's signatures checked by {@code signatures}' provider.
+   */
+  public static SslContext mutualTls(CaState state, HandshakeRefusals refusals, SignatureProvider signatures)
+      throws SSLException {
     return withoutSessionCache(GrpcSslContexts.configure(
             SslContextBuilder.forServer(serverKeys(state)), requireOpenSsl())
         .protocols(PROTOCOLS)
-        .trustManager(new CountingTrustManager(state, refusals))
+        .trustManager(new CountingTrustManager(state::current, refusals, signatures))
         .clientAuth(ClientAuth.REQUIRE)
         .build());
   }

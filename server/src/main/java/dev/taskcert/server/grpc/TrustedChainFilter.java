@@ -1,5 +1,6 @@
 package dev.taskcert.server.grpc;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.server.pki.CaState;
 import io.grpc.Attributes;
 import io.grpc.Grpc;
@@ -55,6 +56,7 @@ public final class TrustedChainFilter extends ServerTransportFilter {
 
   private final CaState ca;
   private final Clock clock;
+  private final SignatureProvider signatures;
   private volatile Memory memory = new Memory(null, new ConcurrentHashMap<>());
 
   /** Answers for the chains seen under one snapshot of the CA. */
@@ -64,9 +66,10 @@ public final class TrustedChainFilter extends ServerTransportFilter {
   private record Verdict(List<X509Certificate> path, String refusal) {}
 
   @Inject
-  TrustedChainFilter(CaState ca, Clock clock) {
+  TrustedChainFilter(CaState ca, Clock clock, SignatureProvider signatures) {
     this.ca = ca;
     this.clock = clock;
+    this.signatures = signatures;
   }
 
   @Override
@@ -102,11 +105,15 @@ public final class TrustedChainFilter extends ServerTransportFilter {
       current = new Memory(snapshot, new ConcurrentHashMap<>());
       memory = current;
     }
-    return current.verdicts().computeIfAbsent(chain, presented -> verify(presented, snapshot, clock.instant()));
+    return current.verdicts().computeIfAbsent(chain,
+        presented -> verify(presented, snapshot, clock.instant(), signatures.certPathProvider()));
   }
 
-  /** Builds a path from the leaf to a current root out of the presented certificates, and checks it. */
-  static Verdict verify(List<Certificate> presented, CaState.Snapshot snapshot, Instant now) {
+  /**
+   * Builds a path from the leaf to a current root out of the presented certificates, and checks it,
+   * signatures with the provider named {@code sigProvider} (the JDK's own when {@code null}).
+   */
+  static Verdict verify(List<Certificate> presented, CaState.Snapshot snapshot, Instant now, String sigProvider) {
     List<X509Certificate> chain = new ArrayList<>();
     for (Certificate certificate : presented) {
       if (!(certificate instanceof X509Certificate x509)) {
@@ -118,7 +125,7 @@ public final class TrustedChainFilter extends ServerTransportFilter {
       return new Verdict(null, "no verified client certificate");
     }
     X509Certificate leaf = chain.get(0);
-    Optional<List<X509Certificate>> path = pathToCurrentRoot(chain, snapshot, clamp(now, leaf));
+    Optional<List<X509Certificate>> path = pathToCurrentRoot(chain, snapshot, clamp(now, leaf), sigProvider);
     if (path.isEmpty()) {
       return new Verdict(null, "client certificate chain does not lead to a root trusted now (a session resumed"
           + " after its root left the trust bundle?); connect again with a current certificate");
@@ -137,7 +144,7 @@ public final class TrustedChainFilter extends ServerTransportFilter {
   }
 
   private static Optional<List<X509Certificate>> pathToCurrentRoot(
-      List<X509Certificate> chain, CaState.Snapshot snapshot, Instant at) {
+      List<X509Certificate> chain, CaState.Snapshot snapshot, Instant at, String sigProvider) {
     Set<TrustAnchor> anchors = snapshot.bundle().roots().stream()
         .map(root -> new TrustAnchor(root, null)).collect(Collectors.toSet());
     try {
@@ -145,6 +152,7 @@ public final class TrustedChainFilter extends ServerTransportFilter {
       target.setCertificate(chain.get(0));
       PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, target);
       parameters.setRevocationEnabled(false);
+      parameters.setSigProvider(sigProvider);
       parameters.setDate(Date.from(at));
       parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(chain)));
       PKIXCertPathBuilderResult result =

@@ -2,6 +2,7 @@ package dev.taskcert.server.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.server.pki.CaState;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -17,18 +18,22 @@ import javax.sql.DataSource;
 /**
  * HTTP probes on the metrics port, for orchestrators that cannot speak mutual TLS: {@code /livez}
  * answers 200 while the process serves; {@code /readyz} answers 200 only when the database answers
- * and the CA is loaded with an intermediate valid now, else 503 with the reasons, one per line.
+ * and the CA is loaded with an intermediate valid now, else 503 with the reasons, one per line;
+ * either way its last line names the signature provider in force, which never makes the server
+ * unready (a fallback to pure Java is slower, not wrong).
  */
 public final class Probes implements HttpHandler {
   private final DataSource database;
   private final CaState ca;
   private final Clock clock;
+  private final SignatureProvider signatures;
 
   @Inject
-  Probes(DataSource database, CaState ca, Clock clock) {
+  Probes(DataSource database, CaState ca, Clock clock, SignatureProvider signatures) {
     this.database = database;
     this.ca = ca;
     this.clock = clock;
+    this.signatures = signatures;
   }
 
   @Override
@@ -39,7 +44,8 @@ public final class Probes implements HttpHandler {
         case "/readyz" -> {
           List<String> problems = problems();
           answer(exchange, problems.isEmpty() ? 200 : 503,
-              problems.isEmpty() ? "ready\n" : String.join("\n", problems) + "\n");
+              (problems.isEmpty() ? "ready\n" : String.join("\n", problems) + "\n")
+                  + "crypto provider: " + signatures.describe() + "\n");
         }
         default -> answer(exchange, 404, "not found: try /metrics, /livez or /readyz\n");
       }

@@ -1,6 +1,7 @@
 package dev.taskcert.server.metrics;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -12,7 +13,8 @@ import jakarta.inject.Singleton;
 /**
  * The server's Prometheus metrics: RPCs by method and status, audit events by kind (denials,
  * refused enrollments, issuance, revocation), TLS handshakes whose client certificate failed
- * verification, cache hit ratios and sizes, the connection pool, the JVM and the build.
+ * verification, cache hit ratios and sizes, the connection pool, the JVM, the build and the signature
+ * provider in force.
  * Each server has its own registry so several can run in one JVM.
  */
 @Singleton
@@ -25,7 +27,7 @@ public final class ServerMetrics {
   private final Counter denials;
 
   @Inject
-  ServerMetrics() {
+  ServerMetrics(SignatureProvider signatures) {
     JvmMetrics.builder().register(registry);
     Info.builder()
         .name("taskcert_build_info")
@@ -33,6 +35,14 @@ public final class ServerMetrics {
         .labelNames("version")
         .register(registry)
         .addLabelValues(version());
+    Info.builder()
+        .name("taskcert_crypto_provider_info")
+        .help("The signature provider outside the TLS handshake (crypto.provider): its name and version, whether it"
+            + " is native, and whether it is the fallback because the native provider could not load")
+        .labelNames("provider", "version", "native", "fallback")
+        .register(registry)
+        .addLabelValues(signatures.name(), signatures.version(), Boolean.toString(signatures.isNative()),
+            Boolean.toString(signatures.fallbackReason().isPresent()));
     rpcs = Counter.builder()
         .name("taskcert_rpc_total")
         .help("RPCs completed, by full method name and gRPC status code")

@@ -12,6 +12,7 @@ import dev.taskcert.pki.ca.DistrustedIntermediates;
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.issuance.CertificateIssuer;
 import dev.taskcert.server.config.ServerConfig;
@@ -62,15 +63,18 @@ public final class CaState {
   private final ServerConfig config;
   private final Clock clock;
   private final SecureRandom random;
+  private final SignatureProvider signatures;
   private final AtomicReference<Snapshot> current = new AtomicReference<>();
 
   @Inject
-  CaState(CaDirectory directory, SpiffeIdCodec codec, ServerConfig config, Clock clock, SecureRandom random) {
+  CaState(CaDirectory directory, SpiffeIdCodec codec, ServerConfig config, Clock clock, SecureRandom random,
+      SignatureProvider signatures) {
     this.directory = directory;
     this.codec = codec;
     this.config = config;
     this.clock = clock;
     this.random = random;
+    this.signatures = signatures;
     try {
       current.set(load(fingerprint()));
     } catch (IOException e) {
@@ -130,7 +134,7 @@ public final class CaState {
     TrustBundle bundle = directory.loadTrustBundle();
     DistrustedIntermediates distrusted = DistrustedIntermediates.load(directory.path());
     requireServable(intermediate, distrusted);
-    CertificateIssuer issuer = new CertificateIssuer(intermediate, codec, config.issuance(), random);
+    CertificateIssuer issuer = new CertificateIssuer(intermediate, codec, config.issuance(), random, signatures);
     return new Snapshot(intermediate, bundle, issuer, serverCredentials(issuer), distrusted, fingerprint);
   }
 

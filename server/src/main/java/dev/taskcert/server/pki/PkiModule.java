@@ -8,6 +8,7 @@ import dev.taskcert.pki.ca.CaLoadException;
 import dev.taskcert.pki.ca.Passphrase;
 import dev.taskcert.pki.ca.Pkcs11Token;
 import dev.taskcert.pki.ca.TokenPin;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.issuance.CsrValidator;
 import dev.taskcert.server.StartupFailure;
@@ -21,8 +22,8 @@ import java.util.Optional;
  * The CA's directory (with its key passphrase, if the keys are encrypted — an unencrypted key only
  * with {@code ca.allow_unencrypted_key=true} — and the PKCS#11 token, if the intermediate's key is
  * in one), the SPIFFE-ID codec of
- * our trust domain and the CSR policy. What the CA currently is lives in {@link CaState}, which
- * can reload without a restart.
+ * our trust domain, the CSR policy, and the signature provider {@code crypto.provider} selects. What
+ * the CA currently is lives in {@link CaState}, which can reload without a restart.
  */
 public final class PkiModule extends AbstractModule {
 
@@ -90,9 +91,19 @@ public final class PkiModule extends AbstractModule {
     }
   }
 
+  /**
+   * The provider of the signatures made and checked outside the TLS handshake; a native provider
+   * that cannot load falls back to pure Java (logged once), which never keeps the server from starting.
+   */
   @Provides
   @Singleton
-  CsrValidator csrValidator() {
-    return new CsrValidator();
+  SignatureProvider signatureProvider(ServerConfig config) {
+    return SignatureProvider.select(config.cryptoProvider());
+  }
+
+  @Provides
+  @Singleton
+  CsrValidator csrValidator(SignatureProvider signatures) {
+    return new CsrValidator(signatures);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +56,18 @@ class ServerConfigLoaderTest {
     ServerConfigLoader.ConfigException tooShort = assertThrows(ServerConfigLoader.ConfigException.class,
         () -> new ServerConfigLoader(Map.of()).load(file(REQUIRED + "server_certificate.lifetime=PT1S\n")));
     assertTrue(tooShort.getMessage().contains("server certificate lifetime"), tooShort.getMessage());
+  }
+
+  @Test
+  void theSignatureProviderIsNativeUnlessJdkIsAskedForAndNothingElseIsAccepted() throws Exception {
+    assertEquals(SignatureProvider.Choice.NATIVE, new ServerConfigLoader(Map.of()).load(file(REQUIRED)).cryptoProvider());
+    assertEquals(SignatureProvider.Choice.JDK,
+        new ServerConfigLoader(Map.of()).load(file(REQUIRED + "crypto.provider=jdk\n")).cryptoProvider());
+    assertEquals(SignatureProvider.Choice.JDK,
+        new ServerConfigLoader(Map.of("TASKCERT_CRYPTO_PROVIDER", "jdk")).load(file(REQUIRED)).cryptoProvider());
+    ServerConfigLoader.ConfigException unknown = assertThrows(ServerConfigLoader.ConfigException.class,
+        () -> new ServerConfigLoader(Map.of()).load(file(REQUIRED + "crypto.provider=conscrypt\n")));
+    assertEquals("crypto.provider must be native or jdk, got 'conscrypt'", unknown.getMessage());
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.taskcert.supervisor.cli;
 
 import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.pki.pem.PemException;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.supervisor.SupervisorConfig;
 import dev.taskcert.supervisor.TaskSession;
 import dev.taskcert.supervisor.TaskcertException;
@@ -120,15 +121,28 @@ public final class SupervisorCli implements Runnable {
         description = "how often to heartbeat, ISO-8601 (default ${DEFAULT-VALUE})")
     Duration heartbeatInterval;
 
+    @Option(names = "--crypto-provider", paramLabel = "PROVIDER",
+        defaultValue = "${sys:" + SupervisorConfig.CRYPTO_PROVIDER_PROPERTY + ":-native}",
+        description = "what generates the key, signs the CSR and checks the server's chain: native (falls back"
+            + " to jdk where it cannot load) or jdk, pure Java (default ${DEFAULT-VALUE})")
+    String cryptoProvider;
+
     @Override
     public Integer call() throws IOException {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      SignatureProvider.Choice crypto;
+      try {
+        crypto = SignatureProvider.Choice.parse(cryptoProvider);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--crypto-provider " + e.getMessage());
+      }
       SupervisorConfig config;
       String enrollmentToken;
       try {
         config = new SupervisorConfig(executionTarget, enrollmentTarget,
-            Pem.parseCertificates(Files.readString(trustBundle, StandardCharsets.US_ASCII)), timeout);
+            Pem.parseCertificates(Files.readString(trustBundle, StandardCharsets.US_ASCII)), timeout,
+            SupervisorConfig.RenewalPolicy.DEFAULT, SignatureProvider.select(crypto));
         enrollmentToken = token.read();
       } catch (PemException | IOException e) {
         err.println("error: " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.taskcert.supervisor.channel;
 
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -26,6 +27,11 @@ public final class RotatingChannel extends Channel implements AutoCloseable {
 
   public RotatingChannel(String target, TaskCredentials initial) {
     this(target, initial, ClientTls::mutualTlsChannel);
+  }
+
+  /** A channel that checks the server's chain with {@code signatures}' provider. */
+  public RotatingChannel(String target, TaskCredentials initial, SignatureProvider signatures) {
+    this(target, initial, (to, credentials) -> ClientTls.mutualTlsChannel(to, credentials, signatures));
   }
 
   RotatingChannel(String target, TaskCredentials initial, BiFunction<String, TaskCredentials, ManagedChannel> factory) {

@@ -43,6 +43,7 @@ public final class CredentialRotator implements AutoCloseable {
   private final Channel channel;
   private final SupervisorConfig.RenewalPolicy policy;
   private final Duration callTimeout;
+  private final dev.taskcert.pki.crypto.SignatureProvider signatures;
   private final Clock clock;
   private final SecureRandom random;
   private final ScheduledExecutorService scheduler;
@@ -58,6 +59,7 @@ public final class CredentialRotator implements AutoCloseable {
     this.channel = channel;
     this.policy = config.renewal();
     this.callTimeout = config.callTimeout();
+    this.signatures = config.signatures();
     this.clock = clock;
     this.random = random;
     this.current = new AtomicReference<>(initial);
@@ -121,7 +123,7 @@ public final class CredentialRotator implements AutoCloseable {
       return;
     }
     try {
-      TaskCredentials renewed = Enrollment.renew(channel, callTimeout, random);
+      TaskCredentials renewed = Enrollment.renew(channel, callTimeout, random, signatures);
       current.set(renewed);
       receivedAt = clock.instant();
       log.debug("renewed {}: serial {} valid until {}", renewed.spiffeId(), renewed.serialHex(), renewed.notAfter());

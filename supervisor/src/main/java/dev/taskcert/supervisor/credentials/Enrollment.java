@@ -1,6 +1,7 @@
 package dev.taskcert.supervisor.credentials;
 
 import com.google.protobuf.ByteString;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.proto.ca.v1.EnrollmentGrpc;
 import dev.taskcert.proto.ca.v1.RenewalGrpc;
 import dev.taskcert.proto.ca.v1.EnrollRequest;
@@ -27,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Obtains certificates from the CA: {@link #enroll} redeems an enrollment token over
  * server-authenticated TLS; {@link #renew} asks for a fresh certificate of the caller's own
- * identity over its mutual-TLS channel. Each call uses a fresh key pair generated in memory.
+ * identity over its mutual-TLS channel. Each call uses a fresh key pair generated in memory, by
+ * the configuration's signature provider.
  */
 public final class Enrollment {
   private Enrollment() {}
@@ -39,15 +41,16 @@ public final class Enrollment {
    *     TaskcertException.NotAuthenticated} for a used or expired token)
    */
   public static TaskCredentials enroll(SupervisorConfig config, String enrollmentToken, SecureRandom random) {
-    KeyPair keys = TaskKeys.generate(random);
-    ManagedChannel channel = ClientTls.serverAuthChannel(config.enrollmentTarget(), config.trustRoots());
+    KeyPair keys = TaskKeys.generate(random, config.signatures());
+    ManagedChannel channel =
+        ClientTls.serverAuthChannel(config.enrollmentTarget(), config.trustRoots(), config.signatures());
     try {
       EnrollResponse response =
           EnrollmentGrpc.newBlockingStub(channel)
               .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS)
               .enroll(EnrollRequest.newBuilder()
                   .setEnrollmentToken(enrollmentToken)
-                  .setCsrDer(ByteString.copyFrom(TaskKeys.csr(keys)))
+                  .setCsrDer(ByteString.copyFrom(TaskKeys.csr(keys, config.signatures())))
                   .build());
       return credentialsFrom(keys, response);
     } catch (StatusRuntimeException e) {
@@ -64,11 +67,17 @@ public final class Enrollment {
    *     once the try ended or was superseded)
    */
   public static TaskCredentials renew(Channel channel, Duration timeout, SecureRandom random) {
-    KeyPair keys = TaskKeys.generate(random);
+    return renew(channel, timeout, random, SupervisorConfig.defaultSignatureProvider());
+  }
+
+  /** As {@link #renew(Channel, Duration, SecureRandom)}, the key and CSR made by {@code signatures}' provider. */
+  public static TaskCredentials renew(Channel channel, Duration timeout, SecureRandom random,
+      SignatureProvider signatures) {
+    KeyPair keys = TaskKeys.generate(random, signatures);
     try {
       EnrollResponse response = RenewalGrpc.newBlockingStub(channel)
           .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(TaskKeys.csr(keys))).build());
+          .renew(RenewRequest.newBuilder().setCsrDer(ByteString.copyFrom(TaskKeys.csr(keys, signatures))).build());
       return credentialsFrom(keys, response);
     } catch (StatusRuntimeException e) {
       throw TaskcertException.from(e);
