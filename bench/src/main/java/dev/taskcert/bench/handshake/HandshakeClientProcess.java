@@ -2,6 +2,7 @@ package dev.taskcert.bench.handshake;
 
 import dev.taskcert.bench.environment.BenchChannels;
 import dev.taskcert.bench.scale.CredentialFile;
+import dev.taskcert.supervisor.channel.ClientTls;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,7 +13,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -35,7 +35,7 @@ public final class HandshakeClientProcess {
     TaskCredentials credentials = CredentialFile.read(Path.of(args[1])).get(0);
     int concurrency = Integer.parseInt(args[2]);
     SslContext context = BenchChannels.clientContextBuilder(credentials.trustRoots(), SslProvider.OPENSSL)
-        .keyManager(credentials.privateKey(), credentials.chain().toArray(new X509Certificate[0]))
+        .keyManager(ClientTls.keyManagers(credentials))
         .build();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
