@@ -11,6 +11,7 @@ import dev.taskcert.pki.ca.DistrustedIntermediates;
 import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.ca.TrustBundle;
 import dev.taskcert.pki.crypto.BouncyCastle;
+import dev.taskcert.pki.crypto.CountingProvider;
 import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
