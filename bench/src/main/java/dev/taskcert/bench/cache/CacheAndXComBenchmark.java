@@ -102,8 +102,9 @@ public final class CacheAndXComBenchmark {
       List<TargetCheck> targets) throws Exception {
     Section section = new Section("xcom_writes", "5b. XCom writes",
         "SetXCom over mutual TLS (each caller a running task writing its own XComs, " + XCOM_KEYS_PER_TASK
-            + " keys each, upserted in turn) against the same upsert statement issued directly with the server's "
-            + "MyBatis mapper and HikariCP pool (pool size " + environment.config().database().maxPoolSize()
+            + " keys each, upserted in turn; the server writes concurrent values together, one statement for "
+            + "many) against the same upsert statement issued directly, one autocommitted statement a write, with the "
+            + "server's MyBatis mapper and HikariCP pool (pool size " + environment.config().database().maxPoolSize()
             + ") by as many threads, with no gRPC, TLS or authorization: the rate PostgreSQL allows here.");
     Transactions transactions = environment.transactions();
     int callers = settings.cacheConcurrencies().stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -123,7 +124,7 @@ public final class CacheAndXComBenchmark {
         AtomicLong directCounter = new AtomicLong();
         direct.add(() -> pool.submit(() -> {
           long n = directCounter.incrementAndGet();
-          return transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(identity.dagId(), identity.runId(),
+          return transactions.oneStatement(XComMapper.class, mapper -> mapper.upsert(identity.dagId(), identity.runId(),
               identity.taskId(), identity.mapIndex(), "bench_" + (n % XCOM_KEYS_PER_TASK), "{\"n\": " + n + "}", null, false));
         }));
       }

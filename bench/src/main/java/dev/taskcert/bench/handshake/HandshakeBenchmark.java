@@ -96,7 +96,7 @@ public final class HandshakeBenchmark {
         boolean production = point.server().equals("production");
         SslContext serverContext = production
             ? TlsContexts.mutualTls(environment.ca(), new HandshakeRefusals(environment.instance(ServerMetrics.class),
-                Clock.systemUTC()), environment.instance(SignatureProvider.class))
+                Clock.systemUTC(), environment.instance(SignatureProvider.class)), environment.instance(SignatureProvider.class))
             : GrpcSslContexts.configure(SslContextBuilder.forServer(server.privateKey(), server.chainArray()),
                     SslProvider.valueOf(point.server()))
                 .protocols(PROTOCOLS).trustManager(trust).clientAuth(ClientAuth.REQUIRE).build();

@@ -78,7 +78,8 @@ public final class ServerHandshakeBenchmark {
     CredentialFile.write(credentials, environment.ca().current().bundle().roots(), List.of(clientKeys.getPrivate()),
         List.of(client.chain()));
     SslContext context = TlsContexts.mutualTls(environment.ca(),
-        new HandshakeRefusals(environment.instance(ServerMetrics.class), Clock.systemUTC()),
+        new HandshakeRefusals(environment.instance(ServerMetrics.class), Clock.systemUTC(),
+            environment.instance(SignatureProvider.class)),
         environment.instance(SignatureProvider.class));
     CountingServerSide server = new CountingServerSide(null);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());

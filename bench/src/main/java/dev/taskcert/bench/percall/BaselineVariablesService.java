@@ -27,7 +27,7 @@ final class BaselineVariablesService extends VariablesGrpc.VariablesImplBase {
   public void getVariable(GetVariableRequest request, StreamObserver<GetVariableResponse> observer) {
     UnaryCalls.respond(observer, () -> {
       String key = request.getKey();
-      VariableRow variable = transactions.withMapper(VariableMapper.class, mapper -> mapper.find(key));
+      VariableRow variable = transactions.oneStatement(VariableMapper.class, mapper -> mapper.find(key));
       if (variable == null) {
         throw Status.NOT_FOUND.withDescription("variable '" + key + "' does not exist").asRuntimeException();
       }

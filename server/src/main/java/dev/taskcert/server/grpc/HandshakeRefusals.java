@@ -1,6 +1,7 @@
 package dev.taskcert.server.grpc;
 
 import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.text.LogText;
 import dev.taskcert.server.metrics.ServerMetrics;
 import java.security.GeneralSecurityException;
@@ -79,9 +80,13 @@ public final class HandshakeRefusals implements AutoCloseable {
     public void close() {}
   };
 
-  public HandshakeRefusals(ServerMetrics metrics, Clock clock) {
+  /** The provider that checks a refused chain's signature, by name; {@code null} for the JDK's. */
+  private final String signatureProvider;
+
+  public HandshakeRefusals(ServerMetrics metrics, Clock clock, SignatureProvider signatures) {
     this.metrics = metrics;
     this.clock = clock;
+    this.signatureProvider = signatures.certPathProvider();
   }
 
   /**
@@ -128,7 +133,7 @@ public final class HandshakeRefusals implements AutoCloseable {
 
   /** Counts and (rate-limited) logs a refused chain, with the verifier's own message. */
   void refused(X509Certificate[] chain, TrustBundle bundle, Exception failure) {
-    record(classify(chain, bundle, clock.instant()), chain, failure);
+    record(classify(chain, bundle, clock.instant(), signatureProvider), chain, failure);
   }
 
   private void record(Reason reason, X509Certificate[] chain, Throwable failure) {
@@ -151,6 +156,15 @@ public final class HandshakeRefusals implements AutoCloseable {
 
   /** Why {@code chain} cannot be verified under {@code bundle} at {@code now}, checked in the order a person would look. */
   static Reason classify(X509Certificate[] chain, TrustBundle bundle, Instant now) {
+    return classify(chain, bundle, now, null);
+  }
+
+  /**
+   * As {@link #classify(X509Certificate[], TrustBundle, Instant)}, checking a signature with the
+   * provider named {@code signatureProvider} ({@code null}: the JDK's): a refused chain costs no
+   * more than an accepted one.
+   */
+  static Reason classify(X509Certificate[] chain, TrustBundle bundle, Instant now, String signatureProvider) {
     if (chain == null || chain.length == 0) {
       return Reason.EMPTY_CHAIN;
     }
@@ -164,7 +178,7 @@ public final class HandshakeRefusals implements AutoCloseable {
     }
     X509Certificate top = chain[chain.length - 1];
     List<X509Certificate> roots = bundle.roots();
-    boolean anchored = roots.stream().anyMatch(root -> root.equals(top) || signs(root, top));
+    boolean anchored = roots.stream().anyMatch(root -> root.equals(top) || signs(root, top, signatureProvider));
     if (!anchored) {
       return chain.length == 1 && !top.getIssuerX500Principal().equals(top.getSubjectX500Principal())
           && roots.stream().noneMatch(root -> root.getSubjectX500Principal().equals(top.getIssuerX500Principal()))
@@ -182,12 +196,16 @@ public final class HandshakeRefusals implements AutoCloseable {
     return Reason.OTHER;
   }
 
-  private static boolean signs(X509Certificate issuer, X509Certificate subject) {
+  private static boolean signs(X509Certificate issuer, X509Certificate subject, String signatureProvider) {
     if (!issuer.getSubjectX500Principal().equals(subject.getIssuerX500Principal())) {
       return false;
     }
     try {
-      subject.verify(issuer.getPublicKey());
+      if (signatureProvider == null) {
+        subject.verify(issuer.getPublicKey());
+      } else {
+        subject.verify(issuer.getPublicKey(), signatureProvider);
+      }
       return true;
     } catch (GeneralSecurityException e) {
       return false;

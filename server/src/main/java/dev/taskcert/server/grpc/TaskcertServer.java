@@ -95,7 +95,7 @@ public final class TaskcertServer {
     this.refusals = refusals;
     this.metricsInterceptor = metricsInterceptor;
     this.probes = probes;
-    this.handshakeRefusals = new HandshakeRefusals(metrics, clock);
+    this.handshakeRefusals = new HandshakeRefusals(metrics, clock, signatures);
     this.expiry = expiry;
     this.metrics = metrics;
     this.invalidations = invalidations;

@@ -82,7 +82,7 @@ public final class XComWriter {
     if (standing.size() > 1) {
       try {
         List<XComWrite> writes = standing.stream().map(Pending::write).toList();
-        int written = transactions.withMapper(XComMapper.class, mapper -> mapper.upsertAll(writes));
+        int written = transactions.oneStatement(XComMapper.class, mapper -> mapper.upsertAll(writes));
         if (written == writes.size()) {
           batch.forEach(pending -> pending.finish(null));
           return;
@@ -99,7 +99,7 @@ public final class XComWriter {
     for (Pending pending : batch) {
       XComWrite write = pending.write();
       try {
-        transactions.withMapper(XComMapper.class, mapper -> mapper.upsert(write.dagId(), write.runId(),
+        transactions.oneStatement(XComMapper.class, mapper -> mapper.upsert(write.dagId(), write.runId(),
             write.taskId(), write.mapIndex(), write.key(), write.value(), write.mappedLength(), write.dagResult()));
         pending.finish(null);
       } catch (RuntimeException e) {

@@ -71,7 +71,7 @@ class CountingTrustManagerTest {
   private final AtomicReference<CaState.Snapshot> state =
       new AtomicReference<>(snapshot(new TrustBundle(List.of(ca.root())), DistrustedIntermediates.none()));
   private final CountingTrustManager manager = new CountingTrustManager(state::get,
-      new HandshakeRefusals(TestMetrics.create(SignatureProvider.jdk()), Clock.systemUTC()), signatures);
+      new HandshakeRefusals(TestMetrics.create(SignatureProvider.jdk()), Clock.systemUTC(), SignatureProvider.jdk()), signatures);
 
   @AfterEach
   void unregister() {
@@ -220,7 +220,7 @@ class CountingTrustManagerTest {
   @Test
   void withTheJdkProviderTheCacheStillServes() throws Exception {
     CountingTrustManager jdk = new CountingTrustManager(state::get,
-        new HandshakeRefusals(TestMetrics.create(SignatureProvider.jdk()), Clock.systemUTC()), SignatureProvider.jdk());
+        new HandshakeRefusals(TestMetrics.create(SignatureProvider.jdk()), Clock.systemUTC(), SignatureProvider.jdk()), SignatureProvider.jdk());
     jdk.checkClientTrusted(presentedChain(), "EC");
     X509Certificate remembered = jdk.verifier(state.get()).intermediates().asMap().values().iterator().next();
     jdk.checkClientTrusted(presentedChain(), "EC");

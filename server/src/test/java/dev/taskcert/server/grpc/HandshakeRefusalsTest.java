@@ -1,10 +1,12 @@
 package dev.taskcert.server.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.taskcert.pki.ca.CaHierarchy;
 import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.ca.TrustBundle;
+import dev.taskcert.pki.crypto.SignatureProvider;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TrustDomain;
@@ -58,5 +60,17 @@ class HandshakeRefusalsTest {
         .sign();
     assertEquals(Reason.NO_CLIENT_AUTH, HandshakeRefusals.classify(
         new X509Certificate[] {serverOnly, ca.intermediate().certificate()}, bundle, now));
+  }
+
+  /** The native provider checks a refused chain's signature and tells the same reasons apart. */
+  @Test
+  void tellsTheReasonsApartWithTheNativeProvider() {
+    String provider = SignatureProvider.preferred().certPathProvider();
+    assertNotNull(provider, "the native provider loads on this machine");
+    X509Certificate[] good = issuedChain();
+    assertEquals(Reason.OTHER, HandshakeRefusals.classify(good, bundle, now, provider));
+    CaHierarchy foreign = CaHierarchy.create(DOMAIN, KeyAlgorithm.EC_P256, now, random);
+    assertEquals(Reason.UNTRUSTED_ISSUER,
+        HandshakeRefusals.classify(good, new TrustBundle(List.of(foreign.root())), now, provider));
   }
 }
