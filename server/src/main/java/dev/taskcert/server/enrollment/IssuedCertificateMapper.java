@@ -51,6 +51,10 @@ public interface IssuedCertificateMapper {
    * ({@code maxMillis}, or the DAG's shorter one) reaches {@code validUntil}, the certificate's end
    * by the database's clock; then marks the token used and records the certificate ({@link
    * #RECORD}). Answers 1, or 0 when a check failed and nothing changed.
+   *
+   * <p>The state check is written so that the partial index of live tries cannot serve it: after
+   * a burst of queued tries, statistics taken before it make QUEUED look rare, and the planner
+   * would scan every queued try for each enrollment instead of following the token to its try.
    */
   @Select("""
       with checked as (
@@ -61,7 +65,7 @@ public interface IssuedCertificateMapper {
           join dag d on d.dag_id = r.dag_id
           where t.token_hash = #{hash} and t.used_at is null and t.voided_at is null and t.expires_at > now()
             and ti.try_number = t.try_number and ti.execution_generation = t.execution_generation
-            and ti.try_number = #{tryNumber} and ti.state = 'QUEUED'
+            and ti.try_number = #{tryNumber} and coalesce(ti.state, '') = 'QUEUED'
             and """ + TryEndingMapper.TRY_DEADLINE + """
        >= cast(#{validUntil} as timestamptz)
           for update of t, ti),
