@@ -40,4 +40,18 @@ public final class JvmClassPath {
   public static String javaLauncher() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
+
+  /**
+   * A second JVM on this class path running {@code main} with {@code arguments}: the benchmark's
+   * logging, its own log file {@code logFile} in the temporary directory (so it never writes over
+   * this JVM's), standard error passed through.
+   */
+  public static ProcessBuilder childJvm(String logFile, Class<?> main, String... arguments) {
+    List<String> command = new ArrayList<>(List.of(javaLauncher(),
+        "-Dlogback.configurationFile=taskcert-bench-logback.xml",
+        "-Dtaskcert.bench.log=" + Path.of(System.getProperty("java.io.tmpdir"), logFile),
+        "-cp", current(), main.getName()));
+    command.addAll(List.of(arguments));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+  }
 }

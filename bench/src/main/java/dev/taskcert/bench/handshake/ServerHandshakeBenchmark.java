@@ -96,13 +96,8 @@ public final class ServerHandshakeBenchmark {
           })
           .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
       int port = ((InetSocketAddress) listener.localAddress()).getPort();
-      ProcessBuilder builder = new ProcessBuilder(JvmClassPath.javaLauncher(),
-          "-Dlogback.configurationFile=taskcert-bench-logback.xml",
-          "-Dtaskcert.bench.log=" + Path.of(System.getProperty("java.io.tmpdir"), "taskcert-bench-handshake-client.log"),
-          "-cp", JvmClassPath.current(), HandshakeClientProcess.class.getName(),
-          Integer.toString(port), credentials.toString(), Integer.toString(settings.handshakeConcurrency()));
-      builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-      child = builder.start();
+      child = JvmClassPath.childJvm("taskcert-bench-handshake-client.log", HandshakeClientProcess.class,
+          Integer.toString(port), credentials.toString(), Integer.toString(settings.handshakeConcurrency())).start();
       BufferedReader fromChild = new BufferedReader(new InputStreamReader(child.getInputStream(),
           StandardCharsets.UTF_8));
       Writer toChild = new OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);

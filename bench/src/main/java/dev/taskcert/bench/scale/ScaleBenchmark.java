@@ -66,15 +66,10 @@ public final class ScaleBenchmark {
     long heapBefore = ProcessStats.heapUsedAfterGc();
     long residentBefore = ProcessStats.residentBytes();
     long filesBefore = ProcessStats.openFiles();
-    ProcessBuilder builder = new ProcessBuilder(JvmClassPath.javaLauncher(),
-        "-Dlogback.configurationFile=taskcert-bench-logback.xml",
-        "-Dtaskcert.bench.log=" + Path.of(System.getProperty("java.io.tmpdir"), "taskcert-bench-supervisors.log"),
-        "-cp", JvmClassPath.current(), ScaleSupervisors.class.getName(),
+    Process child = JvmClassPath.childJvm("taskcert-bench-supervisors.log", ScaleSupervisors.class,
         environmentTarget(environment), credentialFile.toString(),
         Long.toString(settings.heartbeatInterval().toMillis()), Long.toString(settings.heartbeatWarmup().toMillis()),
-        Long.toString(settings.heartbeatMeasure().toMillis()));
-    builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-    Process child = builder.start();
+        Long.toString(settings.heartbeatMeasure().toMillis())).start();
     BlockingQueue<String> output = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {

@@ -154,15 +154,10 @@ public final class HandshakeRefusals implements AutoCloseable {
         suppressed == 0 ? "" : " (" + suppressed + " more for this reason in the last minute, not logged)");
   }
 
-  /** Why {@code chain} cannot be verified under {@code bundle} at {@code now}, checked in the order a person would look. */
-  static Reason classify(X509Certificate[] chain, TrustBundle bundle, Instant now) {
-    return classify(chain, bundle, now, null);
-  }
-
   /**
-   * As {@link #classify(X509Certificate[], TrustBundle, Instant)}, checking a signature with the
-   * provider named {@code signatureProvider} ({@code null}: the JDK's): a refused chain costs no
-   * more than an accepted one.
+   * Why {@code chain} cannot be verified under {@code bundle} at {@code now}, checked in the order a
+   * person would look; a signature is checked with the provider named {@code signatureProvider}
+   * ({@code null}: the JDK's), so a refused chain costs no more than an accepted one.
    */
   static Reason classify(X509Certificate[] chain, TrustBundle bundle, Instant now, String signatureProvider) {
     if (chain == null || chain.length == 0) {

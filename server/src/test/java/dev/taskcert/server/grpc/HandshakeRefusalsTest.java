@@ -44,13 +44,13 @@ class HandshakeRefusalsTest {
   @Test
   void tellsTheReasonsApart() throws Exception {
     X509Certificate[] good = issuedChain();
-    assertEquals(Reason.OTHER, HandshakeRefusals.classify(good, bundle, now), "a good chain has no reason of its own");
-    assertEquals(Reason.EMPTY_CHAIN, HandshakeRefusals.classify(new X509Certificate[0], bundle, now));
-    assertEquals(Reason.NO_INTERMEDIATE, HandshakeRefusals.classify(new X509Certificate[] {good[0]}, bundle, now));
-    assertEquals(Reason.EXPIRED, HandshakeRefusals.classify(good, bundle, now.plus(Duration.ofHours(2))));
-    assertEquals(Reason.NOT_YET_VALID, HandshakeRefusals.classify(good, bundle, now.minus(Duration.ofHours(2))));
+    assertEquals(Reason.OTHER, HandshakeRefusals.classify(good, bundle, now, null), "a good chain has no reason of its own");
+    assertEquals(Reason.EMPTY_CHAIN, HandshakeRefusals.classify(new X509Certificate[0], bundle, now, null));
+    assertEquals(Reason.NO_INTERMEDIATE, HandshakeRefusals.classify(new X509Certificate[] {good[0]}, bundle, now, null));
+    assertEquals(Reason.EXPIRED, HandshakeRefusals.classify(good, bundle, now.plus(Duration.ofHours(2)), null));
+    assertEquals(Reason.NOT_YET_VALID, HandshakeRefusals.classify(good, bundle, now.minus(Duration.ofHours(2)), null));
     CaHierarchy foreign = CaHierarchy.create(DOMAIN, KeyAlgorithm.EC_P256, now, random);
-    assertEquals(Reason.UNTRUSTED_ISSUER, HandshakeRefusals.classify(good, new TrustBundle(List.of(foreign.root())), now));
+    assertEquals(Reason.UNTRUSTED_ISSUER, HandshakeRefusals.classify(good, new TrustBundle(List.of(foreign.root())), now, null));
 
     KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
     X509Certificate serverOnly = CertificateBuilder.issuedBy(ca.intermediate().certificate(),
@@ -59,7 +59,7 @@ class HandshakeRefusalsTest {
         .extension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
         .sign();
     assertEquals(Reason.NO_CLIENT_AUTH, HandshakeRefusals.classify(
-        new X509Certificate[] {serverOnly, ca.intermediate().certificate()}, bundle, now));
+        new X509Certificate[] {serverOnly, ca.intermediate().certificate()}, bundle, now, null));
   }
 
   /** The native provider checks a refused chain's signature and tells the same reasons apart. */
