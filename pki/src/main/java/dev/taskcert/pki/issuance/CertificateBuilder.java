@@ -135,7 +135,8 @@ public final class CertificateBuilder {
     }
   }
 
-  private static BigInteger randomSerial(SecureRandom random) {
+  /** A random positive serial of {@value #SERIAL_BITS} bits, the top one set. */
+  static BigInteger randomSerial(SecureRandom random) {
     return new BigInteger(SERIAL_BITS - 1, random).setBit(SERIAL_BITS - 1);
   }
 }

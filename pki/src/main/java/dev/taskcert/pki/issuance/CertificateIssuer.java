@@ -7,8 +7,8 @@ import dev.taskcert.pki.crypto.SigningKey;
 import dev.taskcert.pki.ca.IntermediateCa;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
-import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.WorkloadIdentity;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.PrivateKey;
 import java.security.Provider;
@@ -51,6 +51,7 @@ public final class CertificateIssuer {
   private final SpiffeIdCodec codec;
   private final IssuancePolicy policy;
   private final SecureRandom random;
+  private final ClientCertificateTemplate clientTemplate;
 
   /** An issuer signing with the preferred provider (see {@link SignatureProvider#preferred}). */
   public CertificateIssuer(
@@ -76,6 +77,8 @@ public final class CertificateIssuer {
     this.codec = codec;
     this.policy = policy;
     this.random = random;
+    this.clientTemplate = new ClientCertificateTemplate(ca.certificate(),
+        KeyAlgorithm.signatureAlgorithmFor(ca.certificate().getPublicKey()), signingKey, signingProvider);
   }
 
   public IssuancePolicy policy() {
@@ -129,21 +132,10 @@ public final class CertificateIssuer {
       PublicKey subjectKey, WorkloadIdentity identity, Instant now, Duration lifetime, Duration maxWindow) {
     String spiffeId = codec.encode(identity);
     Window window = window(now, lifetime, maxWindow);
-    CertificateBuilder builder =
-        CertificateBuilder.issuedBy(
-                ca.certificate(), signingKey, subjectFor(identity), subjectKey,
-                window.notBefore(), window.notAfter(), random)
-            .signingProvider(signingProvider)
-            .extension(Extension.basicConstraints, true, new BasicConstraints(false))
-            .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-            .extension(
-                Extension.extendedKeyUsage, false,
-                new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-            .extension(
-                Extension.subjectAlternativeName,
-                false,
-                new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId)));
-    return finish(builder, window, spiffeId);
+    BigInteger serial = CertificateBuilder.randomSerial(random);
+    byte[] leaf = clientTemplate.sign(serial, window.notBefore(), window.notAfter(), identity, subjectKey, spiffeId);
+    return new IssuedCertificate(
+        leaf, List.of(ca.certificate()), serial.toString(16), window.notBefore(), window.notAfter(), spiffeId);
   }
 
   /**
@@ -180,12 +172,8 @@ public final class CertificateIssuer {
 
   private IssuedCertificate finish(CertificateBuilder builder, Window window, String spiffeId) {
     X509Certificate leaf = builder.sign();
-    return new IssuedCertificate(
-        List.of(leaf, ca.certificate()),
-        builder.serial().toString(16),
-        window.notBefore(),
-        window.notAfter(),
-        spiffeId);
+    return new IssuedCertificate(IssuedCertificate.der(leaf), List.of(ca.certificate()),
+        builder.serial().toString(16), window.notBefore(), window.notAfter(), spiffeId);
   }
 
   /**
@@ -220,14 +208,6 @@ public final class CertificateIssuer {
 
   private static Instant wholeSeconds(Instant instant) {
     return Instant.ofEpochSecond(instant.getEpochSecond());
-  }
-
-  private static X500Name subjectFor(WorkloadIdentity identity) {
-    String unit = identity instanceof TaskIdentity ? "task" : "admin";
-    return new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.O, "taskcert")
-        .addRDN(BCStyle.OU, unit)
-        .build();
   }
 
   private record Window(Instant notBefore, Instant notAfter) {}

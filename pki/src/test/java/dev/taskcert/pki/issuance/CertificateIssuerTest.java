@@ -12,6 +12,8 @@ import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.pki.identity.TrustDomain;
+import dev.taskcert.pki.identity.WorkloadIdentity;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.CertPathValidator;
@@ -25,6 +27,16 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.junit.jupiter.api.Test;
 
 class CertificateIssuerTest {
@@ -166,5 +178,43 @@ class CertificateIssuerTest {
         List.of("localhost"), List.of(java.net.InetAddress.getByName("127.0.0.1")), NOW, Duration.ofDays(30));
     assertEquals(List.of("1.3.6.1.5.5.7.3.1"), issued.leaf().getExtendedKeyUsage());
     assertEquals(2, issued.leaf().getSubjectAlternativeNames().size());
+  }
+
+  @Test
+  void clientCertificatesAreTheOnesTheGeneralBuilderMakesFieldForField() throws Exception {
+    KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
+    for (WorkloadIdentity identity : List.of(TASK, new AdminIdentity("ops"))) {
+      IssuedCertificate issued = issuer.issueClient(keys.getPublic(), identity, NOW, Duration.ofMinutes(10));
+      X509Certificate leaf = issued.leaf();
+      leaf.verify(hierarchy.intermediate().certificate().getPublicKey());
+      assertEquals(new BigInteger(issued.serialHex(), 16), leaf.getSerialNumber());
+      assertArrayEquals(issued.chainDer().get(0), leaf.getEncoded());
+      assertArrayEquals(hierarchy.intermediate().certificate().getEncoded(), issued.chainDer().get(1));
+
+      X509Certificate reference = CertificateBuilder.issuedBy(hierarchy.intermediate().certificate(),
+              hierarchy.intermediate().privateKey(),
+              new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "taskcert")
+                  .addRDN(BCStyle.OU, identity instanceof TaskIdentity ? "task" : "admin").build(),
+              keys.getPublic(), issued.notBefore(), issued.notAfter(), random)
+          .extension(Extension.basicConstraints, true, new BasicConstraints(false))
+          .extension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+          .extension(Extension.extendedKeyUsage, false,
+              new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+          .extension(Extension.subjectAlternativeName, false,
+              new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, codec.encode(identity))))
+          .sign();
+      TBSCertificate made = TBSCertificate.getInstance(leaf.getTBSCertificate());
+      TBSCertificate expected = TBSCertificate.getInstance(reference.getTBSCertificate());
+      assertEquals(expected.getVersion(), made.getVersion());
+      assertEquals(expected.getSignature(), made.getSignature());
+      assertEquals(expected.getIssuer(), made.getIssuer());
+      assertArrayEquals(expected.getStartDate().getEncoded(), made.getStartDate().getEncoded());
+      assertArrayEquals(expected.getEndDate().getEncoded(), made.getEndDate().getEncoded());
+      assertArrayEquals(expected.getSubject().getEncoded(), made.getSubject().getEncoded());
+      assertArrayEquals(expected.getSubjectPublicKeyInfo().getEncoded(), made.getSubjectPublicKeyInfo().getEncoded());
+      assertArrayEquals(expected.getExtensions().getEncoded(), made.getExtensions().getEncoded(),
+          "the same extensions, in the same order");
+      assertEquals(reference.getSigAlgName(), leaf.getSigAlgName());
+    }
   }
 }

@@ -103,7 +103,7 @@ public final class CertificateIssuance {
     audit.stored(signed.event());
     IssuedCertificate issued = signed.certificate();
     return EnrollResponse.newBuilder()
-        .addAllCertificateChainDer(der(issued.chain()))
+        .addAllCertificateChainDer(issued.chainDer().stream().map(ByteString::copyFrom).toList())
         .addAllTrustBundleDer(trustBundle())
         .setNotAfter(Timestamp.newBuilder().setSeconds(issued.notAfter().getEpochSecond()))
         .setSpiffeId(issued.spiffeId())
