@@ -6,7 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskcert.proto.admin.v1.AdminDeleteConnectionRequest;
 import dev.taskcert.proto.admin.v1.AdminDeleteVariableRequest;
+import dev.taskcert.proto.admin.v1.AdminSetConnectionRequest;
+import dev.taskcert.proto.admin.v1.RegisterAssetRequest;
+import dev.taskcert.proto.admin.v1.SetDagRunStateRequest;
+import dev.taskcert.proto.authz.v1.Caller;
+import dev.taskcert.proto.authz.v1.Resource;
+import dev.taskcert.proto.authz.v1.Rule;
+import dev.taskcert.pki.identity.SpiffeIdCodec;
+import dev.taskcert.dev.DevEnvironment;
+import dev.taskcert.server.asset.AssetAdminService;
+import dev.taskcert.server.authz.AdmittedCall;
+import dev.taskcert.server.authz.MethodRule;
+import dev.taskcert.server.authz.Principal;
+import dev.taskcert.server.testing.DatabaseFingerprint;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
 import dev.taskcert.proto.admin.v1.AdminSetVariableRequest;
 import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
@@ -60,6 +81,73 @@ class AdminServiceTest {
         channel.shutdownNow();
       }
     }
+  }
+
+  /**
+   * Were an admin method's rule ever changed to admit tasks, the front door would let a task
+   * through; the service still establishes that its caller is an admin before its change runs, so
+   * the call fails with nothing written and nothing audited as done.
+   */
+  @Test
+  void anAdminChangeServedToATaskFailsBeforeItChangesAnything() throws Exception {
+    env.admin().setConnection(AdminSetConnectionRequest.newBuilder().setConnId("kept_from_tasks")
+        .setConnType("http").build());
+    AdminService admin = env.instance(AdminService.class);
+    AssetAdminService assets = env.instance(AssetAdminService.class);
+    List<Object> answers = new ArrayList<>();
+    Map<String, Runnable> changes = new LinkedHashMap<>();
+    changes.put("taskcert.admin.v1.Admin/RegisterTeam", () -> admin.registerTeam(
+        RegisterTeamRequest.newBuilder().setName("planted_by_a_task").build(), recording(answers)));
+    changes.put("taskcert.admin.v1.Admin/SetDagRunState", () -> admin.setDagRunState(
+        SetDagRunStateRequest.newBuilder().setDagId(DemoData.ANALYTICS.dagId()).setRunId(DemoData.RUN_ID)
+            .setState("failed").build(), recording(answers)));
+    changes.put("taskcert.admin.v1.Admin/SetConnection", () -> admin.setConnection(
+        AdminSetConnectionRequest.newBuilder().setConnId("planted_by_a_task").setConnType("http").build(),
+        recording(answers)));
+    changes.put("taskcert.admin.v1.Admin/DeleteConnection", () -> admin.deleteConnection(
+        AdminDeleteConnectionRequest.newBuilder().setConnId("kept_from_tasks").build(), recording(answers)));
+    changes.put("taskcert.admin.v1.AssetAdmin/RegisterAsset", () -> assets.registerAsset(
+        RegisterAssetRequest.newBuilder().setName("planted_by_a_task").setUri("s3://planted-by-a-task").build(),
+        recording(answers)));
+
+    TaskIdentity task = new TaskIdentity(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, DemoData.ANALYTICS.taskId(), -1, 1);
+    Principal principal = new Principal(task, new SpiffeIdCodec(DevEnvironment.TRUST_DOMAIN).encode(task), "7a5c",
+        Instant.now().minusSeconds(60), Instant.now().plusSeconds(600));
+    for (Map.Entry<String, Runnable> change : changes.entrySet()) {
+      MethodRule openedToTasks = MethodRule.fromProto(change.getKey(), Rule.newBuilder().setCaller(Caller.CALLER_TASK)
+          .addTryStates(dev.taskcert.proto.execution.v1.TaskState.TASK_STATE_RUNNING)
+          .setResource(Resource.RESOURCE_OWN_TRY).build());
+      Context admitted = Context.current().withValue(AdmittedCall.KEY,
+          AdmittedCall.of(change.getKey(), openedToTasks, principal, null, new AdmittedCall.CallerDag()));
+      String before = DatabaseFingerprint.of(env);
+      long audited = env.count("select count(*) from audit_event");
+      IllegalStateException refused = assertThrows(IllegalStateException.class, () -> admitted.run(change.getValue()),
+          change.getKey());
+      assertTrue(refused.getMessage().contains("not an admin"), refused.getMessage());
+      assertEquals(before, DatabaseFingerprint.of(env), change.getKey() + " changed the database for a task");
+      assertEquals(audited, env.count("select count(*) from audit_event"), change.getKey() + " audited a change");
+    }
+    assertEquals(List.of(), answers, "nothing was answered");
+  }
+
+  /** An observer that keeps whatever the service answers. */
+  private static <T> StreamObserver<T> recording(List<Object> answers) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        answers.add(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        answers.add(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        answers.add("completed");
+      }
+    };
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.taskcert.server.attack;
 
-import static dev.taskcert.server.testing.Statuses.codeOf;
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,8 +50,8 @@ class LogInjectionTest {
       // Another team's XCom: refused as if absent, and audited with the task id as the task sent it.
       XComRef ref = XComRef.newBuilder().setDagId(DemoData.PAYMENTS.dagId()).setRunId(DemoData.RUN_ID)
           .setTaskId(taskId).setKey("k").build();
-      assertEquals(Status.Code.NOT_FOUND,
-          codeOf(() -> task.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref).build())));
+      refusedWithoutChange(env, Status.Code.NOT_FOUND,
+          () -> task.xcoms().getXCom(GetXComRequest.newBuilder().setRef(ref).build()));
     } finally {
       auditLogger.detachAppender(captured);
     }

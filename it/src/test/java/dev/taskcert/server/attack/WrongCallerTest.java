@@ -42,11 +42,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every method of every service the server binds, enumerated from the bound descriptors (not from
- * a list in this test), called by each caller its rule does not admit: a task certificate on an
- * admin method, an admin certificate on a task method, a certificate without a usable identity,
- * no certificate at all, and a task whose try is queued, finished or superseded where the rule
- * does not admit that. Each call gets its exact status, leaves the whole database as it was, and a
- * refusal at the front door is audited once. A method added later is covered without a change here.
+ * a list in this test), called by each caller it is not for: a task certificate on an admin
+ * method, an admin certificate on a task method, a certificate without a usable identity, no
+ * certificate at all, and a task whose try is queued, finished or superseded where the rule does
+ * not admit that. Which caller a method is for is pinned here by its service's name, not taken
+ * from its rule, so a rule changed to admit the wrong kind of caller fails here too. Each call gets
+ * its exact status, leaves the whole database as it was, and a refusal at the front door is
+ * audited once. A method added later is covered without a change here, unless its service is of a
+ * kind not pinned yet.
  */
 class WrongCallerTest {
   @RegisterExtension
@@ -62,6 +65,31 @@ class WrongCallerTest {
     String method() {
       return rule.method();
     }
+
+    /** The caller kind this method's service is for, whatever its rule says. */
+    Caller callerKind() {
+      return callerKindOf(method());
+    }
+  }
+
+  /**
+   * The caller kind each service is for, by the service's name: the control plane's services
+   * ({@code taskcert.admin.*}) admins only; enrollment and the standard services anyone; renewal
+   * and the task API ({@code taskcert.execution.*}) tasks only.
+   */
+  static Caller callerKindOf(String method) {
+    String service = method.substring(0, method.indexOf('/'));
+    if (service.startsWith("taskcert.admin.")) {
+      return Caller.CALLER_ADMIN;
+    }
+    if (service.equals("taskcert.ca.v1.Enrollment") || service.equals("grpc.health.v1.Health")
+        || service.equals("grpc.reflection.v1.ServerReflection")) {
+      return Caller.CALLER_ANONYMOUS;
+    }
+    if (service.equals("taskcert.ca.v1.Renewal") || service.startsWith("taskcert.execution.")) {
+      return Caller.CALLER_TASK;
+    }
+    throw new AssertionError("no caller kind is pinned for service " + service + ": decide it in WrongCallerTest");
   }
 
   @BeforeAll
@@ -96,8 +124,8 @@ class WrongCallerTest {
     return env.dev().runtime().injector().getInstance(Key.get(new TypeLiteral<Set<BindableService>>() {}, port));
   }
 
-  private static List<Served> served(Predicate<MethodRule> which) {
-    return served().stream().filter(s -> which.test(s.rule())).toList();
+  private static List<Served> served(Predicate<Served> which) {
+    return served().stream().filter(which).toList();
   }
 
   /**
@@ -118,21 +146,30 @@ class WrongCallerTest {
   @Test
   void theEnumerationReachesEveryKindOfRule() {
     List<Served> all = served();
-    assertTrue(all.stream().filter(s -> s.rule().caller() == Caller.CALLER_ADMIN).count() >= 12, all.toString());
-    assertTrue(all.stream().filter(s -> s.rule().caller() == Caller.CALLER_TASK).count() >= 20, all.toString());
-    assertTrue(all.stream().anyMatch(s -> s.rule().caller() == Caller.CALLER_ANONYMOUS && !s.executionPort()));
+    assertTrue(all.stream().filter(s -> s.callerKind() == Caller.CALLER_ADMIN).count() >= 12, all.toString());
+    assertTrue(all.stream().filter(s -> s.callerKind() == Caller.CALLER_TASK).count() >= 20, all.toString());
+    assertTrue(all.stream().anyMatch(s -> s.callerKind() == Caller.CALLER_ANONYMOUS && !s.executionPort()));
+  }
+
+  @Test
+  void everyMethodsRuleAdmitsOnlyTheCallerItsServiceIsFor() {
+    List<String> wrong = served().stream()
+        .filter(s -> s.rule().caller() != s.callerKind())
+        .map(s -> s.method() + " is for " + s.callerKind() + " but its rule admits " + s.rule().caller())
+        .toList();
+    assertEquals(List.of(), wrong);
   }
 
   @Test
   void everyAdminMethodRefusesATaskCertificate() throws Exception {
-    for (Served served : served(rule -> rule.caller() == Caller.CALLER_ADMIN)) {
+    for (Served served : served(s -> s.callerKind() == Caller.CALLER_ADMIN)) {
       assertRefused(taskChannel, served.method(), Status.Code.PERMISSION_DENIED, true);
     }
   }
 
   @Test
   void everyTaskMethodRefusesAnAdminCertificate() throws Exception {
-    for (Served served : served(rule -> rule.caller() == Caller.CALLER_TASK)) {
+    for (Served served : served(s -> s.callerKind() == Caller.CALLER_TASK)) {
       assertRefused(adminChannel, served.method(), Status.Code.PERMISSION_DENIED, true);
     }
   }
@@ -148,7 +185,7 @@ class WrongCallerTest {
     ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(),
         ForgedLeaves.credentials(env, leaf, keys, foreign));
     try {
-      for (Served served : served(rule -> rule.caller() != Caller.CALLER_ANONYMOUS)) {
+      for (Served served : served(s -> s.callerKind() != Caller.CALLER_ANONYMOUS)) {
         assertRefused(channel, served.method(), Status.Code.UNAUTHENTICATED, true);
       }
     } finally {
@@ -165,12 +202,12 @@ class WrongCallerTest {
     ManagedChannel noCertificate = ClientTls.serverAuthChannel(env.dev().executionTarget(),
         env.supervisorConfig().trustRoots());
     try {
-      for (Served served : served(rule -> rule.caller() != Caller.CALLER_ANONYMOUS)) {
+      for (Served served : served(s -> s.callerKind() != Caller.CALLER_ANONYMOUS)) {
         assertTrue(served.executionPort(), served.method() + " needs a certificate but is on the enrollment port");
         assertRefused(enrollment, served.method(), Status.Code.UNIMPLEMENTED, false);
         assertRefused(noCertificate, served.method(), Status.Code.UNAVAILABLE, false);
       }
-      for (Served served : served(rule -> rule.caller() == Caller.CALLER_ANONYMOUS)) {
+      for (Served served : served(s -> s.callerKind() == Caller.CALLER_ANONYMOUS)) {
         assertFalse(served.executionPort() && served.method().startsWith("taskcert."),
             served.method() + " is anonymous but on the mutual-TLS port");
       }
@@ -206,7 +243,7 @@ class WrongCallerTest {
             superseded.session().credentials()), rule -> true));
     try {
       for (Try t : tries) {
-        List<Served> refused = served(rule -> rule.caller() == Caller.CALLER_TASK && t.refused().test(rule));
+        List<Served> refused = served(s -> s.callerKind() == Caller.CALLER_TASK && t.refused().test(s.rule()));
         assertFalse(refused.isEmpty(), t.what());
         for (Served served : refused) {
           assertRefused(t.channel(), served.method(), Status.Code.FAILED_PRECONDITION, true);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.Multibinder;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
@@ -33,6 +35,9 @@ import io.grpc.stub.ServerCalls;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -66,6 +71,41 @@ class MethodRulesTest {
     } finally {
       ((AutoCloseable) injector.getInstance(DataSource.class)).close();
     }
+  }
+
+  /**
+   * What the server binds on its ports is the contract, exactly: every {@code taskcert.*} method
+   * bound is a method of {@link MethodRules#contract()}, the list the docs' rule table is generated
+   * from and that AuthorizationRulesTest checks its caller-kind pins against, and every method of
+   * it is bound. So a service in a new proto file cannot be served before it is in that list, and
+   * so in the table and the pins. Anything else bound is one of the standard services the table
+   * lists.
+   */
+  @Test
+  void theServerBindsExactlyTheContract() throws Exception {
+    Set<String> bound = new TreeSet<>();
+    for (var port : List.of(ServicePorts.Execution.class, ServicePorts.Enrollment.class)) {
+      for (BindableService service : env.dev().runtime().injector()
+          .getInstance(Key.get(new TypeLiteral<Set<BindableService>>() {}, port))) {
+        service.bindService().getMethods()
+            .forEach(method -> bound.add(method.getMethodDescriptor().getFullMethodName()));
+      }
+    }
+    Set<String> contract = MethodRules.contract().stream().map(MethodRule::method)
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(List.of(), bound.stream().filter(method -> method.startsWith("taskcert."))
+        .filter(method -> !contract.contains(method)).toList(), "bound but not in MethodRules.contract()");
+    assertEquals(List.of(), contract.stream().filter(method -> !bound.contains(method)).toList(),
+        "in MethodRules.contract() but not bound");
+    Set<String> standard = MethodRules.foreign().stream().map(rule -> serviceOf(rule.method()))
+        .collect(Collectors.toSet());
+    assertEquals(List.of(), bound.stream()
+        .filter(method -> !method.startsWith("taskcert.") && !standard.contains(serviceOf(method))).toList(),
+        "bound methods that are neither the contract's nor a standard service's");
+  }
+
+  private static String serviceOf(String method) {
+    return method.substring(0, method.indexOf('/'));
   }
 
   @Test

@@ -159,6 +159,11 @@ class EnrollmentTest {
     // database's clock (and the real one) it expired a minute ago, by this server's it has not.
     env.clock.advance(Duration.ofMinutes(-2));
     try {
+      // Under the same lag, a token minted with three minutes to live has one left, and enrolls.
+      QueuedTry unexpired = env.dev().taskQueue()
+          .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, "lagging_clock_unexpired", -1, 3, Duration.ofMinutes(3));
+      assertEquals(unexpired.spiffeId(), enroll(unexpired.enrollmentToken(), freshCsr()).getSpiffeId());
+
       QueuedTry queued = env.dev().taskQueue()
           .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, DemoData.ANALYTICS.taskId(), -1, 3, Duration.ofMinutes(1));
       Status status = Statuses.refusedWithoutChange(env, Status.Code.UNAUTHENTICATED,
@@ -174,6 +179,8 @@ class EnrollmentTest {
   @Test
   void aVoidedTokenIsRefusedByAReplicaWhoseClockLags() throws Exception {
     QueuedTry queued = env.queue(DemoData.PAYMENTS);
+    QueuedTry kept = env.dev().taskQueue()
+        .queue(DemoData.PAYMENTS.dagId(), DemoData.RUN_ID, "lagging_clock_not_voided", -1, 1, null);
     TaskIdentity identity = queued.identity();
     env.admin().revokeCertificates(RevokeCertificatesRequest.newBuilder().setReason("test").setTaskTry(
         TaskTryRef.newBuilder().setDagId(identity.dagId()).setRunId(identity.runId()).setTaskId(identity.taskId())
@@ -181,14 +188,18 @@ class EnrollmentTest {
     // The revoking server voided the token at its time; this one runs ten minutes behind.
     env.clock.advance(Duration.ofMinutes(-10));
     try {
+      // Under the same lag, a token minted alongside it but not voided enrolls.
+      assertEquals(kept.spiffeId(), enroll(kept.enrollmentToken(), freshCsr()).getSpiffeId());
+
       Status status = Statuses.refusedWithoutChange(env, Status.Code.UNAUTHENTICATED,
           () -> enroll(queued.enrollmentToken(), freshCsr()));
       assertEquals(TOKEN_REFUSED, status.getDescription());
     } finally {
       env.clock.advance(Duration.ofMinutes(10));
     }
-    assertEquals(Status.Code.UNAUTHENTICATED, codeOf(() -> enroll(queued.enrollmentToken(), freshCsr())),
-        "nor is it redeemable at the right time");
+    Status status = Statuses.refusedWithoutChange(env, Status.Code.UNAUTHENTICATED,
+        () -> enroll(queued.enrollmentToken(), freshCsr()));
+    assertEquals(TOKEN_REFUSED, status.getDescription(), "nor is it redeemable at the right time");
   }
 
   @Test

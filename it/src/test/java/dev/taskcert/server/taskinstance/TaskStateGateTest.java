@@ -2,7 +2,6 @@ package dev.taskcert.server.taskinstance;
 
 import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.dev.DemoData;
@@ -54,9 +53,8 @@ class TaskStateGateTest {
   void refusesResourceCallsBeforeTheTryStarts() throws Exception {
     try (TaskSession session = TaskSession.open(
         env.supervisorConfig(), env.queue(DemoData.ANALYTICS).enrollmentToken(), new SecureRandom())) {
-      TaskcertException e = assertThrows(TaskcertException.TaskNotLive.class,
-          () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
-      assertEquals(Status.Code.FAILED_PRECONDITION, e.code());
+      TaskcertException e = refusedWithoutChange(env, TaskcertException.TaskNotLive.class,
+          Status.Code.FAILED_PRECONDITION, () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
       assertTrue(e.getMessage().contains("QUEUED"), e.getMessage());
     }
   }
@@ -69,8 +67,8 @@ class TaskStateGateTest {
       assertEquals(DemoData.PAYMENTS.dagId(), started.dagId());
       assertEquals(DemoData.RUN_ID, started.runId());
       assertEquals(started, session.client().startTask("worker-9", 99, "airflow"));
-      TaskcertException e = assertThrows(TaskcertException.TaskNotLive.class,
-          () -> session.client().startTask("another-host", 99, "airflow"));
+      TaskcertException e = refusedWithoutChange(env, TaskcertException.TaskNotLive.class,
+          Status.Code.FAILED_PRECONDITION, () -> session.client().startTask("another-host", 99, "airflow"));
       assertTrue(e.getMessage().contains("RUNNING"), e.getMessage());
     }
   }
@@ -79,8 +77,8 @@ class TaskStateGateTest {
   void refusesASupersededTry() throws Exception {
     try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
       env.queue(DemoData.ANALYTICS); // the control plane queues the next try
-      TaskcertException e = assertThrows(TaskcertException.TaskNotLive.class,
-          () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
+      TaskcertException e = refusedWithoutChange(env, TaskcertException.TaskNotLive.class,
+          Status.Code.FAILED_PRECONDITION, () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
       assertTrue(e.getMessage().contains("superseded"), e.getMessage());
       assertEquals("deny", env.audit(1).get(0).kind());
     }
@@ -92,10 +90,12 @@ class TaskStateGateTest {
       session.client().finishTask(TerminalState.SUCCESS);
       session.client().finishTask(TerminalState.SUCCESS); // repeated after a lost answer: same result
       // (reads of variables and connections and own XCom writes keep a post-terminal grace: PostTerminalGraceTest)
-      TaskcertException e = assertThrows(TaskcertException.TaskNotLive.class,
+      TaskcertException e = refusedWithoutChange(env, TaskcertException.TaskNotLive.class,
+          Status.Code.FAILED_PRECONDITION,
           () -> session.client().setVariable(DemoData.PAYMENTS.ownVariable(), "late", ""));
       assertTrue(e.getMessage().contains("SUCCESS"), e.getMessage());
-      assertThrows(TaskcertException.TaskNotLive.class, () -> session.client().finishTask(TerminalState.FAILED));
+      refusedWithoutChange(env, TaskcertException.TaskNotLive.class, Status.Code.FAILED_PRECONDITION,
+          () -> session.client().finishTask(TerminalState.FAILED));
       assertEquals(1, env.count("select count(*) from task_instance where task_id = '"
           + DemoData.PAYMENTS.taskId() + "' and state = 'SUCCESS'"));
     }

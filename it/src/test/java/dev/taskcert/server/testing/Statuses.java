@@ -3,6 +3,7 @@ package dev.taskcert.server.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.taskcert.supervisor.TaskcertException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.function.Executable;
@@ -27,6 +28,20 @@ public final class Statuses {
     assertEquals(expected, status.getCode(), status.toString());
     assertEquals(before, DatabaseFingerprint.of(env), "refused with " + status + " but changed the database");
     return status;
+  }
+
+  /**
+   * Runs {@code call}, a call through the supervisor's client, which must fail with {@code type}
+   * for {@code expected} and leave every table of {@code env}'s database (but the audit log) as it
+   * was; returns the failure.
+   */
+  public static <T extends TaskcertException> T refusedWithoutChange(TestEnvironment env, Class<T> type,
+      Status.Code expected, Executable call) throws java.sql.SQLException {
+    String before = DatabaseFingerprint.of(env);
+    T refused = assertThrows(type, call);
+    assertEquals(expected, refused.code(), refused.getMessage());
+    assertEquals(before, DatabaseFingerprint.of(env), "refused with " + refused.getMessage() + " but changed the database");
+    return refused;
   }
 
   /** Runs {@code call}, which must fail with a gRPC status, and returns its code. */

@@ -3,7 +3,6 @@ package dev.taskcert.server.variable;
 import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.server.audit.AuditEventRow;
@@ -87,18 +86,18 @@ class VariableAuthorizationTest {
   @Test
   void reportsAbsentVariableAsNotFound() throws Exception {
     try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
-      assertEquals(Status.Code.NOT_FOUND,
-          assertThrows(TaskcertException.NotFound.class, () -> session.client().getVariable("no_such_key")).code());
+      refusedWithoutChange(env, TaskcertException.NotFound.class, Status.Code.NOT_FOUND,
+          () -> session.client().getVariable("no_such_key"));
     }
   }
 
   @Test
   void rejectsMalformedKeys() throws Exception {
     try (TaskSession session = env.startedSession(DemoData.ANALYTICS)) {
-      assertEquals(Status.Code.INVALID_ARGUMENT,
-          assertThrows(TaskcertException.InvalidRequest.class, () -> session.client().getVariable("")).code());
-      assertEquals(Status.Code.INVALID_ARGUMENT, assertThrows(TaskcertException.InvalidRequest.class,
-          () -> session.client().getVariable("k".repeat(VariableService.MAX_KEY_BYTES + 1))).code());
+      refusedWithoutChange(env, TaskcertException.InvalidRequest.class, Status.Code.INVALID_ARGUMENT,
+          () -> session.client().getVariable(""));
+      refusedWithoutChange(env, TaskcertException.InvalidRequest.class, Status.Code.INVALID_ARGUMENT,
+          () -> session.client().getVariable("k".repeat(VariableService.MAX_KEY_BYTES + 1)));
     }
   }
 
@@ -112,8 +111,8 @@ class VariableAuthorizationTest {
     try (TaskSession session = TaskSession.open(env.supervisorConfig(), queued.enrollmentToken(), new SecureRandom())) {
       session.client().startTask("worker-1", 7, "airflow");
       assertEquals("s3://analytics-raw-events", session.client().getVariable("analytics_bucket").value());
-      TaskcertException e = assertThrows(TaskcertException.PermissionDenied.class,
-          () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
+      TaskcertException e = refusedWithoutChange(env, TaskcertException.PermissionDenied.class,
+          Status.Code.PERMISSION_DENIED, () -> session.client().getVariable(DemoData.GLOBAL_VARIABLE));
       assertTrue(e.getMessage().contains("not declared"), e.getMessage());
     }
   }

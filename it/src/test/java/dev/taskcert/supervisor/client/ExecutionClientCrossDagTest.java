@@ -1,8 +1,8 @@
 package dev.taskcert.supervisor.client;
 
+import static dev.taskcert.server.testing.Statuses.refusedWithoutChange;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Timestamp;
@@ -72,13 +72,13 @@ class ExecutionClientCrossDagTest {
       assertEquals("scheduled__2026-02-01", client.getPreviousDagRun(DAG, LOGICAL_DATE, "success").orElseThrow().getRunId());
       assertFalse(client.isDagPaused(DAG));
       assertFalse(client.triggerDagRun(DAG, "manual__java", Optional.empty(), "{\"a\": 1}", false));
-      TaskcertException exists = assertThrows(TaskcertException.Failed.class,
+      refusedWithoutChange(env, TaskcertException.Failed.class, Status.Code.ALREADY_EXISTS,
           () -> client.triggerDagRun(DAG, "manual__java", Optional.empty(), "{}", false));
-      assertEquals(Status.Code.ALREADY_EXISTS, exists.code());
       assertTrue(client.triggerDagRun(DAG, "manual__java", Optional.empty(), "{}", true));
       assertEquals(0, client.clearDagRun(DAG, "manual__java"));
-      assertThrows(TaskcertException.NotFound.class, () -> client.getDagRunState(FOREIGN, RUN));
-      assertThrows(TaskcertException.NotFound.class,
+      refusedWithoutChange(env, TaskcertException.NotFound.class, Status.Code.NOT_FOUND,
+          () -> client.getDagRunState(FOREIGN, RUN));
+      refusedWithoutChange(env, TaskcertException.NotFound.class, Status.Code.NOT_FOUND,
           () -> client.triggerDagRun(FOREIGN, "manual__java", Optional.empty(), "{}", false));
     }
   }

@@ -1,6 +1,7 @@
 package dev.taskcert.server.admin;
 
 import com.google.protobuf.Timestamp;
+import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.AdminDeleteConnectionRequest;
 import dev.taskcert.proto.admin.v1.AdminDeleteConnectionResponse;
 import dev.taskcert.proto.admin.v1.AdminDeleteVariableRequest;
@@ -484,11 +485,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     }
   }
 
-  /** Runs an admin change, then audits what was done and by whom. */
+  /**
+   * Runs an admin change, then audits what was done and by whom. The calling admin is established
+   * before the change runs, so a caller that is not an admin fails with nothing changed.
+   */
   private <T> void admin(StreamObserver<T> observer, String resource, Supplier<T> body) {
     UnaryCalls.respond(observer, () -> {
+      AdminIdentity admin = call.admin();
       T result = body.get();
-      audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(), resource, "by admin " + call.admin().name());
+      audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(), resource, "by admin " + admin.name());
       return result;
     });
   }

@@ -1,5 +1,6 @@
 package dev.taskcert.server.asset;
 
+import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.AssetAdminGrpc;
 import dev.taskcert.proto.admin.v1.RegisterAssetRequest;
 import dev.taskcert.proto.admin.v1.RegisterAssetResponse;
@@ -35,6 +36,7 @@ public final class AssetAdminService extends AssetAdminGrpc.AssetAdminImplBase {
   @Override
   public void registerAsset(RegisterAssetRequest request, StreamObserver<RegisterAssetResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      AdminIdentity admin = call.admin(); // before anything changes
       String name = RequestLimits.requireText(request.getName(), "name", AssetRefs.MAX_NAME_BYTES);
       String uri = RequestLimits.requireText(request.getUri(), "uri", AssetRefs.MAX_NAME_BYTES);
       String group = RequestLimits.optionalText(request.getGroup(), "group", AssetRefs.MAX_NAME_BYTES);
@@ -63,7 +65,7 @@ public final class AssetAdminService extends AssetAdminGrpc.AssetAdminImplBase {
             List.copyOf(shared));
       });
       audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(), "asset:" + name,
-          "by admin " + call.admin().name() + (team.isEmpty() ? "; global" : "; team '" + team + "'")
+          "by admin " + admin.name() + (team.isEmpty() ? "; global" : "; team '" + team + "'")
               + (shared.isEmpty() ? "" : "; shared with " + shared));
       return RegisterAssetResponse.newBuilder().setCreated(created).build();
     });

@@ -3,9 +3,9 @@ package dev.taskcert.server.enrollment;
 import dev.taskcert.server.authz.CurrentCall;
 import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.grpc.Refusals;
+import dev.taskcert.server.grpc.UnaryCalls;
 import dev.taskcert.server.refusal.Refusal;
 import io.grpc.Context;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * The threads that serve Enroll: a fixed number, with a bounded queue in front, so anonymous
  * callers can never make the server take on more than that at once. A call that finds the queue
  * full is refused at once with RESOURCE_EXHAUSTED; one whose caller has given up while it waited
- * is dropped unserved. Failures become statuses through {@link Refusals}, as on any other call.
+ * is dropped unserved. Failures become statuses through {@link Refusals}, as on any other call
+ * ({@link UnaryCalls#respondOnOwnThread}).
  */
 @Singleton
 public final class EnrollmentWorkers implements AutoCloseable {
@@ -63,19 +64,7 @@ public final class EnrollmentWorkers implements AutoCloseable {
     if (Context.current().isCancelled()) {
       return; // the caller gave up, or its deadline passed, while the call was queued
     }
-    try {
-      T result;
-      try {
-        result = body.get();
-      } catch (RuntimeException e) {
-        observer.onError(refusals.toStatus(e, call.method(), call.callerId()).asRuntimeException());
-        return;
-      }
-      observer.onNext(result);
-      observer.onCompleted();
-    } catch (StatusRuntimeException cancelled) {
-      // The caller went away while the call was served; there is no one left to answer.
-    }
+    UnaryCalls.respondOnOwnThread(observer, body, refusals, call);
   }
 
   /** Stops taking calls and waits briefly for those running to finish. */

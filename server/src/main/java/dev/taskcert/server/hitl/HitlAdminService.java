@@ -1,5 +1,6 @@
 package dev.taskcert.server.hitl;
 
+import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.HitlAdminGrpc;
 import dev.taskcert.proto.admin.v1.RespondHitlRequest;
 import dev.taskcert.proto.admin.v1.RespondHitlResponse;
@@ -32,6 +33,7 @@ public final class HitlAdminService extends HitlAdminGrpc.HitlAdminImplBase {
   @Override
   public void respondHitl(RespondHitlRequest request, StreamObserver<RespondHitlResponse> observer) {
     UnaryCalls.respond(observer, () -> {
+      AdminIdentity admin = call.admin(); // before anything changes
       String dagId = RequestLimits.requireText(request.getDagId(), "dag_id", 250);
       String runId = RequestLimits.requireText(request.getRunId(), "run_id", 250);
       String taskId = RequestLimits.requireText(request.getTaskId(), "task_id", 250);
@@ -49,7 +51,7 @@ public final class HitlAdminService extends HitlAdminGrpc.HitlAdminImplBase {
       });
       audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(),
           "hitl:" + dagId + "/" + runId + "/" + taskId + "/" + request.getMapIndex(),
-          "by admin " + call.admin().name() + " for user '" + user + "'");
+          "by admin " + admin.name() + " for user '" + user + "'");
       return RespondHitlResponse.newBuilder().setAnswer(answer).build();
     });
   }
