@@ -103,7 +103,7 @@ public final class DevCli implements Callable<Integer> {
         stopped.countDown();
       }
     }, "taskcert-shutdown"));
-    new DevWelcome(environment, dataDir, out).print(tries);
+    new DevWelcome(environment, dataDir, out, LaunchCommands.current()).print(tries);
     out.flush();
     stopped.await();
     return 0;

@@ -31,11 +31,14 @@ final class DevWelcome {
   private final DevEnvironment environment;
   private final Path dataDir;
   private final PrintWriter out;
+  private final LaunchCommands commands;
 
-  DevWelcome(DevEnvironment environment, Path dataDir, PrintWriter out) {
+  /** Prints the commands as {@code commands} names them: the way this process was launched. */
+  DevWelcome(DevEnvironment environment, Path dataDir, PrintWriter out, LaunchCommands commands) {
     this.environment = environment;
     this.dataDir = dataDir;
     this.out = out;
+    this.commands = commands;
   }
 
   /** Writes the admin certificate and {@code triesPerTask} token files per demo task, and prints how to use them. */
@@ -61,7 +64,7 @@ final class DevWelcome {
       out.println();
       out.println("  # " + task.dagId() + "." + task.taskId() + " (team " + task.team()
           + "): reads its own, the global and the other team's variable");
-      out.println("  ./taskcert supervisor run --execution-target " + environment.executionTarget()
+      out.println("  " + commands.of("supervisor") + " run --execution-target " + environment.executionTarget()
           + " --enrollment-target " + environment.enrollmentTarget() + " --trust-bundle " + bundle
           + " --token-file " + tokens.get(0) + " --variable " + task.ownVariable()
           + " --variable " + DemoData.GLOBAL_VARIABLE + " --variable " + other.ownVariable());
@@ -76,11 +79,11 @@ final class DevWelcome {
     out.println("  export TASKCERT_ADMIN_TARGET=" + environment.executionTarget()
         + " TASKCERT_ADMIN_TRUST_BUNDLE=" + bundle + " TASKCERT_ADMIN_CERT=" + admin.certificate()
         + " TASKCERT_ADMIN_KEY=" + admin.key());
-    out.println("  ./taskcert admin try queue " + first.dagId() + " '" + DemoData.RUN_ID + "' " + first.taskId()
+    out.println("  " + commands.of("admin") + " try queue " + first.dagId() + " '" + DemoData.RUN_ID + "' " + first.taskId()
         + " --token-file " + dataDir.resolve("tokens").resolve("next.token"));
-    out.println("  ./taskcert admin audit --limit 20");
+    out.println("  " + commands.of("admin") + " audit --limit 20");
     out.println();
-    out.println("Or run the whole scripted scenario in its own process:  ./taskcert dev demo");
+    out.println("Or run the whole scripted scenario in its own process:  " + commands.of("dev") + " demo");
     out.println("Press Ctrl-C to stop.");
   }
 

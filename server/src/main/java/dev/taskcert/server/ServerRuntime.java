@@ -5,8 +5,10 @@ import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import dev.taskcert.server.pki.CaState;
 import dev.taskcert.server.config.ServerConfig;
+import dev.taskcert.server.db.DatabaseModule;
 import dev.taskcert.server.grpc.TaskcertServer;
 import dev.taskcert.server.liveness.TryReaper;
+import dev.taskcert.server.secret.SecretBox;
 import java.io.IOException;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -26,13 +28,15 @@ public final class ServerRuntime implements AutoCloseable {
   /**
    * Wires the server from {@code config} and starts it, in an order that touches nothing before
    * what it depends on is known to be right: the CA first (keys, passphrase, trust domain,
-   * validity), then the database (migrated, or checked to be current), then the ports.
+   * validity), then the secret key, then the database (migrated, or checked to be current), then
+   * the ports.
    *
    * @throws StartupFailure with one line naming what to fix
    */
   public static ServerRuntime start(ServerConfig config, Clock clock) throws IOException {
     Injector injector = Guice.createInjector(ServerModules.all(config, clock));
     provision(injector, CaState.class);
+    provision(injector, SecretBox.class);
     DataSource database = provision(injector, DataSource.class);
     try {
       ServerRuntime runtime = new ServerRuntime(injector);
@@ -65,13 +69,15 @@ public final class ServerRuntime implements AutoCloseable {
 
   /**
    * Checks, without serving, what {@link #start} would need: the CA (in the order start loads it),
-   * then the database, reachable with its schema current. Nothing is migrated and no port is bound.
+   * then the secret key, then the database, reachable with its schema current. Nothing is
+   * migrated and no port is bound.
    *
    * @throws StartupFailure with one line naming what to fix
    */
   public static Check check(ServerConfig config, Clock clock) {
     Injector injector = Guice.createInjector(ServerModules.all(config.toBuilder().migrateSchema(false).build(), clock));
     CaState.Snapshot ca = provision(injector, CaState.class).current();
+    provision(injector, SecretBox.class);
     DataSource database = provision(injector, DataSource.class);
     try {
       return new Check(ca.intermediate().certificate().getSerialNumber().toString(16),
@@ -83,13 +89,10 @@ public final class ServerRuntime implements AutoCloseable {
   }
 
   private static String schemaVersion(DataSource database) {
-    try (var connection = database.getConnection();
-        var statement = connection.createStatement();
-        var row = statement.executeQuery("select max(version) from flyway_schema_history where success")) {
-      row.next();
-      return row.getString(1);
-    } catch (java.sql.SQLException e) {
-      throw new StartupFailure("the schema version cannot be read: " + e.getMessage(), e);
+    try {
+      return DatabaseModule.schemaVersion(database);
+    } catch (RuntimeException e) {
+      throw new StartupFailure("the schema version cannot be read: " + StartupFailure.rootMessage(e), e);
     }
   }
 

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.taskcert.server.db.DatabaseModule;
 import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.dev.EmbeddedDatabase;
 import dev.taskcert.pki.ca.CaDirectory;
@@ -26,12 +30,14 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every way a production start commonly goes wrong ends in one {@code error:} line that names the
@@ -263,15 +269,87 @@ class ServerStartupTest {
     assertTrue(refused.contains("run 'taskcert-server migrate"), refused);
     assertFalse(migrated(url));
 
-    Result migrate = server(Map.of(), config(url), "migrate");
-    assertEquals(0, migrate.exit(), migrate.err());
-    assertTrue(migrate.out().startsWith("database schema at version "), migrate.out());
-    assertTrue(migrated(url));
+    // The version printed and logged is the newest migration's, compared as a version (10 after 9).
+    String latest = latestMigration();
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger databaseLog = (Logger) LoggerFactory.getLogger(DatabaseModule.class);
+    databaseLog.addAppender(log);
+    try {
+      Result migrate = server(Map.of(), config(url), "migrate");
+      assertEquals(0, migrate.exit(), migrate.err());
+      assertEquals("database schema at version " + latest, migrate.out().strip());
+      assertTrue(migrated(url));
+      Result again = server(Map.of(), config(url), "migrate");
+      assertEquals("database schema at version " + latest, again.out().strip());
+    } finally {
+      databaseLog.detachAppender(log);
+    }
+    List<String> logged = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    assertEquals(2, logged.size(), logged.toString());
+    assertTrue(logged.get(0).matches("Database schema at version " + latest + " \\(\\d+ migrations applied now\\)"),
+        logged.toString());
+    assertEquals("Database schema at version " + latest + " (current, nothing to migrate)", logged.get(1));
 
     Result check = server(Map.of(), config(url), "serve", "--check-config");
     assertEquals(0, check.exit(), check.err());
     assertTrue(check.out().startsWith("configuration: OK"), check.out());
     assertTrue(check.out().contains("trust domain:  startup.example"), check.out());
+    assertTrue(check.out().contains("secret key:    " + directory.resolve("secret.key")), check.out());
+    assertTrue(check.out().contains("database:      reachable, schema at version " + latest + " (current)"), check.out());
+  }
+
+  /** The newest migration the server ships, from the migration files' names. */
+  private static String latestMigration() throws Exception {
+    try (var files = Files.list(Path.of("..", "server", "src", "main", "resources", "db", "migration"))) {
+      int latest = files.map(file -> file.getFileName().toString()).filter(name -> name.matches("V\\d+__.*\\.sql"))
+          .mapToInt(name -> Integer.parseInt(name.substring(1, name.indexOf("__")))).max().orElseThrow();
+      assertTrue(latest >= 10, "V1 to V10 at least: " + latest);
+      return Integer.toString(latest);
+    }
+  }
+
+  @Test
+  void aBadSecretKeyFileStopsTheStartBeforeTheDatabaseIsTouchedAndFailsTheCheck() throws Exception {
+    Path directoryInstead = Files.createDirectories(directory.resolve("secret-key-directory"));
+    Path groupReadable = keyFile("group-readable.key", Base64.getEncoder().encodeToString(new byte[32]), "rw-r-----");
+    Path notBase64 = keyFile("not-base64.key", "not base64 at all!", "rw-------");
+    Path tooShort = keyFile("short.key", Base64.getEncoder().encodeToString(new byte[16]), "rw-------");
+    Map<Path, String> problems = new LinkedHashMap<>();
+    problems.put(Path.of("/nonexistent/secret.key"), " does not exist: restore it from the backup, or for a new installation"
+        + " create one with 'head -c 32 /dev/urandom | base64 > FILE && chmod 600 FILE'");
+    problems.put(directoryInstead, " is a directory, not a file: point it at the key file");
+    problems.put(groupReadable, " is readable by group or others (rw-r-----); run chmod 600 on it");
+    problems.put(notBase64, " is not base64: it must hold 32 random bytes in base64");
+    problems.put(tooShort, " must hold 32 bytes (base64), found 16");
+    for (Map.Entry<Path, String> problem : problems.entrySet()) {
+      String url = freshDatabase();
+      Map<String, String> config = config(url, "secret_key_file", problem.getKey().toString());
+      String error = serve(config).error();
+      assertTrue(error.startsWith("error: secret_key_file " + problem.getKey() + problem.getValue()), error);
+      assertFalse(migrated(url), "the schema was created although the secret key was refused: " + error);
+      assertEquals(error, server(Map.of(), config, "serve", "--check-config").error());
+    }
+    // Read-only and readable by the server's own group only: a Kubernetes Secret mounted with an
+    // fsGroup. The CA and the key pass; the next check (the database) is what stops this start.
+    Path mounted = keyFile("mounted.key", Base64.getEncoder().encodeToString(new byte[32]), "r--r-----");
+    String next = serve(config("jdbc:postgresql://127.0.0.1:" + FreePorts.next() + "/taskcert",
+        "secret_key_file", mounted.toString())).error();
+    assertTrue(next.contains("cannot reach PostgreSQL"), next);
+  }
+
+  private static Path keyFile(String name, String content, String permissions) throws Exception {
+    Path file = directory.resolve(name);
+    Files.writeString(file, content + "\n");
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+    return file;
+  }
+
+  @Test
+  void aBadValueFromTheEnvironmentNamesItsVariable() throws Exception {
+    String error = server(Map.of("TASKCERT_CERTIFICATE_LIFETIME", "PT25H"), config(freshDatabase()), "serve").error();
+    assertEquals("error: certificate.lifetime (set by TASKCERT_CERTIFICATE_LIFETIME): certificate lifetime must be"
+        + " positive and at most PT24H, got PT25H", error);
   }
 
   private static void copyTree(Path from, Path to) throws Exception {

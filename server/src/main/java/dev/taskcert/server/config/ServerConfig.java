@@ -79,33 +79,35 @@ public record ServerConfig(
     Objects.requireNonNull(secretKeyFile, "secret key file");
     Objects.requireNonNull(liveness, "try liveness");
     serverNames = List.copyOf(serverNames);
-    requirePort("execution port", executionPort);
-    requirePort("enrollment port", enrollmentPort);
+    requirePort("execution_port", executionPort);
+    requirePort("enrollment_port", enrollmentPort);
     if (metricsPort != -1) {
-      requirePort("metrics port", metricsPort);
+      requirePort("metrics_port", metricsPort);
     }
     if (enrollmentTokenTtl.isNegative() || enrollmentTokenTtl.isZero()) {
-      throw new IllegalArgumentException("enrollment token TTL must be positive");
+      throw new IllegalArgumentException("enrollment_token.ttl must be positive, got " + enrollmentTokenTtl);
     }
     if (cacheTtl.isNegative() || cacheTtl.compareTo(Duration.ofMinutes(5)) > 0) {
-      throw new IllegalArgumentException("cache TTL must be between 0 and 5 minutes, got " + cacheTtl);
+      throw new IllegalArgumentException("cache.ttl must be between 0 and 5 minutes, got " + cacheTtl);
     }
     Objects.requireNonNull(caPassphraseEnv, "CA passphrase environment variable");
     if (!caPassphraseEnv.isEmpty() && caPassphraseFile != null) {
-      throw new IllegalArgumentException("set the CA passphrase from an environment variable or a file, not both");
+      throw new IllegalArgumentException(
+          "ca.passphrase_env and ca.passphrase_file are both set: set the CA passphrase from one of them");
     }
     if (caReloadInterval.isNegative()) {
-      throw new IllegalArgumentException("CA reload interval must not be negative");
+      throw new IllegalArgumentException("ca.reload_interval must not be negative, got " + caReloadInterval);
     }
     if (serverCertificateLifetime.compareTo(Duration.ofSeconds(10)) < 0
         || serverCertificateLifetime.compareTo(Duration.ofDays(90)) > 0) {
       throw new IllegalArgumentException(
-          "server certificate lifetime must be between 10 seconds and 90 days, got " + serverCertificateLifetime);
+          "server_certificate.lifetime must be between 10 seconds and 90 days, got " + serverCertificateLifetime);
     }
     Objects.requireNonNull(enrollmentLimits, "enrollment limits");
     Objects.requireNonNull(cryptoProvider, "crypto provider");
     if (maxXComValueBytes < 1024 || maxXComValueBytes > 16 * 1024 * 1024) {
-      throw new IllegalArgumentException("max XCom value size must be between 1 KiB and 16 MiB");
+      throw new IllegalArgumentException(
+          "xcom.max_value_bytes must be between 1024 (1 KiB) and 16777216 (16 MiB), got " + maxXComValueBytes);
     }
   }
 
@@ -172,20 +174,20 @@ public record ServerConfig(
 
     public EnrollmentLimits {
       if (threads < 1 || threads > 1024) {
-        throw new IllegalArgumentException("enrollment threads must be between 1 and 1024, got " + threads);
+        throw new IllegalArgumentException("enrollment.threads must be between 1 and 1024, got " + threads);
       }
       if (queue < 1 || queue > 100_000) {
-        throw new IllegalArgumentException("enrollment queue must be between 1 and 100000, got " + queue);
+        throw new IllegalArgumentException("enrollment.queue must be between 1 and 100000, got " + queue);
       }
       if (ratePerSecond < 0 || ratePerSecond > 1_000_000) {
-        throw new IllegalArgumentException("enrollment rate must be between 0 (off) and 1000000 per second, got "
+        throw new IllegalArgumentException("enrollment.rate_per_second must be between 0 (off) and 1000000, got "
             + ratePerSecond);
       }
       if (burst < 1 || burst > 1_000_000) {
-        throw new IllegalArgumentException("enrollment burst must be between 1 and 1000000, got " + burst);
+        throw new IllegalArgumentException("enrollment.rate_burst must be between 1 and 1000000, got " + burst);
       }
       if (refusalAuditWindow.compareTo(Duration.ofSeconds(1)) < 0 || refusalAuditWindow.compareTo(Duration.ofHours(1)) > 0) {
-        throw new IllegalArgumentException("refusal audit window must be between 1 second and 1 hour, got "
+        throw new IllegalArgumentException("enrollment.refusal_audit_window must be between 1 second and 1 hour, got "
             + refusalAuditWindow);
       }
     }
@@ -196,7 +198,7 @@ public record ServerConfig(
     public DatabaseConfig {
       Objects.requireNonNull(jdbcUrl, "JDBC URL");
       if (maxPoolSize < 1) {
-        throw new IllegalArgumentException("pool size must be at least 1");
+        throw new IllegalArgumentException("database.pool_size must be at least 1, got " + maxPoolSize);
       }
     }
 

@@ -118,7 +118,7 @@ public final class ServerConfigLoader {
     }
     try {
       return ServerConfig.builder()
-          .trustDomain(new TrustDomain(values.get("trust_domain")))
+          .trustDomain(trustDomain(values))
           .bindAddress(values.get("bind_address"))
           .executionPort(integer(values, "execution_port"))
           .enrollmentPort(integer(values, "enrollment_port"))
@@ -129,7 +129,7 @@ public final class ServerConfigLoader {
           .secretKeyFile(Path.of(values.get("secret_key_file")))
           .database(new ServerConfig.DatabaseConfig(values.get("database.url"), values.get("database.user"),
               password(values), integer(values, "database.pool_size")))
-          .issuance(new IssuancePolicy(duration(values, "certificate.lifetime"), duration(values, "certificate.backdate")))
+          .issuance(issuance(values))
           .enrollmentTokenTtl(duration(values, "enrollment_token.ttl"))
           .multiTeam(bool(values, "multi_team"))
           .cacheTtl(duration(values, "cache.ttl"))
@@ -149,7 +149,51 @@ public final class ServerConfigLoader {
           .cryptoProvider(cryptoProvider(values))
           .build();
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage());
+      throw new ConfigException(withVariables(e.getMessage()));
+    }
+  }
+
+  /**
+   * How a message names {@code key}: the key, and the environment variable too when that is what
+   * set it, so that a bad value is found where it was given.
+   */
+  private String name(String key) {
+    String variable = environmentName(key);
+    String value = environment.get(variable);
+    return value == null || value.isBlank() ? key : key + " (set by " + variable + ")";
+  }
+
+  /** {@code message} with each key it starts with named by {@link #name}. */
+  private String withVariables(String message) {
+    for (String key : KEYS.keySet()) {
+      if (message.startsWith(key + " ")) {
+        return name(key) + message.substring(key.length());
+      }
+    }
+    return message;
+  }
+
+  private TrustDomain trustDomain(Map<String, String> values) throws ConfigException {
+    try {
+      return new TrustDomain(values.get("trust_domain"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name("trust_domain") + ": " + e.getMessage());
+    }
+  }
+
+  /** The task certificates' lifetime and backdating, each refused under its own key. */
+  private IssuancePolicy issuance(Map<String, String> values) throws ConfigException {
+    Duration lifetime = duration(values, "certificate.lifetime");
+    Duration backdate = duration(values, "certificate.backdate");
+    try {
+      new IssuancePolicy(lifetime, IssuancePolicy.DEFAULT.backdate());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name("certificate.lifetime") + ": " + e.getMessage());
+    }
+    try {
+      return new IssuancePolicy(lifetime, backdate);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name("certificate.backdate") + ": " + e.getMessage());
     }
   }
 
@@ -166,15 +210,15 @@ public final class ServerConfigLoader {
     return new ServerConfig.CaToken(Path.of(config), pinFile.isEmpty() ? null : Path.of(pinFile), pinEnv);
   }
 
-  private static SignatureProvider.Choice cryptoProvider(Map<String, String> values) throws ConfigException {
+  private SignatureProvider.Choice cryptoProvider(Map<String, String> values) throws ConfigException {
     try {
       return SignatureProvider.Choice.parse(values.get("crypto.provider"));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("crypto.provider " + e.getMessage());
+      throw new ConfigException(name("crypto.provider") + " " + e.getMessage());
     }
   }
 
-  private static String password(Map<String, String> values) throws ConfigException {
+  private String password(Map<String, String> values) throws ConfigException {
     String file = values.get("database.password_file");
     if (file.isEmpty()) {
       return values.get("database.password");
@@ -182,7 +226,7 @@ public final class ServerConfigLoader {
     try {
       return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new ConfigException("database.password_file: cannot read " + file + ": " + why(e));
+      throw new ConfigException(name("database.password_file") + ": cannot read " + file + ": " + why(e));
     }
   }
 
@@ -219,27 +263,27 @@ public final class ServerConfigLoader {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
-  private static int integer(Map<String, String> values, String key) throws ConfigException {
+  private int integer(Map<String, String> values, String key) throws ConfigException {
     try {
       return Integer.parseInt(values.get(key));
     } catch (NumberFormatException e) {
-      throw new ConfigException(key + " must be an integer, got '" + values.get(key) + "'");
+      throw new ConfigException(name(key) + " must be an integer, got '" + values.get(key) + "'");
     }
   }
 
-  private static Duration duration(Map<String, String> values, String key) throws ConfigException {
+  private Duration duration(Map<String, String> values, String key) throws ConfigException {
     try {
       return Duration.parse(values.get(key));
     } catch (DateTimeParseException e) {
-      throw new ConfigException(key + " must be an ISO-8601 duration such as PT10M, got '" + values.get(key) + "'");
+      throw new ConfigException(name(key) + " must be an ISO-8601 duration such as PT10M, got '" + values.get(key) + "'");
     }
   }
 
-  private static boolean bool(Map<String, String> values, String key) throws ConfigException {
+  private boolean bool(Map<String, String> values, String key) throws ConfigException {
     return switch (values.get(key).toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new ConfigException(key + " must be true or false, got '" + values.get(key) + "'");
+      default -> throw new ConfigException(name(key) + " must be true or false, got '" + values.get(key) + "'");
     };
   }
 

@@ -39,17 +39,17 @@ public record TryLiveness(Duration heartbeatTimeout, Duration sweepInterval, Dur
     Objects.requireNonNull(maxTryDuration, "maximum try duration");
     Objects.requireNonNull(postTerminalGrace, "post-terminal grace");
     if (postTerminalGrace.isNegative() || postTerminalGrace.compareTo(Duration.ofMinutes(10)) > 0) {
-      throw new IllegalArgumentException("post-terminal grace must be between 0 and 10 minutes, got " + postTerminalGrace);
+      throw new IllegalArgumentException("try.post_terminal_grace must be between 0 and 10 minutes, got " + postTerminalGrace);
     }
     if (heartbeatTimeout.compareTo(Duration.ofSeconds(1)) < 0 || heartbeatTimeout.compareTo(Duration.ofHours(1)) > 0) {
-      throw new IllegalArgumentException("heartbeat timeout must be between 1 second and 1 hour, got " + heartbeatTimeout);
+      throw new IllegalArgumentException("try.heartbeat_timeout must be between 1 second and 1 hour, got " + heartbeatTimeout);
     }
     if (sweepInterval.compareTo(Duration.ofMillis(100)) < 0 || sweepInterval.compareTo(heartbeatTimeout) > 0) {
       throw new IllegalArgumentException(
-          "try sweep interval must be between 100 ms and the heartbeat timeout, got " + sweepInterval);
+          "try.sweep_interval must be between 100 ms and try.heartbeat_timeout, got " + sweepInterval);
     }
     if (maxTryDuration.compareTo(Duration.ofSeconds(1)) < 0 || maxTryDuration.compareTo(Duration.ofDays(7)) > 0) {
-      throw new IllegalArgumentException("maximum try duration must be between 1 second and 7 days, got " + maxTryDuration);
+      throw new IllegalArgumentException("try.max_duration must be between 1 second and 7 days, got " + maxTryDuration);
     }
   }
 }

@@ -64,11 +64,15 @@ public final class DatabaseModule extends AbstractModule {
       throw DatabaseFailures.atStart(db, e);
     }
     try {
-      Flyway flyway = Flyway.configure().dataSource(dataSource).load();
+      Flyway flyway = flyway(dataSource);
       if (config.migrateSchema()) {
         var result = flyway.migrate();
-        log.info("Database schema at version {} ({} migrations applied now)",
-            result.targetSchemaVersion, result.migrationsExecuted);
+        String version = version(flyway.info().current());
+        if (result.migrationsExecuted == 0) {
+          log.info("Database schema at version {} (current, nothing to migrate)", version);
+        } else {
+          log.info("Database schema at version {} ({} migrations applied now)", version, result.migrationsExecuted);
+        }
       } else {
         requireCurrent(flyway, db);
       }
@@ -80,18 +84,34 @@ public final class DatabaseModule extends AbstractModule {
     return dataSource;
   }
 
+  private static Flyway flyway(DataSource dataSource) {
+    return Flyway.configure().dataSource(dataSource).load();
+  }
+
+  /**
+   * The version of the schema in {@code dataSource} as Flyway sees it: the highest version
+   * applied, compared as versions ({@code 10} after {@code 9}), or {@code none} on an empty
+   * database.
+   */
+  public static String schemaVersion(DataSource dataSource) {
+    return version(flyway(dataSource).info().current());
+  }
+
+  private static String version(MigrationInfo current) {
+    return current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
+  }
+
   /** Refuses to serve against a schema older than this server's (started with migration off). */
   private static void requireCurrent(Flyway flyway, ServerConfig.DatabaseConfig db) {
     MigrationInfoService info = flyway.info();
     MigrationInfo current = info.current();
     if (info.pending().length > 0) {
       throw new StartupFailure("the database schema at " + db.jdbcUrl() + " is at version "
-          + (current == null ? "none (empty)" : current.getVersion()) + " but this server needs "
+          + (current == null ? "none (empty)" : version(current)) + " but this server needs "
           + info.pending()[info.pending().length - 1].getVersion()
           + ": run 'taskcert-server migrate --config FILE' with a role that may create tables, then start again");
     }
-    log.info("Database schema at version {} (not migrating: started with --no-migrate)",
-        current == null ? "none" : current.getVersion());
+    log.info("Database schema at version {} (not migrating: started with --no-migrate)", version(current));
   }
 
   @Provides

@@ -1,5 +1,8 @@
 package dev.taskcert.server.secret;
 
+import dev.taskcert.pki.ca.CaFiles;
+import dev.taskcert.pki.ca.CaLoadException;
+import dev.taskcert.server.config.ServerConfigLoader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encrypts secrets at rest (connection passwords) with AES-256-GCM under a server key kept in a
- * file readable by the server's user only. Each ciphertext is bound to its record's id (as
+ * file private to the server. Each ciphertext is bound to its record's id (as
  * associated data), so a ciphertext copied to another row does not decrypt.
  *
  * <p>Format: version byte {@code 1}, 12-byte random nonce, ciphertext with 16-byte tag.
@@ -36,23 +39,44 @@ public final class SecretBox {
     this.random = random;
   }
 
-  /** Loads the key file, refusing one that group or others can read. */
+  /** How to make a key file, for the messages that refuse one. */
+  static final String HOW_TO_CREATE = "head -c 32 /dev/urandom | base64 > FILE && chmod 600 FILE";
+
+  /** Loads the key file, refusing one that is not private to the server or holds no key. */
   public static SecretBox load(Path keyFile, SecureRandom random) throws IOException {
+    return load(keyFile, random, "secret key file " + keyFile);
+  }
+
+  /**
+   * Loads the key file, refusing one that is not private to the server (see
+   * {@link CaFiles#requirePrivate}) or holds no key; {@code what} names the file in the messages,
+   * each of which ends with the fix.
+   */
+  public static SecretBox load(Path keyFile, SecureRandom random, String what) throws IOException {
     if (!Files.exists(keyFile)) {
-      throw new IOException("secret key file " + keyFile + " does not exist");
+      throw new IOException(what + " does not exist: restore it from the backup, or for a new installation"
+          + " create one with '" + HOW_TO_CREATE + "'");
     }
-    Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
-    if (!OWNER_ONLY.containsAll(permissions)) {
-      throw new IOException("secret key file " + keyFile + " is readable by group or others; run chmod 600 on it");
+    try {
+      CaFiles.requirePrivate(keyFile, what);
+    } catch (CaLoadException e) {
+      throw new IOException(e.getMessage()
+          + (Files.isDirectory(keyFile) ? ": point it at the key file ('" + HOW_TO_CREATE + "')" : ""));
+    } catch (IOException e) {
+      throw new IOException(what + " cannot be read: " + ServerConfigLoader.why(e), e);
     }
     byte[] key;
     try {
       key = Base64.getDecoder().decode(Files.readString(keyFile, StandardCharsets.US_ASCII).trim());
-    } catch (IllegalArgumentException e) {
-      throw new IOException("secret key file " + keyFile + " is not base64");
+    } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+      throw new IOException(what + " is not base64: it must hold 32 random bytes in base64 (restore it from the"
+          + " backup, or for a new installation create it with '" + HOW_TO_CREATE + "')");
+    } catch (IOException e) {
+      throw new IOException(what + " cannot be read: " + ServerConfigLoader.why(e), e);
     }
     if (key.length != 32) {
-      throw new IOException("secret key file " + keyFile + " must hold 32 bytes (base64), found " + key.length);
+      throw new IOException(what + " must hold 32 bytes (base64), found " + key.length + " (restore it from the"
+          + " backup, or for a new installation create it with '" + HOW_TO_CREATE + "')");
     }
     return new SecretBox(key, random);
   }

@@ -9,6 +9,7 @@ import dev.taskcert.pki.crypto.SignatureProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +56,7 @@ class ServerConfigLoaderTest {
     assertEquals(Duration.ofHours(12), set.serverCertificateLifetime());
     ServerConfigLoader.ConfigException tooShort = assertThrows(ServerConfigLoader.ConfigException.class,
         () -> new ServerConfigLoader(Map.of()).load(file(REQUIRED + "server_certificate.lifetime=PT1S\n")));
-    assertTrue(tooShort.getMessage().contains("server certificate lifetime"), tooShort.getMessage());
+    assertTrue(tooShort.getMessage().startsWith("server_certificate.lifetime must be between"), tooShort.getMessage());
   }
 
   @Test
@@ -112,6 +113,45 @@ class ServerConfigLoaderTest {
         () -> loader.load(file(REQUIRED.replace("taskcert.example", "Bad Domain")))).getMessage().contains("trust domain"));
     assertTrue(assertThrows(ServerConfigLoader.ConfigException.class, () -> loader.load(temp.resolve("missing")))
         .getMessage().contains("cannot read"));
+  }
+
+  @Test
+  void aBadValueFromTheEnvironmentNamesTheKeyAndTheVariable() throws Exception {
+    ServerConfigLoader.ConfigException lifetime = assertThrows(ServerConfigLoader.ConfigException.class,
+        () -> new ServerConfigLoader(Map.of("TASKCERT_CERTIFICATE_LIFETIME", "PT25H")).load(file(REQUIRED)));
+    assertEquals("certificate.lifetime (set by TASKCERT_CERTIFICATE_LIFETIME): certificate lifetime must be positive"
+        + " and at most PT24H, got PT25H", lifetime.getMessage());
+    ServerConfigLoader.ConfigException inFile = assertThrows(ServerConfigLoader.ConfigException.class,
+        () -> new ServerConfigLoader(Map.of()).load(file(REQUIRED + "certificate.lifetime=PT25H\n")));
+    assertTrue(inFile.getMessage().startsWith("certificate.lifetime: "), inFile.getMessage());
+    ServerConfigLoader.ConfigException backdate = assertThrows(ServerConfigLoader.ConfigException.class,
+        () -> new ServerConfigLoader(Map.of("TASKCERT_CERTIFICATE_BACKDATE", "PT1H")).load(file(REQUIRED)));
+    assertTrue(backdate.getMessage().startsWith("certificate.backdate (set by TASKCERT_CERTIFICATE_BACKDATE): "),
+        backdate.getMessage());
+    // Values the configuration's own records check, and values that do not parse.
+    for (Map.Entry<String, String> bad : Map.of(
+        "TASKCERT_CACHE_TTL", "PT1H", "TASKCERT_EXECUTION_PORT", "70000", "TASKCERT_TRY_HEARTBEAT_TIMEOUT", "PT2H",
+        "TASKCERT_ENROLLMENT_THREADS", "0", "TASKCERT_DATABASE_POOL_SIZE", "0", "TASKCERT_MULTI_TEAM", "yes",
+        "TASKCERT_XCOM_MAX_VALUE_BYTES", "12", "TASKCERT_SERVER_CERTIFICATE_LIFETIME", "PT1S").entrySet()) {
+      String message = assertThrows(ServerConfigLoader.ConfigException.class,
+          () -> new ServerConfigLoader(Map.of(bad.getKey(), bad.getValue())).load(file(REQUIRED)), bad.getKey()).getMessage();
+      assertTrue(message.contains("(set by " + bad.getKey() + ")"), message);
+      assertTrue(message.contains(bad.getValue()), message);
+    }
+  }
+
+  @Test
+  void documentsEveryMigration() throws Exception {
+    String docs = Files.readString(Path.of("..", "docs", "configuration.md"));
+    List<String> migrations;
+    try (var files = Files.list(Path.of("src", "main", "resources", "db", "migration"))) {
+      migrations = files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".sql"))
+          .map(name -> name.substring(0, name.length() - ".sql".length())).sorted().toList();
+    }
+    assertTrue(migrations.size() >= 10, migrations.toString());
+    for (String migration : migrations) {
+      assertTrue(docs.contains("`" + migration + "`"), "docs/configuration.md does not list the migration " + migration);
+    }
   }
 
   @Test

@@ -86,4 +86,20 @@ class SecretBoxTest {
     assertTrue(assertThrows(IOException.class, () -> SecretBox.load(directory.resolve("missing"), random))
         .getMessage().contains("does not exist"));
   }
+
+  @Test
+  void aDirectoryInPlaceOfTheKeyIsNamedAsSuch() throws IOException {
+    Path misplaced = Files.createDirectory(directory.resolve("secret.key"));
+    IOException refused = assertThrows(IOException.class, () -> SecretBox.load(misplaced, random, "secret_key_file " + misplaced));
+    assertTrue(refused.getMessage().startsWith("secret_key_file " + misplaced + " is a directory, not a file: point it"),
+        refused.getMessage());
+  }
+
+  @Test
+  void aReadOnlyKeyOfTheServersGroupLoadsAsAKubernetesSecretWithAnFsGroup() throws IOException {
+    Path key = directory.resolve("mounted");
+    box("mounted");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("r--r-----"));
+    assertEquals("s3cret", SecretBox.load(key, random).open(box("mounted").seal("s3cret", "r"), "r"));
+  }
 }
