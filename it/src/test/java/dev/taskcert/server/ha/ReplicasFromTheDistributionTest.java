@@ -59,6 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicasFromTheDistributionTest {
   private static final int REPLICAS = 3;
   private static final int SUPERVISORS = 6;
+  /** The roles docs/deployment.md creates: the one that migrates, and the one the servers use. */
+  private static final String OWNER_ROLE = "taskcert_owner";
+  private static final String SERVER_ROLE = "taskcert";
   private static final String DAG = "ha_dag";
   private static final String RUN = "manual__ha";
 
@@ -102,18 +105,62 @@ class ReplicasFromTheDistributionTest {
         "ca.passphrase_file=" + work.resolve("passphrase"),
         "secret_key_file=" + work.resolve("secret.key"),
         "database.url=" + jdbcUrl,
-        "database.user=" + database.user(),
+        "database.user=" + SERVER_ROLE,
         "cache.ttl=PT1S", ""));
     return replica;
   }
 
   private Process launch(String name, String... args) throws Exception {
+    return launch(name, Map.of(), args);
+  }
+
+  private Process launch(String name, Map<String, String> environment, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(distribution().resolve("bin/taskcert-server").toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(work.resolve(name + ".log").toFile());
     builder.environment().keySet().removeIf(key -> key.startsWith("TASKCERT_"));
+    builder.environment().putAll(environment);
     return builder.start();
+  }
+
+  /**
+   * Creates the database and its two roles with the statements of docs/deployment.md's "The
+   * database", as a superuser would run them in psql; answers the database's JDBC URL.
+   */
+  private String createDatabaseAsDocumented() throws Exception {
+    String text = Files.readString(Path.of("../docs/deployment.md"));
+    int section = text.indexOf("## The database");
+    int start = text.indexOf("```sql\n", section) + "```sql\n".length();
+    String sql = text.substring(start, text.indexOf("```", start));
+    String server = database.jdbcUrl().replaceFirst("\\?.*$", "");
+    String url = server;
+    StringBuilder statement = new StringBuilder();
+    Connection connection = DriverManager.getConnection(url, database.user(), "");
+    try {
+      connection.setAutoCommit(true);
+      for (String line : sql.lines().toList()) {
+        if (line.startsWith("\\connect ")) {
+          connection.close();
+          url = server.replaceFirst("/[^/]+$", "/" + line.substring("\\connect ".length()).strip());
+          connection = DriverManager.getConnection(url, database.user(), "");
+          connection.setAutoCommit(true);
+        } else if (!line.isBlank() && !line.startsWith("--")) {
+          statement.append(line).append('\n');
+          if (line.strip().endsWith(";")) {
+            try (Statement run = connection.createStatement()) {
+              run.execute(statement.toString());
+            }
+            statement.setLength(0);
+          }
+        }
+      }
+    } finally {
+      connection.close();
+    }
+    assertTrue(statement.toString().isBlank(), "an unfinished statement in docs/deployment.md: " + statement);
+    assertTrue(url.endsWith("/taskcert"), "the documented statements end connected to the taskcert database: " + url);
+    return url;
   }
 
   private static int status(HttpClient http, int port, String path) {
@@ -146,15 +193,27 @@ class ReplicasFromTheDistributionTest {
     CaCommands.run("issue", "--ca-dir", ca.toString(), "--passphrase-file", work.resolve("passphrase").toString(),
         "--name", "ha-operator", "--out", work.resolve("operator").toString());
     SecretBox.loadOrCreate(work.resolve("secret.key"), new SecureRandom());
-    String jdbcUrl = database.jdbcUrl().replaceFirst("\\?.*$", "");
+    String jdbcUrl = createDatabaseAsDocumented();
 
     List<Replica> configs = new ArrayList<>();
     for (int i = 0; i < REPLICAS; i++) {
       configs.add(configure(i, ca, jdbcUrl));
     }
-    Process migrate = launch("migrate", "migrate", "--config", configs.get(0).config().toString());
+    // Migrated by the owner role; served by the role that may only read and write rows.
+    Process migrate = launch("migrate", Map.of("TASKCERT_DATABASE_USER", OWNER_ROLE),
+        "migrate", "--config", configs.get(0).config().toString());
     assertTrue(migrate.waitFor(120, TimeUnit.SECONDS), "migrate did not finish");
     assertEquals(0, migrate.exitValue(), Files.readString(work.resolve("migrate.log")));
+    try (Connection db = DriverManager.getConnection(jdbcUrl, database.user(), "");
+        Statement statement = db.createStatement();
+        ResultSet row = statement.executeQuery("select has_schema_privilege('" + SERVER_ROLE + "', 'public', 'CREATE'),"
+            + " (select count(*) from pg_tables where schemaname = 'public' and tableowner <> '" + OWNER_ROLE + "'),"
+            + " (select count(*) from pg_tables where schemaname = 'public')")) {
+      row.next();
+      assertEquals(false, row.getBoolean(1), "the servers' role may not create tables");
+      assertEquals(0, row.getLong(2), "every table belongs to the owner role");
+      assertTrue(row.getLong(3) > 10, "migrated");
+    }
     for (int i = 0; i < REPLICAS; i++) {
       // One replica logs JSON, as a log shipper would want it.
       List<String> args = new ArrayList<>(List.of("serve", "--no-migrate", "--config", configs.get(i).config().toString()));
