@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code taskcert-admin} command line: every Admin API call, authenticated with an admin
@@ -19,20 +20,22 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "taskcert-admin 0.1.0",
     description = {
-      "Operates a taskcert server through its Admin API with an admin certificate (taskcert-ca",
-      "issue writes one): teams, DAG bundles, DAGs and their declared resources, dag runs, task tries",
-      "and their enrollment tokens, variables, connections, revocation and the audit log.",
-      "Output is a table or key: value lines; --json prints the server's answer as JSON."
+      "Operates a taskcert server through its Admin API with an admin certificate.",
+      "Teams, DAG bundles, DAGs and their declared resources, dag runs, task tries and their enrollment tokens,"
+          + " variables, connections, revocation, the audit log, assets and human-in-the-loop answers; taskcert-ca"
+          + " issue writes the certificate. Output is a table or key: value lines; --json prints the server's answer"
+          + " (or, for a call that answers nothing, what it stored) as JSON."
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success",
-      "1:the server refused or could not be reached, or a file could not be read; the reason is on stderr after \"error: \"",
+      "1:the server refused or could not be reached, or a file could not be read; one line on stderr after \"error: \" says why (for a connection: the target and the likely cause)",
       "2:usage error: unknown command or option, missing or invalid value"
     },
     subcommands = {
       TeamCommand.class, BundleCommand.class, DagCommand.class, RunCommand.class, TryCommand.class,
-      VariableCommand.class, ConnectionCommand.class, RevokeCommand.class, AuditCommand.class, AssetCommand.class
+      VariableCommand.class, ConnectionCommand.class, RevokeCommand.class, AuditCommand.class, AssetCommand.class,
+      HitlCommand.class
     })
 public final class AdminCli implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -65,6 +68,10 @@ public final class AdminCli implements Callable<Integer> {
       description = "give up on a call after this long (default ${DEFAULT-VALUE})")
   int timeoutSeconds;
 
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "on a failure, also print the exception with its causes, and let gRPC log its warnings")
+  boolean verbose;
+
   public static void main(String[] args) {
     if (System.getProperty("logback.configurationFile") == null) {
       System.setProperty("logback.configurationFile", "taskcert-admin-logback.xml");
@@ -75,7 +82,9 @@ public final class AdminCli implements Callable<Integer> {
   /** The command line with its conventions: a usage error is one {@code error:} line and exit status 2. */
   public static CommandLine commandLine() {
     return new CommandLine(new AdminCli()).setParameterExceptionHandler((ParameterException e, String[] args) -> {
-      e.getCommandLine().getErr().println("error: " + e.getMessage() + " (see "
+      String suggestion = e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()
+          ? "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?" : "";
+      e.getCommandLine().getErr().println("error: " + e.getMessage() + suggestion + " (see "
           + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
       return 2;
     });

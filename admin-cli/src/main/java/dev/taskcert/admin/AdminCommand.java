@@ -1,5 +1,6 @@
 package dev.taskcert.admin;
 
+import dev.taskcert.pki.ca.KeyPairs;
 import dev.taskcert.pki.identity.InvalidIdentityException;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
@@ -9,8 +10,11 @@ import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.pki.pem.PemException;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
 import dev.taskcert.supervisor.channel.ClientTls;
+import dev.taskcert.supervisor.channel.ConnectionFailures;
+import dev.taskcert.supervisor.channel.LibraryLogging;
 import dev.taskcert.supervisor.credentials.TaskCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -46,22 +51,39 @@ abstract class AdminCommand implements Callable<Integer> {
   @Override
   public final Integer call() {
     AdminCli root = (AdminCli) spec.root().userObject();
+    if (!root.verbose) {
+      LibraryLogging.quiet();
+    }
     TaskCredentials credentials;
     try {
       credentials = credentials(root);
     } catch (Failure e) {
-      return fail(e.getMessage());
+      return fail(e.getMessage(), null, root);
     }
-    ManagedChannel channel = ClientTls.mutualTlsChannel(root.target, credentials);
+    for (String entry : root.target.split(",")) {
+      if (entry.strip().lastIndexOf(':') <= entry.strip().lastIndexOf(']')) {
+        throw usageError("--target must be HOST:PORT (or HOST:PORT,HOST:PORT,... for replicas), got " + root.target);
+      }
+    }
+    ManagedChannel channel;
+    try {
+      channel = ClientTls.mutualTlsChannel(root.target, credentials);
+    } catch (IllegalArgumentException e) {
+      throw usageError("--target " + root.target + ": " + e.getMessage());
+    }
     try {
       AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel);
       execute(() -> admin.withDeadlineAfter(root.timeoutSeconds, TimeUnit.SECONDS), new Output(out(), root.json));
       return 0;
     } catch (StatusRuntimeException e) {
-      return fail(e.getStatus().getCode() + ": " + (e.getStatus().getDescription() == null
-          ? "the server gave no reason" : e.getStatus().getDescription()));
+      String reason = new ConnectionFailures(root.target, "--trust-bundle " + root.trustBundle,
+          "--cert " + root.certificate).describe(e).orElseGet(() -> e.getStatus().getCode() + ": "
+              + (e.getStatus().getDescription() == null ? "the server gave no reason" : e.getStatus().getDescription())
+              + (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED
+                  ? " (is --target " + root.target + " the server's mutual-TLS port, not its enrollment port?)" : ""));
+      return fail(reason, e, root);
     } catch (Failure e) {
-      return fail(e.getMessage());
+      return fail(e.getMessage(), null, root);
     } finally {
       channel.shutdownNow();
       out().flush();
@@ -85,6 +107,20 @@ abstract class AdminCommand implements Callable<Integer> {
     return new ParameterException(spec.commandLine(), message);
   }
 
+  /**
+   * The value of {@code option} as the user wrote it ({@code P31D}, where the parsed duration would
+   * print as {@code PT744H}), or as its default if it was not given.
+   */
+  protected String asGiven(String option) {
+    return asGiven(spec, option);
+  }
+
+  static String asGiven(CommandSpec command, String option) {
+    OptionSpec given = command.findOption(option);
+    List<String> values = given.originalStringValues();
+    return values.isEmpty() ? String.valueOf(given.getValue()) : values.get(values.size() - 1);
+  }
+
   /** A task try's SPIFFE ID as requests name it (any trust domain: the server checks it is its own). */
   protected TaskTryRef taskTry(String spiffeId, String option) {
     String rest = spiffeId.startsWith("spiffe://") ? spiffeId.substring("spiffe://".length()) : "";
@@ -101,9 +137,13 @@ abstract class AdminCommand implements Callable<Integer> {
     }
   }
 
-  private int fail(String message) {
+  /** One {@code error:} line, exit status 1; with --verbose, the exception and its causes after it. */
+  private int fail(String message, Exception cause, AdminCli root) {
     PrintWriter err = spec.commandLine().getErr();
     err.println("error: " + message);
+    if (root.verbose && cause != null) {
+      cause.printStackTrace(err);
+    }
     err.flush();
     return 1;
   }
@@ -117,6 +157,9 @@ abstract class AdminCommand implements Callable<Integer> {
     PrivateKey key = privateKey(root.key);
     List<X509Certificate> roots = certificates(root.trustBundle, "--trust-bundle");
     X509Certificate leaf = chain.get(0);
+    if (!KeyPairs.matches(leaf.getPublicKey(), key)) {
+      throw new Failure("--key " + root.key + " is not the private key of the certificate in --cert " + root.certificate);
+    }
     return new TaskCredentials(key, chain, roots, "", leaf.getSerialNumber().toString(16),
         leaf.getNotAfter().toInstant());
   }

@@ -1,18 +1,23 @@
 package dev.taskcert.admin;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.proto.admin.v1.AuditEvent;
 import dev.taskcert.proto.admin.v1.ListAuditEventsRequest;
 import dev.taskcert.proto.admin.v1.ListAuditEventsResponse;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code audit}: the audit log, newest first, filtered. */
 @Command(name = "audit", mixinStandardHelpOptions = true, description = {
-    "Prints audit events, newest first: denials, refused enrollments, issuance, revocation, queued",
-    "tries and admin changes. Filters apply to the newest --scan events."})
+    "Prints audit events, newest first.",
+    "Denials, refused enrollments, issuance, revocation, ended and queued tries, admin changes, tasks' triggers"
+        + " and calls in a try's post-terminal grace. Filters apply to the newest --scan events."})
 final class AuditCommand extends AdminCommand {
   private static final int PAGE = 500;
 
@@ -24,9 +29,9 @@ final class AuditCommand extends AdminCommand {
       description = "look at most at the newest N events, 1 to 1000000 (default ${DEFAULT-VALUE})")
   int scan;
 
-  @Option(names = "--kind", paramLabel = "KIND",
-      description = "only this kind: deny, unauthenticated, enroll_refused, issue, revoke, queue, admin")
-  String kind;
+  @Option(names = "--kind", paramLabel = "KIND", converter = Kinds.class, completionCandidates = Kinds.class,
+      description = "only this kind: ${COMPLETION-CANDIDATES}")
+  AuditKind kind;
 
   @Option(names = "--principal", paramLabel = "TEXT", description = "only callers whose SPIFFE ID contains TEXT")
   String principal;
@@ -64,8 +69,22 @@ final class AuditCommand extends AdminCommand {
         event.getPrincipal(), event.getRpc(), event.getResource(), event.getDetail()));
   }
 
+  /** The kinds by their labels: a kind the server does not record is a usage error, not an empty answer. */
+  static final class Kinds implements ITypeConverter<AuditKind>, Iterable<String> {
+    @Override
+    public AuditKind convert(String value) {
+      return AuditKind.ofLabel(value).orElseThrow(() -> new TypeConversionException(
+          "'" + value + "' is not an audit kind; the kinds are " + String.join(", ", AuditKind.labels())));
+    }
+
+    @Override
+    public Iterator<String> iterator() {
+      return AuditKind.labels().iterator();
+    }
+  }
+
   private boolean matches(AuditEvent event) {
-    return (kind == null || event.getKind().equals(kind))
+    return (kind == null || event.getKind().equals(kind.label()))
         && (principal == null || event.getPrincipal().contains(principal))
         && (rpc == null || event.getRpc().contains(rpc))
         && (resource == null || event.getResource().startsWith(resource));

@@ -1,7 +1,6 @@
 package dev.taskcert.admin;
 
 import dev.taskcert.proto.admin.v1.RegisterDagBundleRequest;
-import dev.taskcert.proto.admin.v1.RegisterDagBundleResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,9 +21,10 @@ final class BundleCommand extends CommandGroup {
 
     @Override
     protected void execute(Stubs stubs, Output output) {
-      RegisterDagBundleResponse answer = stubs.admin().registerDagBundle(RegisterDagBundleRequest.newBuilder()
-          .setName(name).setTeam(team == null ? "" : team).build());
-      output.record(answer, Output.fields("bundle", name, "team", team == null ? "(none: global)" : team));
+      RegisterDagBundleRequest request = RegisterDagBundleRequest.newBuilder()
+          .setName(name).setTeam(team == null ? "" : team).build();
+      stubs.admin().registerDagBundle(request);
+      output.stored(request, Output.fields("bundle", name, "team", team == null ? "(none: global)" : team));
     }
   }
 }

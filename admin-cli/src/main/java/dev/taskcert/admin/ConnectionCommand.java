@@ -3,7 +3,6 @@ package dev.taskcert.admin;
 import dev.taskcert.proto.admin.v1.AdminDeleteConnectionRequest;
 import dev.taskcert.proto.admin.v1.AdminDeleteConnectionResponse;
 import dev.taskcert.proto.admin.v1.AdminSetConnectionRequest;
-import dev.taskcert.proto.admin.v1.AdminSetConnectionResponse;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -68,12 +67,14 @@ final class ConnectionCommand extends CommandGroup {
 
     @Override
     protected void execute(Stubs stubs, Output output) throws Failure {
-      AdminSetConnectionResponse answer = stubs.admin().setConnection(AdminSetConnectionRequest.newBuilder()
+      AdminSetConnectionRequest request = AdminSetConnectionRequest.newBuilder()
           .setConnId(connId).setConnType(type).setHost(host).setPort(port).setSchema(schema).setLogin(login)
           .setPassword(password == null ? "" : password.read()).setExtraJson(extra)
-          .setTeam(team == null ? "" : team).build());
-      output.record(answer, Output.fields("connection", connId, "type", type,
-          "team", team == null ? "(none: global)" : team, "password", password == null ? "none" : "set (sealed at rest)"));
+          .setTeam(team == null ? "" : team).build();
+      stubs.admin().setConnection(request);
+      output.stored(request, Output.fields("connection", connId, "type", type,
+          "team", team == null ? "(none: global)" : team, "password", password == null ? "none" : "set (sealed at rest)"),
+          "password");
     }
   }
 

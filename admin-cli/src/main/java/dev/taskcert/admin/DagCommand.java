@@ -2,7 +2,6 @@ package dev.taskcert.admin;
 
 import dev.taskcert.proto.admin.v1.DagTask;
 import dev.taskcert.proto.admin.v1.RegisterDagRequest;
-import dev.taskcert.proto.admin.v1.RegisterDagResponse;
 import dev.taskcert.proto.admin.v1.XComReadScope;
 import java.util.Arrays;
 import java.util.List;
@@ -17,10 +16,11 @@ import picocli.CommandLine.Parameters;
 final class DagCommand extends CommandGroup {
 
   @Command(name = "register", mixinStandardHelpOptions = true, description = {
-      "Creates or updates a DAG. Declaring any connection or variable pattern (or --declares-resources)",
-      "limits its tasks to what is declared; --xcom-read-scope narrows the XComs they may read.",
-      "Declaring its tasks (--task) lets SkipDownstream skip only tasks downstream of the caller.",
-      "--readable-by and --triggerable-by let tasks of other teams read or trigger its runs."})
+      "Creates or updates a DAG.",
+      "Declaring any connection or variable pattern (or --declares-resources) limits its tasks to what is declared;"
+          + " --xcom-read-scope narrows the XComs they may read. Declaring its tasks (--task) lets SkipDownstream"
+          + " skip only tasks downstream of the caller. --readable-by and --triggerable-by let tasks of other teams"
+          + " read or trigger its runs."})
   static final class Register extends AdminCommand {
     @Parameters(paramLabel = "DAG", description = "the DAG id")
     String dagId;
@@ -41,8 +41,8 @@ final class DagCommand extends CommandGroup {
     boolean declaresResources;
 
     @Option(names = "--task", paramLabel = "TASK[=DOWNSTREAM,...]",
-        description = {"a task of the DAG and the tasks directly downstream of it (repeatable; every task once,",
-            "e.g. --task extract=transform,report --task transform=load --task load --task report)"})
+        description = "a task of the DAG and the tasks directly downstream of it (repeatable; every task once, e.g."
+            + " --task extract=transform,report --task transform=load --task load --task report)")
     List<String> tasks = List.of();
 
     @Option(names = "--xcom-read-scope", paramLabel = "SCOPE", defaultValue = "team",
@@ -67,7 +67,7 @@ final class DagCommand extends CommandGroup {
     @Override
     protected void execute(Stubs stubs, Output output) {
       if (maxTryDuration != null && (maxTryDuration.isNegative() || maxTryDuration.toSeconds() < 1)) {
-        throw usageError("--max-try-duration must be at least 1 second, got " + maxTryDuration);
+        throw usageError("--max-try-duration must be at least 1 second, got " + asGiven("--max-try-duration"));
       }
       XComReadScope scope = switch (xcomReadScope.toLowerCase(Locale.ROOT)) {
         case "team" -> XComReadScope.XCOM_READ_SCOPE_TEAM;
@@ -76,13 +76,14 @@ final class DagCommand extends CommandGroup {
         default -> throw usageError("--xcom-read-scope must be team, same-dag or same-run, got " + xcomReadScope);
       };
       boolean declares = declaresResources || !connections.isEmpty() || !variables.isEmpty();
-      RegisterDagResponse answer = stubs.admin().registerDag(RegisterDagRequest.newBuilder()
+      RegisterDagRequest request = RegisterDagRequest.newBuilder()
           .setDagId(dagId).setBundle(bundle).setDeclaresResources(declares)
           .addAllAllowedConnectionIds(connections).addAllAllowedVariablePatterns(variables)
           .setXcomReadScope(scope).addAllTasks(tasks.stream().map(Register::task).toList())
           .setMaxTryDurationSeconds(maxTryDuration == null ? 0 : maxTryDuration.toSeconds())
-          .addAllReadableByTeams(readableBy).addAllTriggerableByTeams(triggerableBy).setIsPaused(paused).build());
-      output.record(answer, Output.fields("dag", dagId, "bundle", bundle,
+          .addAllReadableByTeams(readableBy).addAllTriggerableByTeams(triggerableBy).setIsPaused(paused).build();
+      stubs.admin().registerDag(request);
+      output.stored(request, Output.fields("dag", dagId, "bundle", bundle,
           "declared connections", declares ? String.join(", ", connections) : "(not declared: any of its team's)",
           "declared variables", declares ? String.join(", ", variables) : "(not declared: any of its team's)",
           "xcom read scope", xcomReadScope,

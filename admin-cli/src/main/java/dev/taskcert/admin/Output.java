@@ -1,6 +1,11 @@
 package dev.taskcert.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
 import dev.taskcert.text.LogText;
@@ -12,11 +17,13 @@ import java.util.Map;
 
 /**
  * How a command shows its result: for people, {@code key: value} lines or a table with aligned
- * columns; for scripts ({@code --json}), the server's answer as one JSON object per line. Text the
+ * columns; for scripts ({@code --json}), the server's answer as one JSON object per line (or what a
+ * call stored, when its answer is empty). Text the
  * server holds (audit details, ids a task sent) is escaped for people, so a line break in it can
  * neither end a row nor forge one.
  */
 final class Output {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace()
       .alwaysPrintFieldsWithNoPresence();
 
@@ -40,6 +47,29 @@ final class Output {
     }
     int width = fields.keySet().stream().mapToInt(String::length).max().orElse(0);
     fields.forEach((key, value) -> out.println(pad(key + ":", width + 1) + " " + LogText.escape(value)));
+  }
+
+  /**
+   * The result of a call whose answer is empty because it stores what it was sent: as JSON, the
+   * request as the API names its fields, each of {@code withheld} (secret fields, by their proto
+   * names) replaced by {@code <field>Set}, whether it was given; for people, {@code fields}.
+   */
+  void stored(Message request, Map<String, String> fields, String... withheld) {
+    if (!json) {
+      record(request, fields);
+      return;
+    }
+    try {
+      ObjectNode node = (ObjectNode) MAPPER.readTree(toJson(request));
+      for (String name : withheld) {
+        FieldDescriptor field = request.getDescriptorForType().findFieldByName(name);
+        node.remove(field.getJsonName());
+        node.put(field.getJsonName() + "Set", !request.getField(field).equals(field.getDefaultValue()));
+      }
+      out.println(MAPPER.writeValueAsString(node));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot print the request as JSON", e);
+    }
   }
 
   /** Fields in the order given, for {@link #record}. */

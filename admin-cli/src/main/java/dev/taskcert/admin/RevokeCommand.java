@@ -8,9 +8,9 @@ import picocli.CommandLine.Option;
 
 /** {@code revoke}: certificates by serial, or every certificate of one task try. */
 @Command(name = "revoke", mixinStandardHelpOptions = true, description = {
-    "Revokes certificates by serial and/or every certificate of one task try; every replica refuses",
-    "them within moments. Prints the serials newly revoked. Revoking a serial also revokes every",
-    "certificate renewed from it. To stop the try itself as well, use 'try end'."})
+    "Revokes certificates by serial, or every certificate of one task try.",
+    "Every replica refuses them within moments. Prints the serials newly revoked. Revoking a serial also revokes"
+        + " every certificate renewed from it. To stop the try itself as well, use 'try end'."})
 final class RevokeCommand extends AdminCommand {
   @Option(names = "--serial", paramLabel = "HEX", description = "a serial to revoke, hex (repeatable)")
   List<String> serials = List.of();

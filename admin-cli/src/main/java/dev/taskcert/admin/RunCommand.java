@@ -2,7 +2,6 @@ package dev.taskcert.admin;
 
 import com.google.protobuf.Timestamp;
 import dev.taskcert.proto.admin.v1.CreateDagRunRequest;
-import dev.taskcert.proto.admin.v1.CreateDagRunResponse;
 import dev.taskcert.proto.admin.v1.SetDagRunStateRequest;
 import dev.taskcert.proto.admin.v1.SetDagRunStateResponse;
 import java.time.Instant;
@@ -53,8 +52,8 @@ final class RunCommand extends CommandGroup {
       if (intervalEnd != null) {
         request.setDataIntervalEnd(timestamp(intervalEnd, "--data-interval-end"));
       }
-      CreateDagRunResponse answer = stubs.admin().createDagRun(request.build());
-      output.record(answer, Output.fields("dag", dagId, "run", runId, "type", runType));
+      stubs.admin().createDagRun(request.build());
+      output.stored(request.build(), Output.fields("dag", dagId, "run", runId, "type", runType));
     }
 
     private Timestamp timestamp(String text, String option) {
@@ -68,8 +67,9 @@ final class RunCommand extends CommandGroup {
   }
 
   @Command(name = "set-state", mixinStandardHelpOptions = true, description = {
-      "Sets a dag run's state. Ending it (success or failed) ends its unfinished tries as Airflow does",
-      "(success: all success; failed: running tries failed, the rest skipped) and revokes their certificates."})
+      "Sets a dag run's state.",
+      "Ending it (success or failed) ends its unfinished tries as Airflow does (success: all success; failed:"
+          + " running tries failed, the rest skipped) and revokes their certificates."})
   static final class SetState extends AdminCommand {
     @Parameters(index = "0", paramLabel = "DAG", description = "the DAG id")
     String dagId;

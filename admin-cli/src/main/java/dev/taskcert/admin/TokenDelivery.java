@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options of a command that receives a try's single-use enrollment token (queueing a try,
@@ -16,6 +18,9 @@ import picocli.CommandLine.Option;
  * the terminal.
  */
 final class TokenDelivery {
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
   @Option(names = "--token-ttl", paramLabel = "DURATION",
       description = "how long the token stays redeemable, ISO-8601 (default: the server's, 24 h unless configured)")
   Duration tokenTtl;
@@ -27,7 +32,7 @@ final class TokenDelivery {
   /** Refuses bad options before anything is asked of the server. */
   void check(Function<String, RuntimeException> usageError) throws AdminCommand.Failure {
     if (tokenTtl != null && (tokenTtl.isNegative() || tokenTtl.isZero())) {
-      throw usageError.apply("--token-ttl must be positive, got " + tokenTtl);
+      throw usageError.apply("--token-ttl must be positive, got " + AdminCommand.asGiven(command, "--token-ttl"));
     }
     if (tokenFile != null && Files.exists(tokenFile)) {
       throw new AdminCommand.Failure("--token-file " + tokenFile + " already exists; refusing to overwrite a token");

@@ -22,9 +22,9 @@ import picocli.CommandLine.Parameters;
 final class TryCommand extends CommandGroup {
 
   @Command(name = "queue", mixinStandardHelpOptions = true, description = {
-      "Queues the next try of a task instance (superseding its earlier tries) and hands out the try's",
-      "single-use enrollment token, shown only this once: written to --token-file (mode 0600), or",
-      "printed. Give the token to the supervisor that will run the try."})
+      "Queues the next try of a task instance and hands out its enrollment token.",
+      "The new try supersedes the earlier ones. Its single-use token is shown only this once: written to"
+          + " --token-file (mode 0600), or printed. Give it to the supervisor that will run the try."})
   static final class Queue extends AdminCommand {
     @Parameters(index = "0", paramLabel = "DAG", description = "the DAG id")
     String dagId;
@@ -63,10 +63,10 @@ final class TryCommand extends CommandGroup {
   }
 
   @Command(name = "resume", mixinStandardHelpOptions = true, description = {
-      "Resumes a DEFERRED or UP_FOR_RESCHEDULE try as the same try (same try number, no retry spent)",
-      "under a new execution generation, revoking the certificates of its earlier executions, and hands",
-      "out the resumed execution's single-use enrollment token, shown only this once: written to",
-      "--token-file (mode 0600), or printed."})
+      "Resumes a DEFERRED or UP_FOR_RESCHEDULE try and hands out its new enrollment token.",
+      "It stays the same try (same try number, no retry spent) under a new execution generation; the certificates"
+          + " of its earlier executions are revoked. The resumed execution's single-use token is shown only this"
+          + " once: written to --token-file (mode 0600), or printed."})
   static final class Resume extends AdminCommand {
     @Parameters(index = "0", paramLabel = "SPIFFE_ID", description = "the try, as its SPIFFE ID (spiffe://<domain>/ti/...)")
     String spiffeId;
@@ -94,9 +94,10 @@ final class TryCommand extends CommandGroup {
   }
 
   @Command(name = "end", mixinStandardHelpOptions = true, description = {
-      "Ends a task try from outside: its state becomes final (failed unless --state says otherwise) and",
-      "every certificate of it is revoked, so its supervisor's next call or heartbeat is refused and a",
-      "stolen copy of its key stops working on every replica. Prints the serials revoked."})
+      "Ends a task try from outside and revokes its certificates.",
+      "Its state becomes final (failed unless --state says otherwise) and every certificate of it is revoked, so"
+          + " its supervisor's next call or heartbeat is refused and a stolen copy of its key stops working on every"
+          + " replica. Prints the serials revoked."})
   static final class End extends AdminCommand {
     @Parameters(index = "0", paramLabel = "SPIFFE_ID", description = "the try, as its SPIFFE ID (spiffe://<domain>/ti/...)")
     String spiffeId;

@@ -3,7 +3,6 @@ package dev.taskcert.admin;
 import dev.taskcert.proto.admin.v1.AdminDeleteVariableRequest;
 import dev.taskcert.proto.admin.v1.AdminDeleteVariableResponse;
 import dev.taskcert.proto.admin.v1.AdminSetVariableRequest;
-import dev.taskcert.proto.admin.v1.AdminSetVariableResponse;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -44,9 +43,10 @@ final class VariableCommand extends CommandGroup {
 
     @Override
     protected void execute(Stubs stubs, Output output) throws Failure {
-      AdminSetVariableResponse answer = stubs.admin().setVariable(AdminSetVariableRequest.newBuilder()
-          .setKey(key).setValue(value.read()).setTeam(team == null ? "" : team).setDescription(description).build());
-      output.record(answer, Output.fields("variable", key, "team", team == null ? "(none: global)" : team));
+      AdminSetVariableRequest request = AdminSetVariableRequest.newBuilder()
+          .setKey(key).setValue(value.read()).setTeam(team == null ? "" : team).setDescription(description).build();
+      stubs.admin().setVariable(request);
+      output.stored(request, Output.fields("variable", key, "team", team == null ? "(none: global)" : team), "value");
     }
   }
 

@@ -27,10 +27,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "taskcert-dev 0.1.0",
     description = {
-      "Starts the server on loopback with embedded PostgreSQL, a CA bootstrapped into the data",
-      "directory on first run (reused afterwards) and demo teams, DAGs and variables. Writes an",
-      "admin certificate and one enrollment token file per demo try, and prints the commands that",
-      "run a supervisor with them and that queue more tries. Stop with Ctrl-C.",
+      "Starts a dev server on loopback with embedded PostgreSQL and demo data.",
+      "The CA is bootstrapped into the data directory on first run (reused afterwards), with demo teams, DAGs and"
+          + " variables. Writes an admin certificate and one enrollment token file per demo try, and prints the"
+          + " commands that run a supervisor with them and that queue more tries. Stop with Ctrl-C.",
       "For production use taskcert-server serve; see docs/deployment.md."
     },
     exitCodeListHeading = "%nExit status:%n",
@@ -134,10 +134,10 @@ public final class DevCli implements Callable<Integer> {
       name = "demo",
       mixinStandardHelpOptions = true,
       description = {
-        "Starts a throw-away dev environment (temporary directory, free ports), then two tasks of",
-        "two teams enroll; each reads its own team's variable and a global one (allowed) and the",
-        "other team's (refused with NOT_FOUND, as if it did not exist). Exit code 0 when every step",
-        "went as expected."
+        "Runs the two-team scenario against a throw-away dev environment.",
+        "The environment has a temporary directory and free ports. Two tasks of two teams enroll; each reads its own"
+            + " team's variable and a global one (allowed) and the other team's (refused with NOT_FOUND, as if it did"
+            + " not exist). Exit code 0 when every step went as expected."
       })
   static final class Demo implements Callable<Integer> {
     @Spec CommandSpec spec;

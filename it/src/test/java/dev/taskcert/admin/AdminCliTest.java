@@ -11,7 +11,19 @@ import dev.taskcert.dev.DemoData;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.pem.Pem;
+import dev.taskcert.audit.AuditKind;
+import dev.taskcert.dev.DevEnvironment;
+import dev.taskcert.pki.ca.CaHierarchy;
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.pki.issuance.CertificateIssuer;
+import dev.taskcert.pki.issuance.IssuancePolicy;
+import dev.taskcert.pki.issuance.IssuedCertificate;
 import dev.taskcert.proto.admin.v1.AdminGrpc;
+import dev.taskcert.proto.admin.v1.AssetAdminGrpc;
+import dev.taskcert.proto.admin.v1.HitlAdminGrpc;
+import dev.taskcert.proto.execution.v1.CreateHitlDetailRequest;
+import dev.taskcert.proto.execution.v1.GetHitlDetailRequest;
+import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.proto.execution.v1.GetConnectionRequest;
 import dev.taskcert.proto.execution.v1.GetVariableRequest;
 import dev.taskcert.server.testing.FreePorts;
@@ -26,13 +38,21 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +64,7 @@ class AdminCliTest {
   static final TestEnvironment env = new TestEnvironment();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The command that makes each Admin RPC; a test checks the map covers the whole service. */
+  /** The command that makes each RPC of the admin services; a test checks the map covers them all. */
   private static final Map<String, String> COMMAND_OF_RPC = Map.ofEntries(
       Map.entry("RegisterTeam", "team register"), Map.entry("RegisterDagBundle", "bundle register"),
       Map.entry("RegisterDag", "dag register"), Map.entry("CreateDagRun", "run create"),
@@ -53,7 +73,8 @@ class AdminCliTest {
       Map.entry("SetVariable", "variable set"), Map.entry("DeleteVariable", "variable delete"),
       Map.entry("SetConnection", "connection set"), Map.entry("DeleteConnection", "connection delete"),
       Map.entry("RevokeCertificates", "revoke"), Map.entry("ListAuditEvents", "audit"),
-      Map.entry("EndTry", "try end"));
+      Map.entry("EndTry", "try end"), Map.entry("RegisterAsset", "asset register"),
+      Map.entry("RespondHitl", "hitl respond"));
 
   @TempDir Path temp;
 
@@ -80,6 +101,21 @@ class AdminCliTest {
     return run(all.toArray(String[]::new));
   }
 
+  /** {@code taskcert-admin} at {@code target} with this certificate chain, key and trust bundle. */
+  private Result adminWith(String target, List<X509Certificate> chain, PrivateKey key, List<X509Certificate> bundle,
+      String... args) throws Exception {
+    Path cert = temp.resolve("given.pem");
+    Path keyFile = temp.resolve("given-key.pem");
+    Path bundleFile = temp.resolve("given-bundle.pem");
+    Files.writeString(cert, Pem.certificates(chain));
+    Files.writeString(keyFile, Pem.privateKey(key));
+    Files.writeString(bundleFile, Pem.certificates(bundle));
+    List<String> all = new ArrayList<>(List.of("--target", target, "--trust-bundle", bundleFile.toString(),
+        "--cert", cert.toString(), "--key", keyFile.toString()));
+    all.addAll(List.of(args));
+    return run(all.toArray(String[]::new));
+  }
+
   private Result admin(String... args) throws Exception {
     return admin(env.credentialsFor(new AdminIdentity("ops")), args);
   }
@@ -93,7 +129,8 @@ class AdminCliTest {
 
   @Test
   void everyAdminRpcHasACommandThatAnswersHelp() {
-    Set<String> rpcs = AdminGrpc.getServiceDescriptor().getMethods().stream()
+    Set<String> rpcs = Stream.of(AdminGrpc.getServiceDescriptor(), AssetAdminGrpc.getServiceDescriptor(),
+            HitlAdminGrpc.getServiceDescriptor()).flatMap(service -> service.getMethods().stream())
         .map(MethodDescriptor::getBareMethodName).collect(Collectors.toCollection(TreeSet::new));
     assertEquals(rpcs, new TreeSet<>(COMMAND_OF_RPC.keySet()));
     for (String command : COMMAND_OF_RPC.values()) {
@@ -295,12 +332,15 @@ class AdminCliTest {
   @Test
   void answersUsageErrorsWithOneLineAndStatusTwo() throws Exception {
     for (Result usage : List.of(admin("revoke"), run("team", "register", "x"), admin("team"),
-        admin("dag", "register", "d", "--bundle", "b", "--xcom-read-scope", "nearby"), admin("no-such-command"))) {
+        admin("dag", "register", "d", "--bundle", "b", "--xcom-read-scope", "nearby"), admin("no-such-command"),
+        admin("dag", "register", "d", "--bundle", "b", "--max-try-duration", "PT0S"),
+        admin("try", "queue", "d", "r", "t", "--token-ttl", "P-1D"))) {
       assertEquals(2, usage.exit(), usage.err());
       assertEquals(1, usage.err().lines().count(), usage.err());
       assertTrue(usage.err().startsWith("error: "), usage.err());
     }
     assertTrue(run("team", "register", "x").err().contains("give --target or set TASKCERT_ADMIN_TARGET"));
+    assertTrue(admin("try", "queue", "d", "r", "t", "--token-ttl", "P-1D").err().contains("got P-1D"));
   }
 
   @Test
@@ -312,11 +352,159 @@ class AdminCliTest {
     int closed = FreePorts.next();
     Result unreachable = adminAt("127.0.0.1:" + closed, env.credentialsFor(new AdminIdentity("ops")),
         "--timeout", "5", "team", "register", "x");
-    assertEquals(1, unreachable.exit());
-    assertTrue(unreachable.err().startsWith("error: UNAVAILABLE: "), unreachable.err());
+    assertOneLineFailure(unreachable, "error: cannot connect to 127.0.0.1:" + closed + ": connection refused");
+    Result badTarget = admin("--target", "127.0.0.1:1,nonsense", "team", "register", "x");
+    assertEquals(2, badTarget.exit(), badTarget.err());
+    assertEquals(1, badTarget.err().lines().count(), badTarget.err());
   }
 
-  /** The value of a {@code key: value} line of a table-form answer. */
+  @Test
+  void namesTheCauseOfAFailedTlsHandshakeInOneLine() throws Exception {
+    TaskCredentials ops = env.credentialsFor(new AdminIdentity("ops"));
+    String target = env.dev().executionTarget();
+    SecureRandom random = new SecureRandom();
+    CaHierarchy foreign = CaHierarchy.create(DevEnvironment.TRUST_DOMAIN, KeyAlgorithm.EC_P256, env.clock.instant(),
+        random);
+
+    Result untrustedServer = adminWith(target, ops.chain(), ops.privateKey(), List.of(foreign.root()),
+        "team", "register", "x");
+    assertOneLineFailure(untrustedServer, "error: TLS handshake with " + target + " failed: the server's certificate"
+        + " is not trusted by --trust-bundle " + temp.resolve("given-bundle.pem"));
+
+    // The same identity, issued by a CA the server does not trust.
+    KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
+    IssuedCertificate forged = new CertificateIssuer(foreign.intermediate(), new SpiffeIdCodec(DevEnvironment.TRUST_DOMAIN),
+        IssuancePolicy.DEFAULT, random).issueAdmin(keys.getPublic(), new AdminIdentity("ops"), env.clock.instant(),
+        Duration.ofHours(1));
+    Result untrustedClient = adminWith(target, forged.chain(), keys.getPrivate(), env.supervisorConfig().trustRoots(),
+        "team", "register", "x");
+    assertOneLineFailure(untrustedClient, "error: TLS handshake with " + target + " failed: the server refused our"
+        + " client certificate (--cert " + temp.resolve("given.pem") + "): not issued by a CA it trusts, expired or"
+        + " distrusted (TLS alert ");
+
+    Result mismatched = adminWith(target, ops.chain(), keys.getPrivate(), env.supervisorConfig().trustRoots(),
+        "team", "register", "x");
+    assertOneLineFailure(mismatched, "error: --key " + temp.resolve("given-key.pem") + " is not the private key of the"
+        + " certificate in --cert " + temp.resolve("given.pem"));
+  }
+
+  @Test
+  void keepsGrpcWarningsOffTheTerminal() throws Exception {
+    assertEquals(0, admin("team", "register", "analytics").exit());
+    Logger grpc = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
+    assertFalse(grpc.isLoggable(Level.WARNING), "a failed name resolution would print its stack trace");
+    assertTrue(grpc.isLoggable(Level.SEVERE));
+  }
+
+  private static void assertOneLineFailure(Result result, String expectedStart) {
+    assertEquals(1, result.exit(), result.err());
+    assertEquals(1, result.err().lines().count(), result.err());
+    assertTrue(result.err().startsWith(expectedStart), result.err());
+  }
+
+  @Test
+  void answersAHitlQuestionForAHuman() throws Exception {
+    String taskId = "cli_approval_" + System.nanoTime();
+    try (TestTask task = env.startTask(env.dev().taskQueue()
+        .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null))) {
+      Result none = admin("hitl", "respond", DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId,
+          "--user", "alice", "--chosen-option", "approve");
+      assertOneLineFailure(none, "error: NOT_FOUND: ");
+      task.hitl().createHitlDetail(CreateHitlDetailRequest.newBuilder().addOptions("approve").addOptions("reject")
+          .setSubject("Ship it?").build());
+
+      Result answered = admin("hitl", "respond", DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId,
+          "--user", "alice", "--chosen-option", "approve", "--params-input", "{\"reason\": \"looks good\"}");
+      assertEquals("alice", field(answered, "responded by"));
+      assertEquals("approve", field(answered, "chosen options"));
+      var read = task.hitl().getHitlDetail(GetHitlDetailRequest.getDefaultInstance()).getAnswer();
+      assertEquals("alice", read.getRespondedBy());
+      assertEquals(List.of("approve"), read.getChosenOptionsList());
+      assertTrue(read.getParamsInputJson().contains("looks good"), read.getParamsInputJson());
+
+      Result again = admin("--json", "hitl", "respond", DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId,
+          "--user", "bob", "--chosen-option", "reject");
+      assertOneLineFailure(again, "error: FAILED_PRECONDITION: ");
+      assertEquals(2, admin("hitl", "respond", DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId,
+          "--chosen-option", "reject").exit(), "--user is required");
+    }
+  }
+
+  @Test
+  void printsAnswerAsJsonForAHitlResponse() throws Exception {
+    String taskId = "cli_approval_json_" + System.nanoTime();
+    try (TestTask task = env.startTask(env.dev().taskQueue()
+        .queue(DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId, -1, 1, null))) {
+      task.hitl().createHitlDetail(CreateHitlDetailRequest.newBuilder().addOptions("a").addOptions("b")
+          .setMultiple(true).setSubject("Which?").build());
+      Result json = admin("--json", "hitl", "respond", DemoData.ANALYTICS.dagId(), DemoData.RUN_ID, taskId,
+          "--user", "carol", "--chosen-option", "a", "--chosen-option", "b");
+      assertEquals(0, json.exit(), json.err());
+      JsonNode answer = json.json().get("answer");
+      assertTrue(answer.get("responseReceived").asBoolean(), json.out());
+      assertEquals("carol", answer.get("respondedBy").asText());
+      assertEquals(2, answer.get("chosenOptions").size());
+    }
+  }
+
+  @Test
+  void printsWhatWasStoredAsJsonWhenTheAnswerIsEmpty() throws Exception {
+    Path password = temp.resolve("json-password");
+    Files.writeString(password, "json-secret\n");
+    Result connection = admin("--json", "connection", "set", "cli_json_db", "--type", "postgres", "--host", "db",
+        "--port", "5432", "--login", "etl", "--password-file", password.toString(), "--team", "analytics");
+    assertEquals(0, connection.exit(), connection.err());
+    JsonNode stored = connection.json();
+    assertEquals("cli_json_db", stored.get("connId").asText());
+    assertEquals("postgres", stored.get("connType").asText());
+    assertEquals(5432, stored.get("port").asInt());
+    assertEquals("analytics", stored.get("team").asText());
+    assertTrue(stored.get("passwordSet").asBoolean(), connection.out());
+    assertFalse(stored.has("password"), connection.out());
+    assertFalse(connection.out().contains("json-secret"), connection.out());
+
+    Result dag = admin("--json", "dag", "register", "cli_json_dag", "--bundle", "analytics-dags",
+        "--declare-variable", "cli_*", "--task", "a=b", "--task", "b", "--readable-by", "payments");
+    assertEquals(0, dag.exit(), dag.err());
+    assertEquals("cli_json_dag", dag.json().get("dagId").asText());
+    assertEquals("analytics-dags", dag.json().get("bundle").asText());
+    assertTrue(dag.json().get("declaresResources").asBoolean());
+    assertEquals("cli_*", dag.json().get("allowedVariablePatterns").get(0).asText());
+    assertEquals("b", dag.json().get("tasks").get(0).get("downstreamTaskIds").get(0).asText());
+    assertEquals("payments", dag.json().get("readableByTeams").get(0).asText());
+
+    Result variable = admin("--json", "variable", "set", "cli_json_variable", "--value", "hidden", "--team", "analytics");
+    assertEquals(0, variable.exit(), variable.err());
+    assertEquals("cli_json_variable", variable.json().get("key").asText());
+    assertTrue(variable.json().get("valueSet").asBoolean());
+    assertFalse(variable.out().contains("hidden"), variable.out());
+    for (Result empty : List.of(connection, dag, variable,
+        admin("--json", "bundle", "register", "cli-json-bundle", "--team", "analytics"),
+        admin("--json", "run", "create", "cli_json_dag", "manual__json"))) {
+      assertEquals(0, empty.exit(), empty.err());
+      assertTrue(empty.json().size() > 1, "what was stored, not {}: " + empty.out());
+    }
+  }
+
+  @Test
+  void refusesAnUnknownAuditKindAndListsEveryKind() throws Exception {
+    Result bogus = admin("audit", "--kind", "bogus");
+    assertEquals(2, bogus.exit(), bogus.err());
+    assertEquals(1, bogus.err().lines().count(), bogus.err());
+    assertTrue(bogus.err().contains("'bogus' is not an audit kind; the kinds are " + String.join(", ", AuditKind.labels())),
+        bogus.err());
+    String help = run("audit", "--help").out();
+    assertTrue(help.replaceAll("\\s+", " ").contains(String.join(", ", AuditKind.labels())), help);
+    for (String kind : List.of("end", "trigger", "post_terminal")) {
+      assertTrue(help.contains(kind), kind + " in " + help);
+    }
+    // The kinds the command offers are those the server records.
+    assertEquals(Arrays.stream(AuditLog.Kind.values()).map(Enum::name).toList(),
+        Arrays.stream(AuditKind.values()).map(Enum::name).toList());
+    Result end = admin("audit", "--kind", "end", "--limit", "1");
+    assertEquals(0, end.exit(), end.err());
+  }
+
   @Test
   void registersAnAssetSharedWithAnotherTeam() throws Exception {
     String name = "cli_asset_" + System.nanoTime();
@@ -330,6 +518,7 @@ class AdminCliTest {
     assertTrue(refused.err().contains("NOT_FOUND"), refused.err());
   }
 
+  /** The value of a {@code key: value} line of a table-form answer. */
   private static String field(Result result, String key) {
     assertEquals(0, result.exit(), result.err());
     return result.out().lines().filter(line -> line.startsWith(key + ":")).findFirst()

@@ -108,6 +108,32 @@ class DistributionTest {
   }
 
   @Test
+  void theCheckoutScriptAnswersHelpAndRefusesWhatItDoesNotKnow() throws Exception {
+    Path script = Path.of("..", "taskcert");
+    assertTrue(Files.isExecutable(script), script.toAbsolutePath().toString());
+    String help = runScript(script, 0, "--help");
+    assertTrue(help.startsWith("usage: ./taskcert COMMAND"), help);
+    for (String command : List.of("dev", "server", "ca", "admin", "supervisor")) {
+      assertTrue(help.contains("  " + command + " "), help);
+    }
+    String unknown = runScript(script, 2, "bogus");
+    assertEquals(1, unknown.lines().count(), unknown);
+    assertTrue(unknown.startsWith("error: unknown command 'bogus'"), unknown);
+    assertTrue(runScript(script, 2).startsWith("error: a command is required"));
+  }
+
+  /** Runs the checkout's script (which exits before building for these arguments); its output, both streams. */
+  private static String runScript(Path script, int expectedExit, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(script.toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), String.join(" ", command));
+    String output = new String(process.getInputStream().readAllBytes());
+    assertEquals(expectedExit, process.exitValue(), output);
+    return output;
+  }
+
+  @Test
   void theProductionClasspathHasNoEmbeddedPostgres() throws Exception {
     try (Stream<Path> lib = Files.list(home().resolve("lib"))) {
       List<String> jars = lib.map(path -> path.getFileName().toString()).toList();

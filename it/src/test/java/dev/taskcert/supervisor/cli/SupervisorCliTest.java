@@ -8,6 +8,10 @@ import dev.taskcert.pki.pem.Pem;
 import dev.taskcert.dev.DemoData;
 import dev.taskcert.server.catalog.Catalog;
 import dev.taskcert.server.catalog.DagRegistration;
+import dev.taskcert.dev.DevEnvironment;
+import dev.taskcert.pki.ca.CaHierarchy;
+import dev.taskcert.pki.ca.KeyAlgorithm;
+import dev.taskcert.server.testing.FreePorts;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.supervisor.TaskSession;
 import java.io.PrintWriter;
@@ -52,17 +56,25 @@ class SupervisorCliTest {
   }
 
   private static Result run(String... arguments) {
+    return runAt(env.dev().executionTarget(), env.dev().enrollmentTarget(), bundle, arguments);
+  }
+
+  private static Result runAt(String executionTarget, String enrollmentTarget, Path trustBundle, String... arguments) {
     List<String> args = new ArrayList<>(List.of("run",
-        "--execution-target", env.dev().executionTarget(),
-        "--enrollment-target", env.dev().enrollmentTarget(),
-        "--trust-bundle", bundle.toString()));
+        "--execution-target", executionTarget,
+        "--enrollment-target", enrollmentTarget,
+        "--trust-bundle", trustBundle.toString()));
     args.addAll(List.of(arguments));
+    return execute(args.toArray(new String[0]));
+  }
+
+  private static Result execute(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new SupervisorCli());
+    CommandLine command = SupervisorCli.commandLine();
     command.setOut(new PrintWriter(out, true));
     command.setErr(new PrintWriter(err, true));
-    int exitCode = command.execute(args.toArray(new String[0]));
+    int exitCode = command.execute(args);
     return new Result(exitCode, out.toString(), err.toString());
   }
 
@@ -154,6 +166,48 @@ class SupervisorCliTest {
     try (TaskSession session = TaskSession.open(env.supervisorConfig(), token, new SecureRandom())) {
       assertTrue(session.credentials().spiffeId().endsWith("/cli_bad_usage/-1/1"), session.credentials().spiffeId());
     }
+  }
+
+  @Test
+  void unusableFilesAreNamedWithTheReason() throws Exception {
+    Result token = run("--token-file", directory.resolve("none.token").toString());
+    assertEquals(1, token.exitCode(), token.toString());
+    assertEquals("error: --token-file " + directory.resolve("none.token") + ": no such file", token.err().strip());
+    Result trust = runAt(env.dev().executionTarget(), env.dev().enrollmentTarget(), directory.resolve("none.pem"),
+        "--token", "unused");
+    assertEquals(1, trust.exitCode(), trust.toString());
+    assertEquals("error: --trust-bundle " + directory.resolve("none.pem") + ": no such file", trust.err().strip());
+  }
+
+  @Test
+  void connectionFailuresNameTheTargetAndTheCauseInOneLine() throws Exception {
+    String token = queue("cli_unreachable");
+    int closed = FreePorts.next();
+    Result unreachable = runAt(env.dev().executionTarget(), "127.0.0.1:" + closed, bundle, "--token", token);
+    assertEquals(1, unreachable.exitCode(), unreachable.toString());
+    assertEquals("error: cannot connect to 127.0.0.1:" + closed + ": connection refused", unreachable.err().strip());
+
+    Path foreign = directory.resolve("foreign-bundle.pem");
+    Files.writeString(foreign, Pem.certificates(List.of(CaHierarchy.create(DevEnvironment.TRUST_DOMAIN,
+        KeyAlgorithm.EC_P256, env.clock.instant(), new SecureRandom()).root())), StandardCharsets.US_ASCII);
+    Result untrusted = runAt(env.dev().executionTarget(), env.dev().enrollmentTarget(), foreign, "--token", token);
+    assertEquals(1, untrusted.exitCode(), untrusted.toString());
+    assertEquals("error: TLS handshake with " + env.dev().enrollmentTarget() + " failed: the server's certificate is"
+        + " not trusted by --trust-bundle " + foreign, untrusted.err().strip());
+
+    // The token was never redeemed: it still enrolls.
+    assertEquals(0, run("--token", token).exitCode());
+  }
+
+  @Test
+  void usageErrorsAreOneLine() {
+    for (Result usage : List.of(execute(), execute("walk"), run("--token", "t", "--token-file", "f"),
+        run("--token", "t", "--pull-xcom", "nocolon"), run("--token", "t", "--heartbeat-interval", "PT0S"))) {
+      assertEquals(2, usage.exitCode(), usage.toString());
+      assertEquals(1, usage.err().lines().count(), usage.toString());
+      assertTrue(usage.err().startsWith("error: "), usage.toString());
+    }
+    assertTrue(run("--token", "t", "--heartbeat-interval", "PT0S").err().contains("got PT0S"));
   }
 
   @Test

@@ -22,6 +22,6 @@ final class BundleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand: print, add or remove");
+    throw new ParameterException(spec.commandLine(), "bundle needs a command: print, add or remove");
   }
 }

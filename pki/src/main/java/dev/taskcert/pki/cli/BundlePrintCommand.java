@@ -65,7 +65,7 @@ final class BundlePrintCommand extends CaSubcommand {
     }
     if (format == Format.spiffe) {
       if (refreshHint.isNegative() || refreshHint.isZero()) {
-        throw usageError("--refresh-hint must be positive, got " + refreshHint);
+        throw usageError("--refresh-hint must be positive, got " + asGiven("--refresh-hint"));
       }
       long number = sequence != null ? sequence : Files.getLastModifiedTime(ca.bundlePath()).toInstant().getEpochSecond();
       out.print(SpiffeBundle.json(bundle, number, refreshHint));

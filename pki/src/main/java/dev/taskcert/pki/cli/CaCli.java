@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code taskcert-ca} operator command line: runs the CA's lifecycle from a terminal. */
 @Command(
@@ -55,11 +56,27 @@ public final class CaCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CaCli()).execute(args));
+    System.exit(commandLine(CliContext.system()).execute(args));
+  }
+
+  /**
+   * The command line with its conventions: a usage error is one {@code error:} line that ends with
+   * where to read more, and exit status 2; the full usage is only for {@code --help}.
+   */
+  public static CommandLine commandLine(CliContext context) {
+    return new CommandLine(new CaCli(context)).setParameterExceptionHandler((ParameterException e, String[] args) -> {
+      CommandLine command = e.getCommandLine();
+      String suggestion = e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()
+          ? "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?" : "";
+      command.getErr().println("error: " + e.getMessage() + suggestion + " (see "
+          + command.getCommandSpec().qualifiedName() + " --help)");
+      command.getErr().flush();
+      return 2;
+    });
   }
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand");
+    throw new ParameterException(spec.commandLine(), "a command is required");
   }
 }

@@ -7,15 +7,17 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * What every {@code taskcert-ca} command shares: exit status 0 on success, 1 with a message on
- * stderr starting with {@code error: } when the operation fails, and usage errors (exit 2) left to
- * picocli.
+ * stderr starting with {@code error: } when the operation fails, and usage errors (exit 2) as one
+ * {@code error:} line too ({@link CaCli#commandLine}).
  */
 abstract class CaSubcommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -48,9 +50,19 @@ abstract class CaSubcommand implements Callable<Integer> {
     return spec.root().userObject() instanceof CaCli cli ? cli.context() : CliContext.system();
   }
 
-  /** A usage error: picocli prints it with the command's usage and exits with 2. */
+  /** A usage error: one {@code error:} line and exit status 2. */
   protected ParameterException usageError(String message) {
     return new ParameterException(spec.commandLine(), message);
+  }
+
+  /**
+   * The value of {@code option} as the operator wrote it ({@code P31D}, where the parsed duration
+   * would print as {@code PT744H}), or as its default if it was not given.
+   */
+  protected String asGiven(String option) {
+    OptionSpec given = spec.findOption(option);
+    List<String> values = given.originalStringValues();
+    return values.isEmpty() ? String.valueOf(given.defaultValue()) : values.get(values.size() - 1);
   }
 
   /** How keys a command only reads are protected: no passphrase options means unencrypted. */

@@ -93,7 +93,7 @@ final class CrlCommand extends CaSubcommand {
   @Override
   protected void execute() throws Exception {
     if (nextUpdate.isNegative() || nextUpdate.isZero()) {
-      throw usageError("--next-update must be positive, got " + nextUpdate);
+      throw usageError("--next-update must be positive, got " + asGiven("--next-update"));
     }
     Set<BigInteger> all = new LinkedHashSet<>(serials);
     if (serialsFile != null) {

@@ -76,7 +76,7 @@ final class IssueCommand extends CaSubcommand {
   protected void execute() throws Exception {
     if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(IssuancePolicy.MAX_ADMIN_LIFETIME) > 0) {
       throw usageError("--lifetime must be positive and at most P" + IssuancePolicy.MAX_ADMIN_LIFETIME.toDays()
-          + "D (" + IssuancePolicy.MAX_ADMIN_LIFETIME.toDays() + " days), got " + lifetime);
+          + "D (" + IssuancePolicy.MAX_ADMIN_LIFETIME.toDays() + " days), got " + asGiven("--lifetime"));
     }
     Path chainFile = outputDirectory.resolve(name.name() + ".pem");
     Path keyFile = outputDirectory.resolve(name.name() + "-key.pem");

@@ -167,6 +167,27 @@ class CaCliTest {
         "--passphrase-env", PASSPHRASE_VARIABLE).exitCode(), "two passphrase sources");
   }
 
+  @Test
+  void usageErrorsAreOneErrorLineWithWhereToReadMore() {
+    List<Map.Entry<Run, String>> commands = List.of(
+        Map.entry(run(), "taskcert-ca"),
+        Map.entry(run("bundle"), "taskcert-ca bundle"),
+        Map.entry(run("frobnicate"), "taskcert-ca"),
+        Map.entry(run("issue", "--name", "ops-alice"), "taskcert-ca issue"),
+        Map.entry(run("init", "--ca-dir", "x", "--trust-domain", "Upper.Case", "--no-passphrase"), "taskcert-ca init"),
+        Map.entry(run("crl", "--ca-dir", "x", "--serial", "xyz", "--out", "y"), "taskcert-ca crl"));
+    commands.forEach(entry -> {
+      Run usage = entry.getKey();
+      String command = entry.getValue();
+      assertEquals(2, usage.exitCode(), usage.err());
+      assertEquals("", usage.out());
+      assertEquals(1, usage.err().lines().count(), usage.err());
+      assertTrue(usage.err().startsWith("error: "), usage.err());
+      assertTrue(usage.err().strip().endsWith("(see " + command + " --help)"), usage.err());
+    });
+    assertTrue(run("issue", "--name", "ops-alice").err().contains("--ca-dir"));
+  }
+
   // ---- issue
 
   @Test
@@ -204,6 +225,8 @@ class CaCliTest {
     Run run = issue("ops-alice", "P31D");
     assertEquals(2, run.exitCode());
     assertTrue(run.err().contains("at most P30D"), run.err());
+    assertTrue(run.err().contains("got P31D"), "the value as written, not PT744H: " + run.err());
+    assertEquals(1, run.err().lines().count(), run.err());
     assertFalse(Files.exists(temp.resolve("out")));
   }
 
@@ -578,7 +601,7 @@ class CaCliTest {
 
   @Test
   void everyCommandAndOptionIsDescribedAndAnswersHelp() {
-    CommandLine root = new CommandLine(new CaCli(context));
+    CommandLine root = CaCli.commandLine(context);
     List<CommandSpec> commands = new ArrayList<>();
     collect(root.getCommandSpec(), commands);
     assertEquals(12, commands.size(), "taskcert-ca, 7 commands, bundle with 3 subcommands");
@@ -601,7 +624,7 @@ class CaCliTest {
   private Run run(String... arguments) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new CaCli(context));
+    CommandLine cli = CaCli.commandLine(context);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int exitCode = cli.execute(arguments);

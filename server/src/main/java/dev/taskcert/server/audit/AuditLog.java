@@ -1,5 +1,6 @@
 package dev.taskcert.server.audit;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.server.db.Transactions;
 import dev.taskcert.text.LogText;
 import dev.taskcert.server.metrics.ServerMetrics;
@@ -20,7 +21,7 @@ public final class AuditLog {
   private static final Logger log = LoggerFactory.getLogger("taskcert.audit");
   private static final int MAX_FIELD = 1024;
 
-  /** What kind of decision an event records. */
+  /** What kind of decision an event records; each is one of {@link AuditKind}, which readers of the log filter by. */
   public enum Kind {
     DENY,
     UNAUTHENTICATED,
@@ -36,7 +37,7 @@ public final class AuditLog {
     POST_TERMINAL;
 
     String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return AuditKind.valueOf(name()).label();
     }
   }
 

@@ -111,9 +111,9 @@ public final class ServerCli implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Runs the server against an external PostgreSQL with the CA in --config's ca_directory.",
-        "Every key can be overridden by an environment variable TASKCERT_<KEY> ('.' becomes '_');",
-        "an unknown TASKCERT_ variable is an error. The configuration, the CA and the secret key are",
-        "checked before the database is touched. Stops on SIGTERM/SIGINT after draining in-flight calls."
+        "Every key can be overridden by an environment variable TASKCERT_<KEY> ('.' becomes '_'); an unknown"
+            + " TASKCERT_ variable is an error. The configuration, the CA and the secret key are checked before"
+            + " the database is touched. Stops on SIGTERM/SIGINT after draining in-flight calls."
       })
   static final class Serve implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -184,9 +184,9 @@ public final class ServerCli implements Runnable {
       name = "migrate",
       mixinStandardHelpOptions = true,
       description = {
-        "Creates or migrates the database schema to this version and exits. Run it once per upgrade,",
-        "with a database role that may create tables; replicas can then run 'serve --no-migrate'",
-        "with a role that cannot. Needs only the database keys of the configuration."
+        "Creates or migrates the database schema to this version and exits.",
+        "Run it once per upgrade, with a database role that may create tables; replicas can then run"
+            + " 'serve --no-migrate' with a role that cannot. Needs only the database keys of the configuration."
       })
   static final class Migrate implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -34,6 +34,8 @@ public final class HeartbeatLoop implements AutoCloseable {
   private final Listener listener;
   private final ScheduledExecutorService scheduler;
   private final AtomicBoolean ended = new AtomicBoolean();
+  /** Set by {@link #close()}: a heartbeat in flight then is interrupted, which is no failure to report. */
+  private volatile boolean closed;
 
   private HeartbeatLoop(ExecutionClient client, String hostname, int pid, Listener listener) {
     this.client = client;
@@ -64,17 +66,23 @@ public final class HeartbeatLoop implements AutoCloseable {
     }
     try {
       client.heartbeat(hostname, pid);
-    } catch (TaskcertException.TaskNotLive | TaskcertException.NotAuthenticated | TaskcertException.PermissionDenied e) {
-      if (ended.compareAndSet(false, true)) {
-        log.warn("the server no longer accepts this try: {}", e.getMessage());
-        scheduler.shutdown();
-        listener.onTryNoLongerLive(e);
-      }
-    } catch (TaskcertException e) {
-      log.warn("heartbeat failed: {}", e.getMessage());
-      listener.onHeartbeatFailed(e);
     } catch (RuntimeException e) {
-      log.error("unexpected heartbeat failure", e);
+      if (closed) {
+        // The run is ending and close() interrupted this heartbeat (CANCELLED): nothing went wrong.
+        log.debug("heartbeat stopped by close: {}", e.getMessage());
+      } else if (e instanceof TaskcertException.TaskNotLive || e instanceof TaskcertException.NotAuthenticated
+          || e instanceof TaskcertException.PermissionDenied) {
+        if (ended.compareAndSet(false, true)) {
+          log.warn("the server no longer accepts this try: {}", e.getMessage());
+          scheduler.shutdown();
+          listener.onTryNoLongerLive((TaskcertException) e);
+        }
+      } else if (e instanceof TaskcertException failure) {
+        log.warn("heartbeat failed: {}", failure.getMessage());
+        listener.onHeartbeatFailed(failure);
+      } else {
+        log.error("unexpected heartbeat failure", e);
+      }
     }
   }
 
@@ -83,8 +91,10 @@ public final class HeartbeatLoop implements AutoCloseable {
     return ended.get();
   }
 
+  /** Stops heartbeating; a heartbeat in flight is interrupted and reported to no one. */
   @Override
   public void close() {
+    closed = true;
     scheduler.shutdownNow();
   }
 }
