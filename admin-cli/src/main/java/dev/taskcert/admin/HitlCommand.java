@@ -7,8 +7,8 @@ import dev.taskcert.proto.execution.v1.HitlDetailAnswer;
 import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code hitl respond}: a human's answer to a task instance's human-in-the-loop question. */
 @Command(name = "hitl", mixinStandardHelpOptions = true, description = "Human-in-the-loop answers.",
@@ -21,18 +21,8 @@ final class HitlCommand extends CommandGroup {
           + " several) and parameter values, for the user named. The task reads the answer with GetHitlDetail."
           + " A question is answered once: a second answer, by anyone, is refused (FAILED_PRECONDITION)."})
   static final class Respond extends AdminCommand {
-    @Parameters(index = "0", paramLabel = "DAG", description = "the DAG id")
-    String dagId;
-
-    @Parameters(index = "1", paramLabel = "RUN", description = "the run id")
-    String runId;
-
-    @Parameters(index = "2", paramLabel = "TASK", description = "the task id")
-    String taskId;
-
-    @Option(names = "--map-index", defaultValue = "-1", paramLabel = "N",
-        description = "map index, -1 for an unmapped task (default ${DEFAULT-VALUE})")
-    int mapIndex;
+    @Mixin
+    TaskInstanceAddress instance;
 
     @Option(names = "--user", required = true, paramLabel = "USER", description = "who answered, 1 to 250 bytes")
     String user;
@@ -47,18 +37,18 @@ final class HitlCommand extends CommandGroup {
 
     @Override
     protected void execute(Stubs stubs, Output output) {
-      if (mapIndex < -1) {
-        throw usageError("--map-index must be -1 or more, got " + mapIndex);
+      if (instance.mapIndex < -1) {
+        throw usageError("--map-index must be -1 or more, got " + instance.mapIndex);
       }
       var admin = stubs.admin();
       HitlAdminGrpc.HitlAdminBlockingStub hitl =
           HitlAdminGrpc.newBlockingStub(admin.getChannel()).withDeadline(admin.getCallOptions().getDeadline());
-      RespondHitlResponse answer = hitl.respondHitl(RespondHitlRequest.newBuilder().setDagId(dagId).setRunId(runId)
-          .setTaskId(taskId).setMapIndex(mapIndex).setUserId(user).addAllChosenOptions(chosenOptions)
+      RespondHitlResponse answer = hitl.respondHitl(RespondHitlRequest.newBuilder()
+          .setDagId(instance.dagId).setRunId(instance.runId).setTaskId(instance.taskId).setMapIndex(instance.mapIndex)
+          .setUserId(user).addAllChosenOptions(chosenOptions)
           .setParamsInputJson(paramsInput).build());
       HitlDetailAnswer recorded = answer.getAnswer();
-      output.record(answer, Output.fields("task instance", dagId + " / " + runId + " / " + taskId
-              + (mapIndex < 0 ? "" : " [" + mapIndex + "]"),
+      output.record(answer, Output.fields("task instance", instance.toString(),
           "responded by", recorded.getRespondedBy(),
           "responded at", Instant.ofEpochSecond(recorded.getRespondedAt().getSeconds(),
               recorded.getRespondedAt().getNanos()).toString(),

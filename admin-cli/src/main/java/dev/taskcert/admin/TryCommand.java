@@ -26,18 +26,8 @@ final class TryCommand extends CommandGroup {
       "The new try supersedes the earlier ones. Its single-use token is shown only this once: written to"
           + " --token-file (mode 0600), or printed. Give it to the supervisor that will run the try."})
   static final class Queue extends AdminCommand {
-    @Parameters(index = "0", paramLabel = "DAG", description = "the DAG id")
-    String dagId;
-
-    @Parameters(index = "1", paramLabel = "RUN", description = "the run id")
-    String runId;
-
-    @Parameters(index = "2", paramLabel = "TASK", description = "the task id")
-    String taskId;
-
-    @Option(names = "--map-index", defaultValue = "-1", paramLabel = "N",
-        description = "map index, -1 for an unmapped task (default ${DEFAULT-VALUE})")
-    int mapIndex;
+    @Mixin
+    TaskInstanceAddress instance;
 
     @Option(names = "--max-tries", defaultValue = "0", paramLabel = "N",
         description = "how many retries the task has, Airflow's max_tries (default ${DEFAULT-VALUE})")
@@ -50,7 +40,8 @@ final class TryCommand extends CommandGroup {
     protected void execute(Stubs stubs, Output output) throws Failure {
       token.check(this::usageError);
       QueueTaskInstanceResponse answer = stubs.admin().queueTaskInstance(QueueTaskInstanceRequest.newBuilder()
-          .setDagId(dagId).setRunId(runId).setTaskId(taskId).setMapIndex(mapIndex).setMaxTries(maxTries)
+          .setDagId(instance.dagId).setRunId(instance.runId).setTaskId(instance.taskId).setMapIndex(instance.mapIndex)
+          .setMaxTries(maxTries)
           .setTokenTtlSeconds(token.ttlSeconds()).build());
       String shown = token.deliver(answer.getEnrollmentToken(), "the try is queued, but its token is lost: queue it again");
       if (token.toFile()) {

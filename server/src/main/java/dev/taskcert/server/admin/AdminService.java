@@ -1,5 +1,6 @@
 package dev.taskcert.server.admin;
 
+import dev.taskcert.audit.AuditKind;
 import com.google.protobuf.Timestamp;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.AdminDeleteConnectionRequest;
@@ -371,10 +372,10 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
       String admin = call.callerId();
       for (String serial : done.serials()) {
         revocations.markRevoked(serial);
-        audit.record(AuditLog.Kind.REVOKE, admin, call.method(), "certificate:" + serial, reason);
+        audit.record(AuditKind.REVOKE, admin, call.method(), "certificate:" + serial, reason);
       }
       if (done.voidedTokens() > 0) {
-        audit.record(AuditLog.Kind.REVOKE, admin, call.method(),
+        audit.record(AuditKind.REVOKE, admin, call.method(),
             "enrollment_token:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
                 + "/" + tt.getTryNumber(),
             done.voidedTokens() + " unredeemed enrollment token(s) voided; " + (reason == null ? "" : reason));
@@ -493,7 +494,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     UnaryCalls.respond(observer, () -> {
       AdminIdentity admin = call.admin();
       T result = body.get();
-      audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(), resource, "by admin " + admin.name());
+      audit.record(AuditKind.ADMIN, call.callerId(), call.method(), resource, "by admin " + admin.name());
       return result;
     });
   }

@@ -1,5 +1,6 @@
 package dev.taskcert.server.asset;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.AssetAdminGrpc;
 import dev.taskcert.proto.admin.v1.RegisterAssetRequest;
@@ -64,7 +65,7 @@ public final class AssetAdminService extends AssetAdminGrpc.AssetAdminImplBase {
         return assets.register(name, uri, group.isEmpty() ? "asset" : group, extra, team.isEmpty() ? null : team,
             List.copyOf(shared));
       });
-      audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(), "asset:" + name,
+      audit.record(AuditKind.ADMIN, call.callerId(), call.method(), "asset:" + name,
           "by admin " + admin.name() + (team.isEmpty() ? "; global" : "; team '" + team + "'")
               + (shared.isEmpty() ? "" : "; shared with " + shared));
       return RegisterAssetResponse.newBuilder().setCreated(created).build();

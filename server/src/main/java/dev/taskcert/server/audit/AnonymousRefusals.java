@@ -1,5 +1,6 @@
 package dev.taskcert.server.audit;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.server.config.ServerConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -113,9 +114,9 @@ public final class AnonymousRefusals implements AutoCloseable {
     }
     due.forEach(this::write);
     if (recordIt) {
-      audit.record(AuditLog.Kind.ENROLL_REFUSED, null, rpc, resource, "from " + as + ": " + detail);
+      audit.record(AuditKind.ENROLL_REFUSED, null, rpc, resource, "from " + as + ": " + detail);
     } else {
-      audit.count(AuditLog.Kind.ENROLL_REFUSED, resource);
+      audit.count(AuditKind.ENROLL_REFUSED, resource);
     }
   }
 
@@ -189,7 +190,7 @@ public final class AnonymousRefusals implements AutoCloseable {
     if (closedWindow.more == 0) {
       return;
     }
-    audit.write(AuditLog.Kind.ENROLL_REFUSED, null, closedWindow.rpc, summary.key().resource(),
+    audit.write(AuditKind.ENROLL_REFUSED, null, closedWindow.rpc, summary.key().resource(),
         "from " + summary.key().peer() + ": " + closedWindow.more + " more refusals since " + closedWindow.openedAt
             + " (window " + window + "); last: " + closedWindow.lastDetail);
   }

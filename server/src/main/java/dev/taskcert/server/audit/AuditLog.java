@@ -21,26 +21,6 @@ public final class AuditLog {
   private static final Logger log = LoggerFactory.getLogger("taskcert.audit");
   private static final int MAX_FIELD = 1024;
 
-  /** What kind of decision an event records; each is one of {@link AuditKind}, which readers of the log filter by. */
-  public enum Kind {
-    DENY,
-    UNAUTHENTICATED,
-    ENROLL_REFUSED,
-    ISSUE,
-    REVOKE,
-    END,
-    QUEUE,
-    ADMIN,
-    /** A task's trigger or clear of a dag run. */
-    TRIGGER,
-    /** A call admitted in a finished try's post-terminal grace. */
-    POST_TERMINAL;
-
-    String label() {
-      return AuditKind.valueOf(name()).label();
-    }
-  }
-
   private final Transactions transactions;
   private final ServerMetrics metrics;
 
@@ -58,7 +38,7 @@ public final class AuditLog {
    * @param resource what was concerned, for example {@code variable:payments_api_url}
    * @param detail the reason for a denial, or what was done
    */
-  public void record(Kind kind, String principal, String rpc, String resource, String detail) {
+  public void record(AuditKind kind, String principal, String rpc, String resource, String detail) {
     count(kind, resource);
     write(kind, principal, rpc, resource, detail);
   }
@@ -67,7 +47,7 @@ public final class AuditLog {
    * One event as it is stored, for a statement that stores it together with the work it records
    * (see {@link AuditMapper#INSERT}); nothing is counted or logged until {@link #stored}.
    */
-  public AuditEvent event(Kind kind, String principal, String rpc, String resource, String detail) {
+  public AuditEvent event(AuditKind kind, String principal, String rpc, String resource, String detail) {
     return new AuditEvent(kind.label(), clip(principal), clip(rpc), clip(resource), clip(detail));
   }
 
@@ -78,20 +58,20 @@ public final class AuditLog {
   }
 
   /** Counts one event in the metrics without writing it (one of many that a summary event covers). */
-  void count(Kind kind, String resource) {
+  void count(AuditKind kind, String resource) {
     count(kind.label(), resource);
   }
 
   private void count(String kind, String resource) {
     metrics.audited(kind);
-    if (kind.equals(Kind.DENY.label()) || kind.equals(Kind.UNAUTHENTICATED.label())
-        || kind.equals(Kind.ENROLL_REFUSED.label())) {
+    if (kind.equals(AuditKind.DENY.label()) || kind.equals(AuditKind.UNAUTHENTICATED.label())
+        || kind.equals(AuditKind.ENROLL_REFUSED.label())) {
       metrics.denied(kind, resourceType(resource));
     }
   }
 
   /** Writes one event as a log line and a row, without counting it. */
-  void write(Kind kind, String principal, String rpc, String resource, String detail) {
+  void write(AuditKind kind, String principal, String rpc, String resource, String detail) {
     AuditEvent event = event(kind, principal, rpc, resource, detail);
     logLine(event);
     try {

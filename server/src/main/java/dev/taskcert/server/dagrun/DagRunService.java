@@ -1,5 +1,6 @@
 package dev.taskcert.server.dagrun;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.proto.execution.v1.ClearDagRunRequest;
 import dev.taskcert.proto.execution.v1.ClearDagRunResponse;
 import dev.taskcert.proto.execution.v1.DagRun;
@@ -162,7 +163,7 @@ public final class DagRunService extends DagRunsGrpc.DagRunsImplBase {
         return false;
       });
       announce(ended);
-      audit.record(AuditLog.Kind.TRIGGER, call.callerId(), call.method(), "dag_run:" + dagId + "/" + runId,
+      audit.record(AuditKind.TRIGGER, call.callerId(), call.method(), "dag_run:" + dagId + "/" + runId,
           cleared ? "cleared by trigger with reset_dag_run; " + ended.size() + " unfinished tries ended" : "triggered");
       return TriggerDagRunResponse.newBuilder().setCleared(cleared).build();
     });
@@ -176,7 +177,7 @@ public final class DagRunService extends DagRunsGrpc.DagRunsImplBase {
       gate.triggerDag(dagId).require();
       List<EndedTry> ended = transactions.inTransaction(session -> clear(session, dagId, runId));
       announce(ended);
-      audit.record(AuditLog.Kind.TRIGGER, call.callerId(), call.method(), "dag_run:" + dagId + "/" + runId,
+      audit.record(AuditKind.TRIGGER, call.callerId(), call.method(), "dag_run:" + dagId + "/" + runId,
           "cleared; " + ended.size() + " unfinished tries ended");
       return ClearDagRunResponse.newBuilder().setEndedTries(ended.size()).build();
     });

@@ -1,5 +1,6 @@
 package dev.taskcert.server.enrollment;
 
+import dev.taskcert.audit.AuditKind;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.taskcert.pki.identity.TaskIdentity;
@@ -83,7 +84,7 @@ public final class CertificateIssuance {
     }
     Duration lifetime = left.compareTo(policy.lifetime()) < 0 ? left : policy.lifetime();
     IssuedCertificate issued = ca.current().issuer().issueClient(key, identity, now, lifetime);
-    AuditEvent event = audit.event(AuditLog.Kind.ISSUE, issued.spiffeId(), call.method(),
+    AuditEvent event = audit.event(AuditKind.ISSUE, issued.spiffeId(), call.method(),
         "certificate:" + issued.serialHex(), how + "; not after " + issued.notAfter());
     return new Signed(issued, databaseNow.plus(lifetime), event);
   }

@@ -1,5 +1,6 @@
 package dev.taskcert.server.enrollment;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.server.audit.AuditLog;
@@ -97,7 +98,7 @@ public final class TaskQueue {
               return new QueuedTry(identity, codec.encode(identity), token, expiresAt);
             });
     cache.invalidate(queued.identity());
-    audit.record(AuditLog.Kind.QUEUE, call.callerId(), call.method(), queued.spiffeId(), "token expires " + expiresAt);
+    audit.record(AuditKind.QUEUE, call.callerId(), call.method(), queued.spiffeId(), "token expires " + expiresAt);
     return queued;
   }
 }

@@ -1,5 +1,6 @@
 package dev.taskcert.server.enrollment;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.pki.identity.SpiffeIdCodec;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.server.audit.AuditLog;
@@ -87,7 +88,7 @@ public final class TryResumption {
     });
     resumed.revokedSerials().forEach(revocations::markRevoked);
     cache.invalidate(resumed.queued().identity());
-    audit.record(AuditLog.Kind.QUEUE, call.callerId(), call.method(), resumed.queued().spiffeId(),
+    audit.record(AuditKind.QUEUE, call.callerId(), call.method(), resumed.queued().spiffeId(),
         "resumed as execution " + resumed.generation() + "; " + resumed.revokedSerials().size()
             + " earlier certificate(s) revoked; token expires " + expiresAt);
     return resumed;

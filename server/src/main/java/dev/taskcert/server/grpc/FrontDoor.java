@@ -1,5 +1,6 @@
 package dev.taskcert.server.grpc;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.pki.identity.TaskIdentity;
 import dev.taskcert.proto.authz.v1.Caller;
@@ -98,7 +99,7 @@ public final class FrontDoor {
         if (!rule.gateInStatement()) {
           admittedTry = tryGate.admit(task, principal.serialHex(), rule, callerDag);
           if (TryGate.postTerminal(admittedTry, rule)) {
-            audit.record(AuditLog.Kind.POST_TERMINAL, principal.spiffeId(), method,
+            audit.record(AuditKind.POST_TERMINAL, principal.spiffeId(), method,
                 "task_try:" + task.dagId() + "/" + task.runId() + "/" + task.taskId() + "/" + task.mapIndex() + "/"
                     + task.tryNumber(),
                 "admitted in the post-terminal grace; the try is " + admittedTry.state());

@@ -1,5 +1,6 @@
 package dev.taskcert.server.grpc;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.pki.identity.InvalidIdentityException;
 import dev.taskcert.server.audit.AnonymousRefusals;
 import dev.taskcert.server.audit.AuditLog;
@@ -42,7 +43,7 @@ public final class Refusals {
    */
   public Status toStatus(Throwable failure, String method, String callerId) {
     if (failure instanceof Refusal refusal) {
-      if (refusal.audit() == AuditLog.Kind.ENROLL_REFUSED && callerId == null) {
+      if (refusal.audit() == AuditKind.ENROLL_REFUSED && callerId == null) {
         // Anyone can cause these at will: recorded per address and kind, the repeats counted.
         anonymous.record(PeerAddresses.current(), method, refusal.resource(), refusal.auditDetail());
       } else if (refusal.audit() != null) {

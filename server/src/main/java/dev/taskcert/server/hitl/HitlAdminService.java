@@ -1,5 +1,6 @@
 package dev.taskcert.server.hitl;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.pki.identity.AdminIdentity;
 import dev.taskcert.proto.admin.v1.HitlAdminGrpc;
 import dev.taskcert.proto.admin.v1.RespondHitlRequest;
@@ -49,7 +50,7 @@ public final class HitlAdminService extends HitlAdminGrpc.HitlAdminImplBase {
         return HitlAnswers.respond(session, ti, request.getChosenOptionsList(), request.getParamsInputJson(), user,
             clock.instant());
       });
-      audit.record(AuditLog.Kind.ADMIN, call.callerId(), call.method(),
+      audit.record(AuditKind.ADMIN, call.callerId(), call.method(),
           "hitl:" + dagId + "/" + runId + "/" + taskId + "/" + request.getMapIndex(),
           "by admin " + admin.name() + " for user '" + user + "'");
       return RespondHitlResponse.newBuilder().setAnswer(answer).build();

@@ -1,5 +1,6 @@
 package dev.taskcert.server.liveness;
 
+import dev.taskcert.audit.AuditKind;
 import dev.taskcert.server.audit.AuditLog;
 import dev.taskcert.server.revocation.RevocationCache;
 import dev.taskcert.server.taskinstance.TaskInstanceCache;
@@ -54,7 +55,7 @@ public final class TryEnding {
       one.revokedSerials().forEach(revocations::markRevoked);
       instances.invalidate(one.before().identity());
       EndingTry before = one.before();
-      audit.record(AuditLog.Kind.END, principal, rpc,
+      audit.record(AuditKind.END, principal, rpc,
           "task_try:" + before.dagId() + "/" + before.runId() + "/" + before.taskId() + "/" + before.mapIndex()
               + "/" + before.tryNumber(),
           before.state() + " -> " + one.state() + "; " + one.revokedSerials().size() + " certificate(s) revoked; "

@@ -1,6 +1,6 @@
 package dev.taskcert.server.refusal;
 
-import dev.taskcert.server.audit.AuditLog;
+import dev.taskcert.audit.AuditKind;
 
 /**
  * Why the server refuses a request, thrown by domain code anywhere below the edge. It says what
@@ -31,10 +31,10 @@ public final class Refusal extends RuntimeException {
 
   private final Kind kind;
   private final String resource;
-  private final AuditLog.Kind audit;
+  private final AuditKind audit;
   private final String auditDetail;
 
-  private Refusal(Kind kind, String message, String resource, AuditLog.Kind audit, String auditDetail) {
+  private Refusal(Kind kind, String message, String resource, AuditKind audit, String auditDetail) {
     super(message, null, false, false);
     this.kind = kind;
     this.resource = resource;
@@ -64,7 +64,7 @@ public final class Refusal extends RuntimeException {
 
   /** An authorization rule refuses {@code resource} to the caller; audited as a denial. */
   public static Refusal denied(String resource, String reason) {
-    return new Refusal(Kind.NOT_PERMITTED, reason, resource, AuditLog.Kind.DENY, reason);
+    return new Refusal(Kind.NOT_PERMITTED, reason, resource, AuditKind.DENY, reason);
   }
 
   /**
@@ -73,7 +73,7 @@ public final class Refusal extends RuntimeException {
    * owning team).
    */
   public static Refusal denied(String resource, String reason, String auditDetail) {
-    return new Refusal(Kind.NOT_PERMITTED, reason, resource, AuditLog.Kind.DENY, auditDetail);
+    return new Refusal(Kind.NOT_PERMITTED, reason, resource, AuditKind.DENY, auditDetail);
   }
 
   /**
@@ -82,12 +82,12 @@ public final class Refusal extends RuntimeException {
    * the denial with {@code auditDetail}.
    */
   public static Refusal concealed(String resource, String message, String auditDetail) {
-    return new Refusal(Kind.NOT_FOUND, message, resource, AuditLog.Kind.DENY, auditDetail);
+    return new Refusal(Kind.NOT_FOUND, message, resource, AuditKind.DENY, auditDetail);
   }
 
   /** The caller's try is not current or not in a state the call allows; audited as a denial. */
   public static Refusal tryState(String reason) {
-    return new Refusal(Kind.WRONG_STATE, reason, "task_instance", AuditLog.Kind.DENY, reason);
+    return new Refusal(Kind.WRONG_STATE, reason, "task_instance", AuditKind.DENY, reason);
   }
 
   /** A state conflict that is not a security event (for example a superseded enrollment); not audited. */
@@ -97,7 +97,7 @@ public final class Refusal extends RuntimeException {
 
   /** The caller's certificate is missing, not valid now, or revoked; audited. */
   public static Refusal unauthenticated(String reason) {
-    return new Refusal(Kind.NOT_AUTHENTICATED, reason, null, AuditLog.Kind.UNAUTHENTICATED, reason);
+    return new Refusal(Kind.NOT_AUTHENTICATED, reason, null, AuditKind.UNAUTHENTICATED, reason);
   }
 
   /**
@@ -105,7 +105,7 @@ public final class Refusal extends RuntimeException {
    * {@code why} (which may tell apart what the caller must not learn).
    */
   public static Refusal enrollment(Kind kind, String resource, String message, String why) {
-    return new Refusal(kind, message, resource, AuditLog.Kind.ENROLL_REFUSED, why);
+    return new Refusal(kind, message, resource, AuditKind.ENROLL_REFUSED, why);
   }
 
   public Kind kind() {
@@ -118,7 +118,7 @@ public final class Refusal extends RuntimeException {
   }
 
   /** How the refusal is audited, or {@code null} when it is not a security event. */
-  public AuditLog.Kind audit() {
+  public AuditKind audit() {
     return audit;
   }
 

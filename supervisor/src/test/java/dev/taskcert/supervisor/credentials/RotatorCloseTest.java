@@ -3,15 +3,13 @@ package dev.taskcert.supervisor.credentials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskcert.supervisor.SilentPeer;
 import dev.taskcert.supervisor.SupervisorConfig;
 import dev.taskcert.supervisor.SupervisorConfig.RenewalPolicy;
 import dev.taskcert.supervisor.TaskcertException;
 import dev.taskcert.supervisor.channel.ClientTls;
 import io.grpc.ManagedChannel;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -21,7 +19,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -58,23 +55,9 @@ class RotatorCloseTest {
     TaskCredentials credentials = new TaskCredentials(keys.getPrivate(), List.of(certificate), List.of(certificate),
         "spiffe://test/ti/d/r/t/-1/1", "01", now.minusSeconds(60), now.plusSeconds(600), null);
 
-    List<Socket> held = new CopyOnWriteArrayList<>();
-    CountDownLatch connected = new CountDownLatch(1);
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            held.add(silent.accept());
-            connected.countDown();
-          }
-        } catch (Exception closed) {
-          // the test is over
-        }
-      }, "silent-acceptor");
-      acceptor.setDaemon(true);
-      acceptor.start();
+    try (SilentPeer silent = new SilentPeer()) {
 
-      String target = "127.0.0.1:" + silent.getLocalPort();
+      String target = silent.target();
       // Renew within a second; a call timeout far longer than the test, so only close() can end the attempt.
       SupervisorConfig config = new SupervisorConfig(target, target, List.of(certificate), Duration.ofSeconds(60),
           new RenewalPolicy(0.001, 0, Duration.ofMillis(200), Duration.ofSeconds(2)));
@@ -100,16 +83,13 @@ class RotatorCloseTest {
           }
         });
         rotator.start();
-        assertTrue(connected.await(30, TimeUnit.SECONDS), "the renewal never connected");
+        assertTrue(silent.awaitConnection(Duration.ofSeconds(30)), "the renewal never connected");
 
         rotator.close();
         assertEquals(false, renewalThreadAlive(), "close() returned while the renewal thread still ran");
         assertEquals(List.of(), heard, "a closed rotator reported its interrupted renewal");
       } finally {
         channel.shutdownNow();
-        for (Socket socket : held) {
-          socket.close();
-        }
       }
     }
   }

@@ -7,17 +7,14 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.taskcert.supervisor.SilentPeer;
 import dev.taskcert.supervisor.TaskcertException;
 import dev.taskcert.supervisor.client.ExecutionClient;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -31,26 +28,12 @@ import org.slf4j.LoggerFactory;
 class HeartbeatCloseTest {
   @Test
   void closingDuringAHeartbeatReportsNothing() throws Exception {
-    List<Socket> held = new CopyOnWriteArrayList<>();
-    CountDownLatch connected = new CountDownLatch(1);
     Logger logger = (Logger) LoggerFactory.getLogger(HeartbeatLoop.class);
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
     logger.addAppender(logged);
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            held.add(silent.accept());
-            connected.countDown();
-          }
-        } catch (Exception closed) {
-          // the test is over
-        }
-      }, "silent-acceptor");
-      acceptor.setDaemon(true);
-      acceptor.start();
-      ManagedChannel channel = ManagedChannelBuilder.forTarget("127.0.0.1:" + silent.getLocalPort())
+    try (SilentPeer silent = new SilentPeer()) {
+      ManagedChannel channel = ManagedChannelBuilder.forTarget(silent.target())
           .usePlaintext().build();
       List<String> heard = new CopyOnWriteArrayList<>();
       try {
@@ -66,7 +49,7 @@ class HeartbeatCloseTest {
                 heard.add("failed: " + error.getMessage());
               }
             });
-        assertTrue(connected.await(30, TimeUnit.SECONDS), "the heartbeat never connected");
+        assertTrue(silent.awaitConnection(Duration.ofSeconds(30)), "the heartbeat never connected");
         Thread.sleep(200);
         loop.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -79,9 +62,6 @@ class HeartbeatCloseTest {
             .map(ILoggingEvent::getFormattedMessage).toList());
       } finally {
         channel.shutdownNow();
-        for (Socket socket : held) {
-          socket.close();
-        }
       }
     } finally {
       logger.detachAppender(logged);
