@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
@@ -157,6 +158,24 @@ class DistributionTest {
    * jar is in both, and every jar in lib/ that a jar of lib/dev/ uses is also used, directly or not,
    * by the production commands' own jars (class references, as jdeps finds them).
    */
+  /**
+   * No library is shipped in two versions (a BOM may manage a library's native jars at another
+   * version than its classes): the classpath would load whichever comes first.
+   */
+  @Test
+  void everyLibraryIsShippedInOneVersion() throws Exception {
+    Map<String, Set<String>> versions = new TreeMap<>();
+    for (String directory : List.of("lib", "lib/dev")) {
+      for (String jar : jarNames(home().resolve(directory))) {
+        java.util.regex.Matcher named = java.util.regex.Pattern.compile("(.+?)-(\\d[^-]*)(-.*)?\\.jar").matcher(jar);
+        assertTrue(named.matches(), jar);
+        versions.computeIfAbsent(named.group(1), name -> new TreeSet<>()).add(named.group(2));
+      }
+    }
+    assertEquals(Map.of(), versions.entrySet().stream().filter(entry -> entry.getValue().size() > 1)
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "libraries in two versions");
+  }
+
   @Test
   void noJarOfTheProductionClasspathIsThereOnlyForDevMode() throws Exception {
     Path home = home();
