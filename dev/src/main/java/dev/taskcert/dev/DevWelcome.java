@@ -63,7 +63,8 @@ final class DevWelcome {
       List<Path> tokens = queue(task, triesPerTask);
       out.println();
       out.println("  # " + task.dagId() + "." + task.taskId() + " (team " + task.team()
-          + "): reads its own, the global and the other team's variable");
+          + "): reads its own team's and the global variable, and is refused the other team's (NOT_FOUND, as if it"
+          + " did not exist), so the try ends FAILED");
       out.println("  " + commands.of("supervisor") + " run --execution-target " + environment.executionTarget()
           + " --enrollment-target " + environment.enrollmentTarget() + " --trust-bundle " + bundle
           + " --token-file " + tokens.get(0) + " --variable " + task.ownVariable()
