@@ -61,16 +61,13 @@ import dev.taskcert.server.liveness.AdminTryEnding;
 import dev.taskcert.server.liveness.EndedTry;
 import dev.taskcert.server.taskinstance.TaskInstanceService;
 import dev.taskcert.server.taskinstance.TaskState;
-import dev.taskcert.server.revocation.RevocationCache;
-import dev.taskcert.server.revocation.RevocationMapper;
+import dev.taskcert.server.revocation.CertificateRevocation;
 import dev.taskcert.server.refusal.Refusal;
 import dev.taskcert.server.variable.VariableMapper;
 import io.grpc.stub.StreamObserver;
 import jakarta.inject.Inject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -97,15 +94,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
   private final ConnectionSecrets secrets;
   private final AuditLog audit;
   private final OwnershipCache ownership;
-  private final RevocationCache revocations;
+  private final CertificateRevocation revocation;
   private final CurrentCall call;
   private final AdminTryEnding tryEnding;
-  private final Clock clock;
 
   @Inject
   AdminService(Catalog catalog, Transactions transactions, TaskQueue queue, ConnectionSecrets secrets, AuditLog audit,
-      OwnershipCache ownership, RevocationCache revocations, CurrentCall call, AdminTryEnding tryEnding,
-      TryResumption resumption, Clock clock) {
+      OwnershipCache ownership, CertificateRevocation revocation, CurrentCall call, AdminTryEnding tryEnding,
+      TryResumption resumption) {
     this.call = call;
     this.resumption = resumption;
     this.tryEnding = tryEnding;
@@ -115,8 +111,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     this.secrets = secrets;
     this.audit = audit;
     this.ownership = ownership;
-    this.revocations = revocations;
-    this.clock = clock;
+    this.revocation = revocation;
   }
 
   @Override
@@ -345,47 +340,15 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         }
         serials.add(normalized);
       }
-      Instant now = clock.instant();
-      var tt = request.getTaskTry();
-      Revocation done = transactions.withMapper(RevocationMapper.class, mapper -> {
-        int voidedTokens = 0;
-        if (request.hasTaskTry()) {
-          // Tokens first, then the task instance: the order enrollment takes them in.
-          voidedTokens = mapper.voidUnredeemedTokens(tt.getDagId(), tt.getRunId(), tt.getTaskId(),
-              tt.getMapIndex(), tt.getTryNumber());
-          // Before any certificate: a renewal of this try running now either finishes first
-          // (and its certificate is revoked below) or waits and is then refused.
-          mapper.lockTaskInstance(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex());
-        }
-        List<String> serialsRevoked = new ArrayList<>();
-        for (String serial : serials) {
-          mapper.lockTaskInstanceOfSerial(serial);
-          serialsRevoked.addAll(mapper.revokeSerial(serial, reason, now));
-          serialsRevoked.addAll(mapper.revokeUnrecordedSerial(serial, reason, now));
-        }
-        if (request.hasTaskTry()) {
-          serialsRevoked.addAll(mapper.revokeTry(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex(),
-              tt.getTryNumber(), reason, now));
-        }
-        return new Revocation(serialsRevoked, voidedTokens);
-      });
-      String admin = call.callerId();
-      for (String serial : done.serials()) {
-        revocations.markRevoked(serial);
-        audit.record(AuditKind.REVOKE, admin, call.method(), "certificate:" + serial, reason);
-      }
-      if (done.voidedTokens() > 0) {
-        audit.record(AuditKind.REVOKE, admin, call.method(),
-            "enrollment_token:" + tt.getDagId() + "/" + tt.getRunId() + "/" + tt.getTaskId() + "/" + tt.getMapIndex()
-                + "/" + tt.getTryNumber(),
-            done.voidedTokens() + " unredeemed enrollment token(s) voided; " + (reason == null ? "" : reason));
-      }
-      return RevokeCertificatesResponse.newBuilder().addAllRevokedSerialHex(done.serials()).build();
+      TaskTryRef tt = request.getTaskTry();
+      List<String> revoked = revocation.revoke(serials, request.hasTaskTry()
+              ? new CertificateRevocation.TaskTry(tt.getDagId(), tt.getRunId(), tt.getTaskId(), tt.getMapIndex(),
+                  tt.getTryNumber())
+              : null,
+          reason, call.callerId(), call.method());
+      return RevokeCertificatesResponse.newBuilder().addAllRevokedSerialHex(revoked).build();
     });
   }
-
-  /** What one revocation request did: the serials newly revoked, and the enrollment tokens voided. */
-  private record Revocation(List<String> serials, int voidedTokens) {}
 
   @Override
   public void listAuditEvents(ListAuditEventsRequest request, StreamObserver<ListAuditEventsResponse> observer) {
