@@ -15,6 +15,7 @@ import dev.taskcert.proto.admin.v1.RegisterDagRequest;
 import dev.taskcert.proto.admin.v1.RegisterTeamRequest;
 import dev.taskcert.server.testing.Await;
 import dev.taskcert.server.testing.CaCommands;
+import dev.taskcert.server.testing.DeploymentGuide;
 import dev.taskcert.server.secret.SecretBox;
 import dev.taskcert.supervisor.SupervisorConfig;
 import dev.taskcert.supervisor.TaskSession;
@@ -124,45 +125,6 @@ class ReplicasFromTheDistributionTest {
     return builder.start();
   }
 
-  /**
-   * Creates the database and its two roles with the statements of docs/deployment.md's "The
-   * database", as a superuser would run them in psql; answers the database's JDBC URL.
-   */
-  private String createDatabaseAsDocumented() throws Exception {
-    String text = Files.readString(Path.of("../docs/deployment.md"));
-    int section = text.indexOf("## The database");
-    int start = text.indexOf("```sql\n", section) + "```sql\n".length();
-    String sql = text.substring(start, text.indexOf("```", start));
-    String server = database.jdbcUrl().replaceFirst("\\?.*$", "");
-    String url = server;
-    StringBuilder statement = new StringBuilder();
-    Connection connection = DriverManager.getConnection(url, database.user(), "");
-    try {
-      connection.setAutoCommit(true);
-      for (String line : sql.lines().toList()) {
-        if (line.startsWith("\\connect ")) {
-          connection.close();
-          url = server.replaceFirst("/[^/]+$", "/" + line.substring("\\connect ".length()).strip());
-          connection = DriverManager.getConnection(url, database.user(), "");
-          connection.setAutoCommit(true);
-        } else if (!line.isBlank() && !line.startsWith("--")) {
-          statement.append(line).append('\n');
-          if (line.strip().endsWith(";")) {
-            try (Statement run = connection.createStatement()) {
-              run.execute(statement.toString());
-            }
-            statement.setLength(0);
-          }
-        }
-      }
-    } finally {
-      connection.close();
-    }
-    assertTrue(statement.toString().isBlank(), "an unfinished statement in docs/deployment.md: " + statement);
-    assertTrue(url.endsWith("/taskcert"), "the documented statements end connected to the taskcert database: " + url);
-    return url;
-  }
-
   private static int status(HttpClient http, int port, String path) {
     try {
       return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -193,7 +155,7 @@ class ReplicasFromTheDistributionTest {
     CaCommands.run("issue", "--ca-dir", ca.toString(), "--passphrase-file", work.resolve("passphrase").toString(),
         "--name", "ha-operator", "--out", work.resolve("operator").toString());
     SecretBox.loadOrCreate(work.resolve("secret.key"), new SecureRandom());
-    String jdbcUrl = createDatabaseAsDocumented();
+    String jdbcUrl = DeploymentGuide.createDatabase(database);
 
     List<Replica> configs = new ArrayList<>();
     for (int i = 0; i < REPLICAS; i++) {
