@@ -167,8 +167,9 @@ class OperationsTest {
         keys.getPrivate(), forged.chain(), env.supervisorConfig().trustRoots(), forged.spiffeId(), forged.serialHex(),
         forged.notAfter()));
     try {
-      assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(intruder)
+      StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(intruder)
           .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
+      assertTrue(causes(refused).contains("unknown_ca"), "the client is told its CA is unknown: " + causes(refused));
     } finally {
       intruder.shutdownNow();
     }
@@ -179,8 +180,10 @@ class OperationsTest {
       ManagedChannel leafOnly = ClientTls.mutualTlsChannel("localhost:" + fromFile.executionPort(), new TaskCredentials(
           own.privateKey(), own.chain().subList(0, 1), own.trustRoots(), own.spiffeId(), own.serialHex(), own.notAfter()));
       try {
-        assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(leafOnly)
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(leafOnly)
             .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
+        assertTrue(causes(refused).contains("unknown_ca"), "a leaf without its intermediate leads to no known CA: "
+            + causes(refused));
       } finally {
         leafOnly.shutdownNow();
       }
@@ -241,5 +244,14 @@ class OperationsTest {
     HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + fromFile.metricsPort() + "/nothing")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(404, unknown.statusCode());
+  }
+
+  /** The messages of {@code failure} and its causes, in lower case (TLS alerts as BoringSSL names them). */
+  private static String causes(Throwable failure) {
+    StringBuilder messages = new StringBuilder();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      messages.append(cause.getMessage()).append(" / ");
+    }
+    return messages.toString().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -179,15 +179,16 @@ final class CountingTrustManager extends X509ExtendedTrustManager {
     X509Certificate[] presented = chain == null ? null : current.withKnownIntermediates(chain, keys);
     try {
       check.run(current.manager(), presented);
-    } catch (CertificateException | RuntimeException e) {
+    } catch (CertificateException e) {
+      throw RefusalAlerts.withAlert(refusals.refused(chain, snapshot.bundle(), e), e);
+    } catch (RuntimeException e) {
       refusals.refused(chain, snapshot.bundle(), e);
       throw e;
     }
     Optional<X509Certificate> distrusted = snapshot.distrusted().firstIn(Arrays.asList(chain));
     if (distrusted.isPresent()) {
       CertificateException refused = new CertificateException(TrustedChainFilter.distrustedMessage(distrusted.get()));
-      refusals.distrusted(chain, refused);
-      throw refused;
+      throw RefusalAlerts.withAlert(refusals.distrusted(chain, refused), refused);
     }
     current.remember(presented, keys);
   }

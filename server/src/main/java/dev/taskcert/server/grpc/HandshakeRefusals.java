@@ -126,14 +126,17 @@ public final class HandshakeRefusals implements AutoCloseable {
         + " accepts (TLS 1.2 or 1.3 with ECDHE and AEAD); see taskcert_tls_negotiation_failures_total");
   }
 
-  /** Counts and (rate-limited) logs a chain refused for running through a distrusted intermediate. */
-  void distrusted(X509Certificate[] chain, Exception failure) {
+  /** Counts and (rate-limited) logs a chain refused for running through a distrusted intermediate; answers why. */
+  Reason distrusted(X509Certificate[] chain, Exception failure) {
     record(Reason.DISTRUSTED_INTERMEDIATE, chain, failure);
+    return Reason.DISTRUSTED_INTERMEDIATE;
   }
 
-  /** Counts and (rate-limited) logs a refused chain, with the verifier's own message. */
-  void refused(X509Certificate[] chain, TrustBundle bundle, Exception failure) {
-    record(classify(chain, bundle, clock.instant(), signatureProvider), chain, failure);
+  /** Counts and (rate-limited) logs a refused chain, with the verifier's own message; answers why it was refused. */
+  Reason refused(X509Certificate[] chain, TrustBundle bundle, Exception failure) {
+    Reason reason = classify(chain, bundle, clock.instant(), signatureProvider);
+    record(reason, chain, failure);
+    return reason;
   }
 
   private void record(Reason reason, X509Certificate[] chain, Throwable failure) {
