@@ -2,6 +2,7 @@ package dev.taskcert.server.attack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskcert.pki.ca.KeyAlgorithm;
 import dev.taskcert.pki.issuance.CertificateBuilder;
@@ -12,6 +13,7 @@ import dev.taskcert.proto.execution.v1.XComsGrpc;
 import dev.taskcert.dev.DemoData;
 import dev.taskcert.server.testing.DatabaseFingerprint;
 import dev.taskcert.server.testing.ForgedLeaves;
+import dev.taskcert.server.testing.Statuses;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
@@ -62,6 +64,14 @@ class ForgedCertificateTest {
 
   /** Tries to write an XCom and read a variable as the victim with the forged certificate. */
   private void assertRefused(X509Certificate leaf, KeyPair keys, Status.Code expected) throws Exception {
+    assertRefused(leaf, keys, expected, null);
+  }
+
+  /**
+   * As {@link #assertRefused(X509Certificate, KeyPair, Status.Code)}, refused at the handshake with
+   * the TLS {@code alert} that tells the client why (as BoringSSL names it, e.g. {@code unknown_ca}).
+   */
+  private void assertRefused(X509Certificate leaf, KeyPair keys, Status.Code expected, String alert) throws Exception {
     TaskCredentials forged = ForgedLeaves.credentials(env, leaf, keys, victim.spiffeId());
     String before = DatabaseFingerprint.of(env);
     ManagedChannel channel = ClientTls.mutualTlsChannel(env.dev().executionTarget(), forged);
@@ -70,6 +80,10 @@ class ForgedCertificateTest {
           XComsGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
               .setXCom(SetXComRequest.newBuilder().setKey("forged").setValueJson("1").build()));
       assertEquals(expected, write.getStatus().getCode(), write.toString());
+      if (alert != null) {
+        assertTrue(Statuses.causeMessages(write).contains("alert_" + alert),
+            "the client is told " + alert + ": " + Statuses.causeMessages(write));
+      }
       StatusRuntimeException read = assertThrows(StatusRuntimeException.class, () ->
           VariablesGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
               .getVariable(GetVariableRequest.newBuilder().setKey("analytics_bucket").build()));
@@ -103,7 +117,7 @@ class ForgedCertificateTest {
         .extension(Extension.subjectAlternativeName, false,
             new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, victim.spiffeId()))))
         .sign();
-    assertRefused(forged, keys, Status.Code.UNAVAILABLE);
+    assertRefused(forged, keys, Status.Code.UNAVAILABLE, "unknown_ca");
   }
 
   @Test
@@ -112,7 +126,7 @@ class ForgedCertificateTest {
     X509Certificate serverOnly = leaf(keys, Instant.now().minusSeconds(60), Instant.now().plusSeconds(600),
         builder -> builder.extension(Extension.basicConstraints, true, new BasicConstraints(false))
             .extension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth)));
-    assertRefused(serverOnly, keys, Status.Code.UNAVAILABLE);
+    assertRefused(serverOnly, keys, Status.Code.UNAVAILABLE, "unsupported_certificate");
   }
 
   @Test
@@ -131,7 +145,7 @@ class ForgedCertificateTest {
     KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
     X509Certificate expired = leaf(keys, Instant.now().minus(Duration.ofHours(2)), Instant.now().minus(Duration.ofHours(1)),
         ForgedCertificateTest::clientLeaf);
-    assertRefused(expired, keys, Status.Code.UNAVAILABLE);
+    assertRefused(expired, keys, Status.Code.UNAVAILABLE, "certificate_expired");
   }
 
   @Test
@@ -139,7 +153,8 @@ class ForgedCertificateTest {
     KeyPair keys = KeyAlgorithm.EC_P256.generate(random);
     X509Certificate future = leaf(keys, Instant.now().plus(Duration.ofHours(1)), Instant.now().plus(Duration.ofHours(2)),
         ForgedCertificateTest::clientLeaf);
-    assertRefused(future, keys, Status.Code.UNAVAILABLE);
+    // BoringSSL tells a certificate outside its validity window the same way on either side of it.
+    assertRefused(future, keys, Status.Code.UNAVAILABLE, "certificate_expired");
   }
 
   @Test

@@ -17,6 +17,7 @@ import dev.taskcert.server.config.ServerConfig;
 import dev.taskcert.server.config.ServerConfigLoader;
 import dev.taskcert.dev.DemoData;
 import dev.taskcert.dev.DevEnvironment;
+import dev.taskcert.server.testing.Statuses;
 import dev.taskcert.server.testing.TestEnvironment;
 import dev.taskcert.server.testing.TestTask;
 import dev.taskcert.supervisor.channel.ClientTls;
@@ -169,7 +170,7 @@ class OperationsTest {
     try {
       StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(intruder)
           .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
-      assertTrue(causes(refused).contains("unknown_ca"), "the client is told its CA is unknown: " + causes(refused));
+      assertTrue(Statuses.causeMessages(refused).contains("unknown_ca"), "the client is told its CA is unknown: " + Statuses.causeMessages(refused));
     } finally {
       intruder.shutdownNow();
     }
@@ -182,8 +183,8 @@ class OperationsTest {
       try {
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(leafOnly)
             .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
-        assertTrue(causes(refused).contains("unknown_ca"), "a leaf without its intermediate leads to no known CA: "
-            + causes(refused));
+        assertTrue(Statuses.causeMessages(refused).contains("unknown_ca"), "a leaf without its intermediate leads to no known CA: "
+            + Statuses.causeMessages(refused));
       } finally {
         leafOnly.shutdownNow();
       }
@@ -244,14 +245,5 @@ class OperationsTest {
     HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + fromFile.metricsPort() + "/nothing")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(404, unknown.statusCode());
-  }
-
-  /** The messages of {@code failure} and its causes, in lower case (TLS alerts as BoringSSL names them). */
-  private static String causes(Throwable failure) {
-    StringBuilder messages = new StringBuilder();
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      messages.append(cause.getMessage()).append(" / ");
-    }
-    return messages.toString().toLowerCase(java.util.Locale.ROOT);
   }
 }

@@ -48,4 +48,16 @@ public final class Statuses {
   public static Status.Code codeOf(Executable call) {
     return statusOf(call).getCode();
   }
+
+  /**
+   * The messages of {@code failure} and of its causes, in lower case: where a failed handshake's
+   * TLS alert is told (BoringSSL names it, e.g. {@code sslv3_alert_certificate_expired}).
+   */
+  public static String causeMessages(Throwable failure) {
+    StringBuilder messages = new StringBuilder();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      messages.append(cause.getMessage()).append(" / ");
+    }
+    return messages.toString().toLowerCase(java.util.Locale.ROOT);
+  }
 }

@@ -10,8 +10,8 @@ import java.security.cert.CertificateException;
  * The TLS alert a refused client chain ends its handshake with, by the reason it was refused, so
  * the client is told more than BoringSSL's default for a failed verification ({@code
  * certificate_unknown} or {@code internal_error}): {@code unknown_ca} for a chain that does not
- * lead to a trusted root (an intermediate left out included), {@code certificate_expired},
- * {@code unsupported_certificate} for a leaf not meant for client authentication, {@code
+ * lead to a trusted root (an intermediate left out included), {@code certificate_expired} (also,
+ * BoringSSL's choice, for one not valid yet), {@code unsupported_certificate} for a leaf not meant for client authentication, {@code
  * certificate_revoked} for a distrusted intermediate, {@code bad_certificate} otherwise. The
  * alert says no more than the client can find out from its own certificates.
  */
