@@ -55,6 +55,7 @@ public final class JsonValues {
     if (text.charAt(0) == '\uFEFF') {
       throw RequestLimits.invalid(field + " must not start with a byte-order mark");
     }
+    requireHexEscapes(text, field);
     try (JsonParser parser = FACTORY.createParser(text)) {
       JsonToken first = parser.nextToken();
       if (first == null) {
@@ -78,6 +79,34 @@ public final class JsonValues {
     } catch (IOException e) {
       throw RequestLimits.invalid(field + " is not valid JSON");
     }
+  }
+
+  /**
+   * Every backslash-u escape is followed by four ASCII hexadecimal digits. Jackson reads an escape's
+   * digits by their low byte only, so it takes a non-ASCII character for a digit, where PostgreSQL
+   * refuses the value. A backslash stands in valid JSON only inside a string, where it starts an
+   * escape; one anywhere else is left to the parser to refuse.
+   */
+  private static void requireHexEscapes(String text, String field) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) != '\\') {
+        continue;
+      }
+      if (i + 1 < text.length() && text.charAt(i + 1) == 'u') {
+        for (int digit = i + 2; digit < i + 6; digit++) {
+          if (digit >= text.length() || !isAsciiHexDigit(text.charAt(digit))) {
+            throw RequestLimits.invalid(field + " is not valid JSON: \\u must be followed by four hexadecimal digits");
+          }
+        }
+        i += 5;
+      } else {
+        i++; // the escaped character, a backslash included
+      }
+    }
+  }
+
+  private static boolean isAsciiHexDigit(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   private static void requireStorable(JsonParser parser, JsonToken token, String field) throws IOException {

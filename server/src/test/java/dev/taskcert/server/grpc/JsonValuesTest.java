@@ -37,6 +37,18 @@ class JsonValuesTest {
     assertTrue(refusal(json).contains("NUL"));
   }
 
+  /** Jackson reads an escape's digits by their low byte: U+0763 would pass for 'c'. PostgreSQL refuses it. */
+  @ParameterizedTest
+  @ValueSource(strings = {"\"\\u002\u0763\"", "{\"\\u00\u0663\u0661\": 1}", "\"\\u12\""})
+  void refusesEscapesWithoutFourAsciiHexDigits(String json) {
+    assertTrue(refusal(json).contains("four hexadecimal digits"), refusal(json));
+  }
+
+  @Test
+  void acceptsEscapesOfEitherCase() {
+    assertEquals("\"\\u00E9\\u00e9\"", JsonValues.requireJson("\"\\u00E9\\u00e9\"", "value_json", LIMIT));
+  }
+
   @Test
   void acceptsAnEscapedBackslashFollowedByU0000AsText() {
     String json = "\"\\\\u0000\"";
