@@ -27,8 +27,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 class MapperResultTypesTest {
   @Test
   void everyRecordAMapperReturnsIsLeftOutOfFuzzingInstrumentation() throws IOException {
-    Configuration configuration =
-        new DatabaseModule().sqlSessionFactory(new PGSimpleDataSource()).getConfiguration();
+    Configuration configuration = DatabaseModule.configuration(new PGSimpleDataSource());
     Set<String> returned = new TreeSet<>();
     for (Class<?> mapper : configuration.getMapperRegistry().getMappers()) {
       for (Method method : mapper.getDeclaredMethods()) {

@@ -117,8 +117,13 @@ public final class DatabaseModule extends AbstractModule {
   @Provides
   @Singleton
   SqlSessionFactory sqlSessionFactory(DataSource dataSource) {
+    return new SqlSessionFactoryBuilder().build(configuration(dataSource));
+  }
+
+  /** MyBatis' configuration with every mapper of the server registered. */
+  static Configuration configuration(DataSource dataSource) {
     Configuration configuration =
-        new Configuration(new Environment("taskcert", new JdbcTransactionFactory(), dataSource));
+        new RecordMappingConfiguration(new Environment("taskcert", new JdbcTransactionFactory(), dataSource));
     configuration.setMapUnderscoreToCamelCase(true);
     configuration.setArgNameBasedConstructorAutoMapping(true);
     configuration.getTypeHandlerRegistry().register(java.util.List.class, new TextArrayTypeHandler());
@@ -143,6 +148,6 @@ public final class DatabaseModule extends AbstractModule {
     configuration.addMapper(dev.taskcert.server.dagrun.DagRunMapper.class);
     configuration.addMapper(dev.taskcert.server.taskquery.TaskQueryMapper.class);
     configuration.addMapper(dev.taskcert.server.authz.CallerFactsMapper.class);
-    return new SqlSessionFactoryBuilder().build(configuration);
+    return configuration;
   }
 }
