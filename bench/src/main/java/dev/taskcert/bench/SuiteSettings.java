@@ -58,13 +58,13 @@ public record SuiteSettings(
       case "quick" -> new SuiteSettings("quick", List.of(1, 16, 64), seconds(1), seconds(3), 3, 5,
           16, seconds(1), seconds(3),
           1, 3, 3, seconds(1),
-          300, 16, 500,
+          300, 16, 6_000,
           10_000, seconds(5), seconds(5), seconds(20),
           List.of(16, 64));
       case "full" -> new SuiteSettings("full", List.of(1, 4, 16, 64, 128), seconds(3), seconds(15), 5, 5,
           16, seconds(3), seconds(10),
           2, 3, 5, seconds(2),
-          1_000, 16, 1_000,
+          1_000, 16, 10_000,
           10_000, seconds(5), seconds(10), seconds(60),
           List.of(1, 16, 64));
       case "smoke" -> new SuiteSettings("smoke", List.of(1, 2), Duration.ofMillis(100), Duration.ofMillis(200), 2, 2,

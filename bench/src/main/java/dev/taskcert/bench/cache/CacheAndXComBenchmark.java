@@ -54,7 +54,9 @@ public final class CacheAndXComBenchmark {
     Section section = new Section("authorization_cache", "5a. Authorization with a warm and a cold cache",
         "GetVariable over mutual TLS as in benchmark 1. Warm: the server's default cache.ttl (PT5S). Cold: a second "
             + "replica on the same database and CA with cache.ttl=PT0S, so each call also reads the revocation "
-            + "state, the task instance and the DAG's ownership from PostgreSQL.");
+            + "state, the task instance and the DAG's ownership from PostgreSQL. Both serve calls for "
+            + settings.warmup().multipliedBy(10).toSeconds() + " s before the first point, so that the cold "
+            + "replica's own code is compiled as far as the warm server's, which has served benchmark 1.");
     ServerRuntime cold = environment.startReplica(builder -> builder.cacheTtl(Duration.ZERO));
     String coldTarget = "127.0.0.1:" + cold.executionPort();
     int callers = settings.cacheConcurrencies().stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -68,32 +70,31 @@ public final class CacheAndXComBenchmark {
         coldChannels.add(channel);
         coldCallers.add(reader(channel));
       }
-      for (Supplier<ListenableFuture<?>> caller : coldCallers) {
-        caller.get().get(30, TimeUnit.SECONDS);
-      }
+      Map<String, List<Supplier<ListenableFuture<?>>>> paths = new LinkedHashMap<>();
+      paths.put("warm", warmCallers);
+      paths.put("cold", coldCallers);
+      compile(paths, settings);
       for (int concurrency : settings.cacheConcurrencies()) {
-        Map<String, List<Supplier<ListenableFuture<?>>>> variants = new LinkedHashMap<>();
-        variants.put("warm", warmCallers.subList(0, concurrency));
-        variants.put("cold", coldCallers.subList(0, concurrency));
-        Map<String, LoadResult> point =
-            ClosedLoopLoad.interleaved(variants, settings.warmup(), settings.measure(), settings.rounds());
-        LoadResult warm = point.get("warm");
-        LoadResult coldResult = point.get("cold");
-        log.info("cache x{}: warm {}/s, cold {}/s", concurrency, Math.round(warm.callsPerSecond()),
-            Math.round(coldResult.callsPerSecond()));
-        for (var entry : List.of(List.of("warm (cache.ttl=PT5S)", warm), List.of("cold (cache.ttl=PT0S)", coldResult))) {
-          LoadResult result = (LoadResult) entry.get(1);
-          section.row("callers", concurrency, "cache", entry.get(0), "calls_per_s", result.callsPerSecond(),
+        Map<String, Measured> point = takingTurns(environment, atConcurrency(paths, concurrency), settings);
+        Measured warm = point.get("warm");
+        Measured coldResult = point.get("cold");
+        log.info("cache x{}: warm {}/s, cold {}/s", concurrency, Math.round(warm.load().callsPerSecond()),
+            Math.round(coldResult.load().callsPerSecond()));
+        for (var entry : List.of(Map.entry("warm (cache.ttl=PT5S)", warm), Map.entry("cold (cache.ttl=PT0S)", coldResult))) {
+          LoadResult result = entry.getValue().load();
+          section.row("callers", concurrency, "cache", entry.getKey(), "calls_per_s", result.callsPerSecond(),
               "p50_ms", result.p50Millis(), "p99_ms", result.p99Millis(), "errors", result.errors(),
-              "x_warm", result.callsPerSecond() / warm.callsPerSecond());
+              "x_warm", result.callsPerSecond() / warm.load().callsPerSecond(),
+              "jvm_cores", entry.getValue().cpu().jvmCores(), "postgres_cores", entry.getValue().cpu().postgresCores());
         }
         targets.add(TargetCheck.ratioAtLeast("cold-cache GetVariable >= 0.6x the warm rate, " + concurrency
-                + " callers", coldResult.callsPerSecond(), warm.callsPerSecond(), 0.6,
+                + " callers", coldResult.load().callsPerSecond(), warm.load().callsPerSecond(), 0.6,
             "second replica with cache.ttl=PT0S against the default cache, same run, taking turns"));
       }
     } finally {
       coldChannels.forEach(ManagedChannel::shutdownNow);
     }
+    cpuNote(section, settings);
     return section;
   }
 
@@ -128,53 +129,94 @@ public final class CacheAndXComBenchmark {
               identity.taskId(), identity.mapIndex(), "bench_" + (n % XCOM_KEYS_PER_TASK), "{\"n\": " + n + "}", null, false));
         }));
       }
+      Map<String, List<Supplier<ListenableFuture<?>>>> paths = new LinkedHashMap<>();
+      paths.put("server", server);
+      paths.put("direct", direct);
+      compile(paths, settings);
       for (int concurrency : settings.cacheConcurrencies()) {
-        List<Supplier<ListenableFuture<?>>> serverCallers = server.subList(0, concurrency);
-        List<Supplier<ListenableFuture<?>>> directCallers = direct.subList(0, concurrency);
-        ClosedLoopLoad.window(serverCallers, Duration.ZERO, settings.warmup());
-        ClosedLoopLoad.window(directCallers, Duration.ZERO, settings.warmup());
-        ClosedLoopLoad.Window serverWindows = null;
-        ClosedLoopLoad.Window directWindows = null;
-        CpuMeter.Usage serverUsage = null;
-        CpuMeter.Usage directUsage = null;
-        Duration slice = settings.measure().dividedBy(settings.rounds());
-        for (int round = 0; round < settings.rounds(); round++) {
-          CpuMeter serverCpu = CpuMeter.start(environment.databaseDirectory());
-          ClosedLoopLoad.Window serverWindow = ClosedLoopLoad.window(serverCallers, RAMP, slice);
-          serverUsage = CpuMeter.Usage.sum(serverUsage, serverCpu.stop());
-          serverWindows = serverWindows == null ? serverWindow : serverWindows.plus(serverWindow);
-          CpuMeter directCpu = CpuMeter.start(environment.databaseDirectory());
-          ClosedLoopLoad.Window directWindow = ClosedLoopLoad.window(directCallers, RAMP, slice);
-          directUsage = CpuMeter.Usage.sum(directUsage, directCpu.stop());
-          directWindows = directWindows == null ? directWindow : directWindows.plus(directWindow);
-        }
-        LoadResult viaServer = serverWindows.result(concurrency);
-        LoadResult viaJdbc = directWindows.result(concurrency);
-        log.info("xcom x{}: server {}/s, direct {}/s", concurrency, Math.round(viaServer.callsPerSecond()),
-            Math.round(viaJdbc.callsPerSecond()));
-        row(section, concurrency, "SetXCom through the server (mTLS)", viaServer, serverUsage,
-            viaServer.callsPerSecond() / viaJdbc.callsPerSecond());
-        row(section, concurrency, "same upsert, direct (pool + MyBatis)", viaJdbc, directUsage, 1.0);
+        Map<String, Measured> point = takingTurns(environment, atConcurrency(paths, concurrency), settings);
+        Measured viaServer = point.get("server");
+        Measured viaJdbc = point.get("direct");
+        double ofDirect = viaServer.load().callsPerSecond() / viaJdbc.load().callsPerSecond();
+        log.info("xcom x{}: server {}/s, direct {}/s", concurrency, Math.round(viaServer.load().callsPerSecond()),
+            Math.round(viaJdbc.load().callsPerSecond()));
+        row(section, concurrency, "SetXCom through the server (mTLS)", viaServer, ofDirect);
+        row(section, concurrency, "same upsert, direct (pool + MyBatis)", viaJdbc, 1.0);
         targets.add(TargetCheck.ratioAtLeast("SetXCom through the server >= 0.8x the same upsert issued directly, "
-                + concurrency + " callers", viaServer.callsPerSecond(), viaJdbc.callsPerSecond(), 0.8,
+                + concurrency + " callers", viaServer.load().callsPerSecond(), viaJdbc.load().callsPerSecond(), 0.8,
             "writes/s, same run, the two paths taking turns"));
       }
     } finally {
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
-    section.note("The two paths take turns in " + settings.rounds() + " windows per point. jvm_cores / "
-        + "postgres_cores: CPU the benchmark JVM (server and load generator) and PostgreSQL used in the windows "
-        + "(ramp included), divided by their length; the machine has "
-        + Runtime.getRuntime().availableProcessors() + " cores.");
+    cpuNote(section, settings);
     return section;
   }
 
-  private static void row(Section section, int concurrency, String path, LoadResult result, CpuMeter.Usage usage,
-      double ofDirect) {
+  private static void row(Section section, int concurrency, String path, Measured measured, double ofDirect) {
+    LoadResult result = measured.load();
     section.row("callers", concurrency, "path", path, "writes_per_s", result.callsPerSecond(),
         "p50_ms", result.p50Millis(), "p99_ms", result.p99Millis(), "errors", result.errors(),
-        "x_direct", ofDirect, "jvm_cores", usage.jvmCores(), "postgres_cores", usage.postgresCores());
+        "x_direct", ofDirect, "jvm_cores", measured.cpu().jvmCores(), "postgres_cores", measured.cpu().postgresCores());
+  }
+
+  private static void cpuNote(Section section, SuiteSettings settings) {
+    section.note("The paths take turns in " + settings.rounds() + " windows per point. jvm_cores / "
+        + "postgres_cores: CPU the benchmark JVM (server and load generator) and PostgreSQL used in the windows "
+        + "(ramp included), divided by their length; the machine has "
+        + Runtime.getRuntime().availableProcessors() + " cores.");
+  }
+
+  /** A path's load and the CPU the benchmark JVM and PostgreSQL used while it ran, its windows added up. */
+  private record Measured(LoadResult load, CpuMeter.Usage cpu) {}
+
+  /**
+   * Runs every path for ten times the warmup before its first point, so that each path's own code
+   * is compiled by the JIT as far as any other's: the server's warm path has already served
+   * benchmark 1 when this one starts, the cold replica and the XCom writes have not.
+   */
+  private static void compile(Map<String, List<Supplier<ListenableFuture<?>>>> paths, SuiteSettings settings)
+      throws InterruptedException {
+    for (List<Supplier<ListenableFuture<?>>> callers : paths.values()) {
+      ClosedLoopLoad.window(callers, Duration.ZERO, settings.warmup().multipliedBy(10));
+    }
+  }
+
+  private static Map<String, List<Supplier<ListenableFuture<?>>>> atConcurrency(
+      Map<String, List<Supplier<ListenableFuture<?>>>> paths, int concurrency) {
+    Map<String, List<Supplier<ListenableFuture<?>>>> point = new LinkedHashMap<>();
+    paths.forEach((name, callers) -> point.put(name, callers.subList(0, concurrency)));
+    return point;
+  }
+
+  /**
+   * Measures the paths of one point against each other: each is warmed up, then they take turns in
+   * {@code rounds} windows (in a rotated order each round, each window after a short ramp), with
+   * the CPU of each window measured, so that a change in the machine's other load hits them alike.
+   */
+  private static Map<String, Measured> takingTurns(BenchEnvironment environment,
+      Map<String, List<Supplier<ListenableFuture<?>>>> paths, SuiteSettings settings) throws InterruptedException {
+    for (List<Supplier<ListenableFuture<?>>> callers : paths.values()) {
+      ClosedLoopLoad.window(callers, Duration.ZERO, settings.warmup());
+    }
+    List<String> names = new ArrayList<>(paths.keySet());
+    Duration slice = settings.measure().dividedBy(settings.rounds());
+    Map<String, ClosedLoopLoad.Window> windows = new LinkedHashMap<>();
+    Map<String, CpuMeter.Usage> usage = new LinkedHashMap<>();
+    for (int round = 0; round < settings.rounds(); round++) {
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get((i + round) % names.size());
+        CpuMeter cpu = CpuMeter.start(environment.databaseDirectory());
+        windows.merge(name, ClosedLoopLoad.window(paths.get(name), RAMP, slice), ClosedLoopLoad.Window::plus);
+        usage.merge(name, cpu.stop(), CpuMeter.Usage::sum);
+      }
+    }
+    Map<String, Measured> measured = new LinkedHashMap<>();
+    for (String name : names) {
+      measured.put(name, new Measured(windows.get(name).result(paths.get(name).size()), usage.get(name)));
+    }
+    return measured;
   }
 
   private static Supplier<ListenableFuture<?>> reader(ManagedChannel channel) {

@@ -99,7 +99,8 @@ public final class EnrollmentBenchmark {
           "jvm_cores", usage.jvmCores(), "postgres_cores", usage.postgresCores());
       section.note(String.format(Locale.ROOT, "Not timed: queuing the %d tries (%.1f s, %d at a time through the "
               + "server's TaskQueue) and generating their keys and CSRs (%.1f s); %d warmup enrollments before "
-              + "the measured %d.", total, queueSeconds, 8, prepareSeconds, warmup, measured));
+              + "the measured %d, so that the JIT has compiled the enrollment path before the window.", total,
+          queueSeconds, 8, prepareSeconds, warmup, measured));
       section.note("jvm_cores / postgres_cores: CPU time the server JVM (which also runs the load generator) and "
           + "PostgreSQL used during the measured window, divided by its length (2 cores = both saturated).");
       targets.add(TargetCheck.atLeast(">= 2,200 enrollments/s end to end, stored and audited",
