@@ -89,7 +89,9 @@ public final class CacheAndXComBenchmark {
         }
         targets.add(TargetCheck.ratioAtLeast("cold-cache GetVariable >= 0.6x the warm rate, " + concurrency
                 + " callers", coldResult.load().callsPerSecond(), warm.load().callsPerSecond(), 0.6,
-            "second replica with cache.ttl=PT0S against the default cache, same run, taking turns"));
+            "second replica with cache.ttl=PT0S against the default cache, same run, taking turns")
+            .and(warm.load().errors() + coldResult.load().errors() == 0,
+                warm.load().errors() + coldResult.load().errors() + " calls failed"));
       }
     } finally {
       coldChannels.forEach(ManagedChannel::shutdownNow);
@@ -144,7 +146,9 @@ public final class CacheAndXComBenchmark {
         row(section, concurrency, "same upsert, direct (pool + MyBatis)", viaJdbc, 1.0);
         targets.add(TargetCheck.ratioAtLeast("SetXCom through the server >= 0.8x the same upsert issued directly, "
                 + concurrency + " callers", viaServer.load().callsPerSecond(), viaJdbc.load().callsPerSecond(), 0.8,
-            "writes/s, same run, the two paths taking turns"));
+            "writes/s, same run, the two paths taking turns")
+            .and(viaServer.load().errors() + viaJdbc.load().errors() == 0,
+                viaServer.load().errors() + viaJdbc.load().errors() + " writes failed"));
       }
     } finally {
       pool.shutdownNow();
