@@ -22,7 +22,6 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
-import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -31,12 +30,11 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x509.TBSCertificate;
 import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.asn1.x509.V3TBSCertificateGenerator;
-import org.bouncycastle.crypto.digests.SHA1Digest;
+import org.bouncycastle.cert.bc.BcX509ExtensionUtils;
 import org.bouncycastle.operator.DefaultSignatureAlgorithmIdentifierFinder;
 
 /**
@@ -72,7 +70,7 @@ final class ClientCertificateTemplate {
     this.issuer = X500Name.getInstance(issuerCertificate.getSubjectX500Principal().getEncoded());
     SubjectPublicKeyInfo issuerKey = SubjectPublicKeyInfo.getInstance(issuerCertificate.getPublicKey().getEncoded());
     this.authorityKeyIdentifier = extension(
-        Extension.authorityKeyIdentifier, false, new AuthorityKeyIdentifier(keyIdentifier(issuerKey)));
+        Extension.authorityKeyIdentifier, false, new BcX509ExtensionUtils().createAuthorityKeyIdentifier(issuerKey));
     this.signatureAlgorithm = new DefaultSignatureAlgorithmIdentifierFinder().find(signatureAlgorithmName);
     this.signatureAlgorithmName = signatureAlgorithmName;
     this.signingKey = signingKey;
@@ -97,7 +95,10 @@ final class ClientCertificateTemplate {
     generator.setSubject(subjectFor(identity));
     generator.setSubjectPublicKeyInfo(keyInfo);
     generator.setExtensions(new Extensions(new Extension[] {
-        extension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(keyInfo))),
+        // RFC 5280 4.2.1.2, method 1 (SHA-1 of the key's bits), as CertificateBuilder computes it. A
+        // new utility each time: its digest is not safe to share between threads.
+        extension(Extension.subjectKeyIdentifier, false,
+            new BcX509ExtensionUtils().createSubjectKeyIdentifier(keyInfo)),
         authorityKeyIdentifier,
         BASIC_CONSTRAINTS,
         KEY_USAGE,
@@ -114,16 +115,6 @@ final class ClientCertificateTemplate {
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot sign certificate", e);
     }
-  }
-
-  /** RFC 5280 §4.2.1.2, method 1: the SHA-1 of the subject public key's bits. */
-  private static byte[] keyIdentifier(SubjectPublicKeyInfo keyInfo) {
-    byte[] bits = keyInfo.getPublicKeyData().getBytes();
-    SHA1Digest digest = new SHA1Digest();
-    digest.update(bits, 0, bits.length);
-    byte[] identifier = new byte[digest.getDigestSize()];
-    digest.doFinal(identifier, 0);
-    return identifier;
   }
 
   private static Extension extension(org.bouncycastle.asn1.ASN1ObjectIdentifier oid, boolean critical,
