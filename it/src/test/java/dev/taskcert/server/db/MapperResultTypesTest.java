@@ -3,6 +3,7 @@ package dev.taskcert.server.db;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.taskcert.server.ServerModules;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
@@ -27,7 +28,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 class MapperResultTypesTest {
   @Test
   void everyRecordAMapperReturnsIsLeftOutOfFuzzingInstrumentation() throws IOException {
-    Configuration configuration = DatabaseModule.configuration(new PGSimpleDataSource());
+    Configuration configuration = DatabaseModule.configuration(new PGSimpleDataSource(),
+        Mappers.registeredBy(ServerModules.features()));
     Set<String> returned = new TreeSet<>();
     for (Class<?> mapper : configuration.getMapperRegistry().getMappers()) {
       for (Method method : mapper.getDeclaredMethods()) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskcert.server.ServerModules;
 import dev.taskcert.server.variable.VariableRow;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * columns exist is shown by every statement the integration tests run.
  */
 class RecordMappingTest {
-  private final Configuration configuration = DatabaseModule.configuration(new PGSimpleDataSource());
+  private final Configuration configuration = DatabaseModule.configuration(new PGSimpleDataSource(),
+        Mappers.registeredBy(ServerModules.features()));
 
   @Test
   void everyRecordResultIsReadByItsCanonicalConstructorColumnByColumn() {

@@ -5,21 +5,10 @@ import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.taskcert.server.asset.AssetMapper;
-import dev.taskcert.server.hitl.HitlMapper;
-import dev.taskcert.server.statestore.StoreMapper;
-import dev.taskcert.server.audit.AuditMapper;
-import dev.taskcert.server.catalog.CatalogMapper;
-import dev.taskcert.server.catalog.DagStructureMapper;
 import dev.taskcert.server.config.ServerConfig;
-import dev.taskcert.server.connection.ConnectionMapper;
-import dev.taskcert.server.liveness.TryEndingMapper;
-import dev.taskcert.server.revocation.RevocationMapper;
-import dev.taskcert.server.xcom.XComMapper;
-import dev.taskcert.server.enrollment.EnrollmentTokenMapper;
-import dev.taskcert.server.enrollment.IssuedCertificateMapper;
-import dev.taskcert.server.taskinstance.TaskInstanceMapper;
-import dev.taskcert.server.variable.VariableMapper;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.ibatis.mapping.Environment;
 import org.apache.ibatis.session.Configuration;
@@ -40,6 +29,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatabaseModule extends AbstractModule {
   private static final Logger log = LoggerFactory.getLogger(DatabaseModule.class);
+
+  @Override
+  protected void configure() {
+    Mappers.set(binder()); // the set the feature modules register their mappers in
+  }
 
   @Provides
   @Singleton
@@ -116,38 +110,19 @@ public final class DatabaseModule extends AbstractModule {
 
   @Provides
   @Singleton
-  SqlSessionFactory sqlSessionFactory(DataSource dataSource) {
-    return new SqlSessionFactoryBuilder().build(configuration(dataSource));
+  SqlSessionFactory sqlSessionFactory(DataSource dataSource, Set<Mappers.MapperType> mappers) {
+    return new SqlSessionFactoryBuilder().build(
+        configuration(dataSource, mappers.stream().map(Mappers.MapperType::type).toList()));
   }
 
-  /** MyBatis' configuration with every mapper of the server registered. */
-  static Configuration configuration(DataSource dataSource) {
+  /** MyBatis' configuration with {@code mappers} registered (in the order of their names). */
+  static Configuration configuration(DataSource dataSource, Collection<Class<?>> mappers) {
     Configuration configuration =
         new RecordMappingConfiguration(new Environment("taskcert", new JdbcTransactionFactory(), dataSource));
     configuration.setMapUnderscoreToCamelCase(true);
     configuration.setArgNameBasedConstructorAutoMapping(true);
     configuration.getTypeHandlerRegistry().register(java.util.List.class, new TextArrayTypeHandler());
-    configuration.addMapper(CatalogMapper.class);
-    configuration.addMapper(DagStructureMapper.class);
-    configuration.addMapper(TaskInstanceMapper.class);
-    configuration.addMapper(EnrollmentTokenMapper.class);
-    configuration.addMapper(IssuedCertificateMapper.class);
-    configuration.addMapper(VariableMapper.class);
-    configuration.addMapper(AuditMapper.class);
-    configuration.addMapper(ConnectionMapper.class);
-    configuration.addMapper(XComMapper.class);
-    configuration.addMapper(RevocationMapper.class);
-    configuration.addMapper(TryEndingMapper.class);
-    configuration.addMapper(AssetMapper.class);
-    configuration.addMapper(StoreMapper.class);
-    configuration.addMapper(HitlMapper.class);
-    configuration.addMapper(dev.taskcert.server.enrollment.TryResumptionMapper.class);
-    configuration.addMapper(dev.taskcert.server.taskinstance.RunContextMapper.class);
-    configuration.addMapper(dev.taskcert.server.catalog.DagAccessMapper.class);
-    configuration.addMapper(dev.taskcert.server.taskinstance.SkipMapper.class);
-    configuration.addMapper(dev.taskcert.server.dagrun.DagRunMapper.class);
-    configuration.addMapper(dev.taskcert.server.taskquery.TaskQueryMapper.class);
-    configuration.addMapper(dev.taskcert.server.authz.CallerFactsMapper.class);
+    mappers.stream().sorted(Comparator.comparing(Class::getName)).forEach(configuration::addMapper);
     return configuration;
   }
 }

@@ -3,6 +3,7 @@ package dev.taskcert.server.enrollment;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
 import dev.taskcert.server.audit.AnonymousRefusals;
+import dev.taskcert.server.db.Mappers;
 import dev.taskcert.server.grpc.ServicePorts;
 import io.grpc.BindableService;
 
@@ -13,6 +14,8 @@ import io.grpc.BindableService;
 public final class EnrollmentModule extends AbstractModule {
   @Override
   protected void configure() {
+    Mappers.register(binder(),
+        EnrollmentTokenMapper.class, IssuedCertificateMapper.class, TryResumptionMapper.class);
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Enrollment.class)
         .addBinding()
         .to(EnrollmentService.class);

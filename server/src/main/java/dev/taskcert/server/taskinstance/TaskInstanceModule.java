@@ -2,6 +2,7 @@ package dev.taskcert.server.taskinstance;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
+import dev.taskcert.server.db.Mappers;
 import dev.taskcert.server.grpc.ServicePorts;
 import io.grpc.BindableService;
 
@@ -9,6 +10,7 @@ import io.grpc.BindableService;
 public final class TaskInstanceModule extends AbstractModule {
   @Override
   protected void configure() {
+    Mappers.register(binder(), TaskInstanceMapper.class, RunContextMapper.class, SkipMapper.class);
     Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Execution.class)
         .addBinding()
         .to(TaskInstanceService.class);

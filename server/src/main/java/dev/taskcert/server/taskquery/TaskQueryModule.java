@@ -2,6 +2,7 @@ package dev.taskcert.server.taskquery;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.Multibinder;
+import dev.taskcert.server.db.Mappers;
 import dev.taskcert.server.grpc.ServicePorts;
 import io.grpc.BindableService;
 
@@ -9,6 +10,7 @@ import io.grpc.BindableService;
 public final class TaskQueryModule extends AbstractModule {
   @Override
   protected void configure() {
+    Mappers.register(binder(), TaskQueryMapper.class);
     Multibinder<BindableService> services =
         Multibinder.newSetBinder(binder(), BindableService.class, ServicePorts.Execution.class);
     services.addBinding().to(TaskInstanceQueryService.class);
