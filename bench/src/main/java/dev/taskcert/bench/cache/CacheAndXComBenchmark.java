@@ -44,7 +44,6 @@ public final class CacheAndXComBenchmark {
   private static final GetVariableRequest READ =
       GetVariableRequest.newBuilder().setKey(BenchEnvironment.TEAM_VARIABLE).build();
   private static final int XCOM_KEYS_PER_TASK = 8;
-  private static final Duration RAMP = Duration.ofMillis(250);
 
   private CacheAndXComBenchmark() {}
 
@@ -75,9 +74,9 @@ public final class CacheAndXComBenchmark {
       paths.put("cold", coldCallers);
       compile(paths, settings);
       for (int concurrency : settings.cacheConcurrencies()) {
-        Map<String, Measured> point = takingTurns(environment, atConcurrency(paths, concurrency), settings);
-        Measured warm = point.get("warm");
-        Measured coldResult = point.get("cold");
+        Map<String, ClosedLoopLoad.Metered<CpuMeter.Usage>> point = takingTurns(environment, atConcurrency(paths, concurrency), settings);
+        ClosedLoopLoad.Metered<CpuMeter.Usage> warm = point.get("warm");
+        ClosedLoopLoad.Metered<CpuMeter.Usage> coldResult = point.get("cold");
         log.info("cache x{}: warm {}/s, cold {}/s", concurrency, Math.round(warm.load().callsPerSecond()),
             Math.round(coldResult.load().callsPerSecond()));
         for (var entry : List.of(Map.entry("warm (cache.ttl=PT5S)", warm), Map.entry("cold (cache.ttl=PT0S)", coldResult))) {
@@ -85,7 +84,7 @@ public final class CacheAndXComBenchmark {
           section.row("callers", concurrency, "cache", entry.getKey(), "calls_per_s", result.callsPerSecond(),
               "p50_ms", result.p50Millis(), "p99_ms", result.p99Millis(), "errors", result.errors(),
               "x_warm", result.callsPerSecond() / warm.load().callsPerSecond(),
-              "jvm_cores", entry.getValue().cpu().jvmCores(), "postgres_cores", entry.getValue().cpu().postgresCores());
+              "jvm_cores", entry.getValue().meter().jvmCores(), "postgres_cores", entry.getValue().meter().postgresCores());
         }
         targets.add(TargetCheck.ratioAtLeast("cold-cache GetVariable >= 0.6x the warm rate, " + concurrency
                 + " callers", coldResult.load().callsPerSecond(), warm.load().callsPerSecond(), 0.6,
@@ -136,9 +135,9 @@ public final class CacheAndXComBenchmark {
       paths.put("direct", direct);
       compile(paths, settings);
       for (int concurrency : settings.cacheConcurrencies()) {
-        Map<String, Measured> point = takingTurns(environment, atConcurrency(paths, concurrency), settings);
-        Measured viaServer = point.get("server");
-        Measured viaJdbc = point.get("direct");
+        Map<String, ClosedLoopLoad.Metered<CpuMeter.Usage>> point = takingTurns(environment, atConcurrency(paths, concurrency), settings);
+        ClosedLoopLoad.Metered<CpuMeter.Usage> viaServer = point.get("server");
+        ClosedLoopLoad.Metered<CpuMeter.Usage> viaJdbc = point.get("direct");
         double ofDirect = viaServer.load().callsPerSecond() / viaJdbc.load().callsPerSecond();
         log.info("xcom x{}: server {}/s, direct {}/s", concurrency, Math.round(viaServer.load().callsPerSecond()),
             Math.round(viaJdbc.load().callsPerSecond()));
@@ -158,11 +157,12 @@ public final class CacheAndXComBenchmark {
     return section;
   }
 
-  private static void row(Section section, int concurrency, String path, Measured measured, double ofDirect) {
+  private static void row(Section section, int concurrency, String path, ClosedLoopLoad.Metered<CpuMeter.Usage> measured,
+      double ofDirect) {
     LoadResult result = measured.load();
     section.row("callers", concurrency, "path", path, "writes_per_s", result.callsPerSecond(),
         "p50_ms", result.p50Millis(), "p99_ms", result.p99Millis(), "errors", result.errors(),
-        "x_direct", ofDirect, "jvm_cores", measured.cpu().jvmCores(), "postgres_cores", measured.cpu().postgresCores());
+        "x_direct", ofDirect, "jvm_cores", measured.meter().jvmCores(), "postgres_cores", measured.meter().postgresCores());
   }
 
   private static void cpuNote(Section section, SuiteSettings settings) {
@@ -171,9 +171,6 @@ public final class CacheAndXComBenchmark {
         + "(ramp included), divided by their length; the machine has "
         + Runtime.getRuntime().availableProcessors() + " cores.");
   }
-
-  /** A path's load and the CPU the benchmark JVM and PostgreSQL used while it ran, its windows added up. */
-  private record Measured(LoadResult load, CpuMeter.Usage cpu) {}
 
   /**
    * Runs every path for ten times the warmup before its first point, so that each path's own code
@@ -195,32 +192,13 @@ public final class CacheAndXComBenchmark {
   }
 
   /**
-   * Measures the paths of one point against each other: each is warmed up, then they take turns in
-   * {@code rounds} windows (in a rotated order each round, each window after a short ramp), with
-   * the CPU of each window measured, so that a change in the machine's other load hits them alike.
+   * Measures the paths of one point against each other, taking turns, with the CPU of the
+   * benchmark JVM and of PostgreSQL read around each window.
    */
-  private static Map<String, Measured> takingTurns(BenchEnvironment environment,
+  private static Map<String, ClosedLoopLoad.Metered<CpuMeter.Usage>> takingTurns(BenchEnvironment environment,
       Map<String, List<Supplier<ListenableFuture<?>>>> paths, SuiteSettings settings) throws InterruptedException {
-    for (List<Supplier<ListenableFuture<?>>> callers : paths.values()) {
-      ClosedLoopLoad.window(callers, Duration.ZERO, settings.warmup());
-    }
-    List<String> names = new ArrayList<>(paths.keySet());
-    Duration slice = settings.measure().dividedBy(settings.rounds());
-    Map<String, ClosedLoopLoad.Window> windows = new LinkedHashMap<>();
-    Map<String, CpuMeter.Usage> usage = new LinkedHashMap<>();
-    for (int round = 0; round < settings.rounds(); round++) {
-      for (int i = 0; i < names.size(); i++) {
-        String name = names.get((i + round) % names.size());
-        CpuMeter cpu = CpuMeter.start(environment.databaseDirectory());
-        windows.merge(name, ClosedLoopLoad.window(paths.get(name), RAMP, slice), ClosedLoopLoad.Window::plus);
-        usage.merge(name, cpu.stop(), CpuMeter.Usage::sum);
-      }
-    }
-    Map<String, Measured> measured = new LinkedHashMap<>();
-    for (String name : names) {
-      measured.put(name, new Measured(windows.get(name).result(paths.get(name).size()), usage.get(name)));
-    }
-    return measured;
+    return ClosedLoopLoad.interleaved(paths, settings.warmup(), settings.measure(), settings.rounds(),
+        () -> CpuMeter.start(environment.databaseDirectory())::stop, CpuMeter.Usage::sum);
   }
 
   private static Supplier<ListenableFuture<?>> reader(ManagedChannel channel) {

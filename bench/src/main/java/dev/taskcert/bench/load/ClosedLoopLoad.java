@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -83,23 +84,42 @@ public final class ClosedLoopLoad {
   public static <K> Map<K, LoadResult> interleaved(
       Map<K, ? extends List<? extends Supplier<? extends ListenableFuture<?>>>> variants, Duration warmup,
       Duration measure, int rounds) throws InterruptedException {
+    Map<K, LoadResult> results = new LinkedHashMap<>();
+    interleaved(variants, warmup, measure, rounds, () -> () -> Boolean.TRUE, (a, b) -> a)
+        .forEach((key, measured) -> results.put(key, measured.load()));
+    return results;
+  }
+
+  /** A variant's load, and what a meter read around its windows, added up. */
+  public record Metered<U>(LoadResult load, U meter) {}
+
+  /**
+   * As {@link #interleaved(Map, Duration, Duration, int)}, also reading a meter around each
+   * measured window (ramp included): {@code meter} starts a reading and returns what stops it;
+   * {@code sum} adds up a variant's readings (such as the CPU each process used).
+   */
+  public static <K, U> Map<K, Metered<U>> interleaved(
+      Map<K, ? extends List<? extends Supplier<? extends ListenableFuture<?>>>> variants, Duration warmup,
+      Duration measure, int rounds, Supplier<Supplier<U>> meter, BinaryOperator<U> sum) throws InterruptedException {
     List<K> keys = new ArrayList<>(variants.keySet());
     for (K key : keys) {
       window(variants.get(key), Duration.ZERO, warmup);
     }
     Duration slice = measure.dividedBy(rounds);
     Duration ramp = Duration.ofMillis(Math.min(250, Math.max(20, slice.toMillis() / 4)));
-    Map<K, Window> sums = new LinkedHashMap<>();
+    Map<K, Window> windows = new LinkedHashMap<>();
+    Map<K, U> readings = new LinkedHashMap<>();
     for (int round = 0; round < rounds; round++) {
       for (int i = 0; i < keys.size(); i++) {
         K key = keys.get((i + round) % keys.size());
-        Window window = window(variants.get(key), ramp, slice);
-        sums.merge(key, window, Window::plus);
+        Supplier<U> reading = meter.get();
+        windows.merge(key, window(variants.get(key), ramp, slice), Window::plus);
+        readings.merge(key, reading.get(), sum);
       }
     }
-    Map<K, LoadResult> results = new LinkedHashMap<>();
+    Map<K, Metered<U>> results = new LinkedHashMap<>();
     for (K key : keys) {
-      results.put(key, sums.get(key).result(variants.get(key).size()));
+      results.put(key, new Metered<>(windows.get(key).result(variants.get(key).size()), readings.get(key)));
     }
     return results;
   }
